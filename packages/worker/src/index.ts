@@ -1,0 +1,2 @@
+// Filled in by its own issue; nothing here pretends to work yet.
+export {};
