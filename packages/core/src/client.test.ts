@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createClient } from './client.js';
+import {
+  IllegalTransitionError,
+  JobNotFoundError,
+  UnknownHandlerError,
+  ValidationError,
+} from './errors.js';
+import { defineHandlers, handler } from './handlers.js';
+import type { Job, JobState } from './job.js';
+import { transition } from './states.js';
+import type { JobStore, NewJob } from './store.js';
+
+const NOW = new Date('2024-05-01T00:00:00.000Z');
+
+/** An in-memory JobStore that records what it was asked to insert. */
+function fakeStore() {
+  const jobs = new Map<string, Job>();
+  const inserts: NewJob[][] = [];
+  let nextId = 1;
+  const notUsed = () => Promise.reject(new Error('not used by the client'));
+  const apply = (ids: readonly string[], type: 'cancel' | 'retry-now') =>
+    ids.flatMap((id) => {
+      const job = jobs.get(id);
+      if (job === undefined) return [];
+      try {
+        const next = transition(job, { type });
+        const changed: Job = { ...job, state: next.to, maxAttempts: next.maxAttempts };
+        jobs.set(id, changed);
+        return [changed];
+      } catch {
+        return [];
+      }
+    });
+  const store: JobStore = {
+    async jobInsert({ jobs: batch }) {
+      inserts.push([...batch]);
+      return batch.map((spec) => {
+        const runAt =
+          'at' in spec.runAt ? spec.runAt.at : new Date(NOW.getTime() + spec.runAt.delayMs);
+        const job: Job = {
+          ...spec,
+          id: String(nextId++),
+          state: runAt > NOW ? 'scheduled' : 'queued',
+          attempt: 0,
+          runAt,
+          createdAt: NOW,
+          startedAt: null,
+          finishedAt: null,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          progress: null,
+          result: null,
+          errors: [],
+          logs: [],
+        };
+        jobs.set(job.id, job);
+        return job;
+      });
+    },
+    jobGet: async ({ id }) => jobs.get(id) ?? null,
+    jobList: async ({ limit }) => ({ jobs: [...jobs.values()].slice(0, limit), nextCursor: null }),
+    jobCancel: async ({ ids }) => apply(ids, 'cancel'),
+    jobRetry: async ({ ids }) => apply(ids, 'retry-now'),
+    jobDelete: notUsed,
+    jobClaim: notUsed,
+    jobComplete: notUsed,
+    jobFail: notUsed,
+    jobRelease: notUsed,
+    jobProgressSet: notUsed,
+    jobCount: notUsed,
+    leaseRenew: notUsed,
+    leaseRescue: notUsed,
+    queueList: notUsed,
+    queuePause: notUsed,
+    queueResume: notUsed,
+    eventListen: notUsed,
+  };
+  const setState = (id: string, state: JobState) => {
+    const job = jobs.get(id);
+    if (job !== undefined) jobs.set(id, { ...job, state });
+  };
+  return { store, inserts, setState };
+}
+
+class SomeClass {
+  handle(userId: number, note?: string): string {
+    return `${userId}:${note ?? ''}`;
+  }
+}
+
+const registry = defineHandlers({
+  'App\\Services\\SomeClass': new SomeClass(),
+  mailer: handler(
+    { send: (to: string, subject: string) => `${to}:${subject}` },
+    { schemas: { send: z.tuple([z.string().trim().pipe(z.email()), z.string().min(1)]) } },
+  ),
+  reports: { rebuild: () => 'done' },
+});
+
+function setup() {
+  const fake = fakeStore();
+  return { ...fake, client: createClient(fake.store, registry) };
+}
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+
+describe('enqueue', () => {
+  it('stores a job with the defaults filled in', async () => {
+    const { client, inserts } = setup();
+    const job = await client.enqueue('App\\Services\\SomeClass', 'handle', [42, 'hi']);
+    expect(job).toMatchObject({ id: '1', state: 'queued', params: [42, 'hi'], maxAttempts: 4 });
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0]?.[0]).toMatchObject({ queue: 'default', priority: 0, runAt: { delayMs: 0 } });
+  });
+
+  it('applies the client defaults it was created with', async () => {
+    const fake = fakeStore();
+    const client = createClient(fake.store, registry, { defaults: { queue: 'low', retries: 0 } });
+    await client.enqueue('reports', 'rebuild', []);
+    expect(fake.inserts[0]?.[0]).toMatchObject({ queue: 'low', maxAttempts: 1 });
+  });
+
+  it('stores the schema output as the params', async () => {
+    const { client } = setup();
+    const job = await client.enqueue('mailer', 'send', ['  a@b.io ', 'Hi']);
+    expect(job.params).toEqual(['a@b.io', 'Hi']);
+  });
+
+  it('refuses params the schema rejects, naming the path, and stores nothing', async () => {
+    const { client, inserts } = setup();
+    const error = await rejection(client.enqueue('mailer', 'send', ['nope', 'Hi']));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'params.0' });
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('refuses bad options and stores nothing', async () => {
+    const { client, inserts } = setup();
+    const error = await rejection(client.enqueue('reports', 'rebuild', [], { priority: 0.5 }));
+    expect(error).toMatchObject({ field: 'priority' });
+    expect(inserts).toHaveLength(0);
+  });
+});
+
+describe('runBackgroundJob', () => {
+  it('takes the seed helper arguments, with the delay in seconds', async () => {
+    const { client, inserts } = setup();
+    const job = await client.runBackgroundJob('App\\Services\\SomeClass', 'handle', [7], 5, 30);
+    expect(job.state).toBe('scheduled');
+    expect(inserts[0]?.[0]).toMatchObject({ priority: 5, runAt: { delayMs: 30_000 } });
+  });
+
+  it('defaults params to none, priority to 0 and delay to 0', async () => {
+    const { client, inserts } = setup();
+    await client.runBackgroundJob('reports', 'rebuild');
+    expect(inserts[0]?.[0]).toMatchObject({ params: [], priority: 0, runAt: { delayMs: 0 } });
+  });
+});
+
+describe('enqueueUntyped', () => {
+  it('enqueues input that was not type-checked', async () => {
+    const { client } = setup();
+    const job = await client.enqueueUntyped({
+      handler: 'mailer',
+      method: 'send',
+      params: ['a@b.io', 'Hi'],
+      options: { queue: 'mail', tags: ['welcome'] },
+    });
+    expect(job).toMatchObject({ queue: 'mail', tags: ['welcome'] });
+  });
+
+  it.each([
+    [{ handler: 'nobody', method: 'x' }],
+    [{ handler: 'mailer', method: 'toString' }],
+    [{ handler: '__proto__', method: 'x' }],
+    [{ handler: 'reports', method: 'constructor' }],
+  ])('refuses what is not on the allow-list: %o', async (spec) => {
+    const { client, inserts } = setup();
+    expect(await rejection(client.enqueueUntyped(spec))).toBeInstanceOf(UnknownHandlerError);
+    expect(inserts).toHaveLength(0);
+  });
+
+  it.each([
+    ['handler', { handler: 1, method: 'x' }],
+    ['method', { handler: 'reports', method: null }],
+    ['options', { handler: 'reports', method: 'rebuild', options: 'fast' }],
+    ['params.0', { handler: 'reports', method: 'rebuild', params: [() => 1] }],
+    ['params', { handler: 'mailer', method: 'send', params: 'a@b.io' }],
+    ['runAt', { handler: 'reports', method: 'rebuild', options: { runAt: '2030-01-01' } }],
+  ])('names %s when the input is malformed', async (field, spec) => {
+    const { client, inserts } = setup();
+    expect(await rejection(client.enqueueUntyped(spec))).toMatchObject({ field });
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('respects the params size limit it was created with', async () => {
+    const fake = fakeStore();
+    const client = createClient(fake.store, registry, { maxParamsBytes: 8 });
+    const spec = { handler: 'reports', method: 'rebuild', params: ['0123456789'] };
+    expect(await rejection(client.enqueueUntyped(spec))).toMatchObject({ field: 'params' });
+  });
+});
+
+describe('enqueueMany', () => {
+  it('inserts every job in one store call, in order', async () => {
+    const { client, inserts } = setup();
+    const jobs = await client.enqueueMany([
+      { handler: 'reports', method: 'rebuild', params: [] },
+      { handler: 'mailer', method: 'send', params: ['a@b.io', 'Hi'], options: { priority: 9 } },
+      { handler: 'App\\Services\\SomeClass', method: 'handle', params: [1] },
+    ]);
+    expect(jobs.map((job) => job.method)).toEqual(['rebuild', 'send', 'handle']);
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0]).toHaveLength(3);
+  });
+
+  it('stores nothing and names the index when any spec is invalid', async () => {
+    const { client, inserts } = setup();
+    const error = await rejection(
+      client.enqueueMany([
+        { handler: 'reports', method: 'rebuild', params: [] },
+        { handler: 'reports', method: 'rebuild', params: [] },
+        { handler: 'reports', method: 'rebuild', params: [] },
+        { handler: 'reports', method: 'rebuild', params: [], options: { priority: 2.5 } },
+      ]),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'jobs.3.priority' });
+    expect((error as Error).message).toBe('jobs.3.priority: must be an integer');
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('reports schema failures and unknown handlers by index', async () => {
+    const { client, inserts } = setup();
+    const specs = [
+      { handler: 'mailer', method: 'send', params: ['a@b.io', 'Hi'] },
+      { handler: 'mailer', method: 'send', params: ['a@b.io', ''] },
+    ];
+    expect(await rejection(client.enqueueManyUntyped(specs))).toMatchObject({
+      field: 'jobs.1.params.1',
+    });
+    expect(
+      await rejection(client.enqueueManyUntyped([{ handler: 'nobody', method: 'x' }])),
+    ).toMatchObject({ field: 'jobs.0.handler', cause: expect.any(UnknownHandlerError) });
+    expect(
+      await rejection(client.enqueueManyUntyped([{ handler: 'reports', method: 'bind' }])),
+    ).toMatchObject({ field: 'jobs.0.method' });
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('does not call the store for an empty batch', async () => {
+    const { client, inserts } = setup();
+    expect(await client.enqueueMany([])).toEqual([]);
+    expect(inserts).toHaveLength(0);
+  });
+});
+
+describe('get and list', () => {
+  it('finds a stored job and gives null for a missing one', async () => {
+    const { client } = setup();
+    const job = await client.enqueue('reports', 'rebuild', []);
+    expect(await client.get(job.id)).toEqual(job);
+    expect(await client.get('999')).toBeNull();
+  });
+
+  it.each([['0'], ['-1'], ['01'], ['1.5'], ['abc'], ['9223372036854775808'], ['']])(
+    'refuses the malformed id %j',
+    async (id) => {
+      const { client } = setup();
+      expect(await rejection(client.get(id))).toMatchObject({ field: 'id' });
+      expect(await rejection(client.cancel(id))).toMatchObject({ field: 'id' });
+    },
+  );
+
+  it('checks the page size and states', async () => {
+    const { client } = setup();
+    expect(await rejection(client.list({ limit: 0 }))).toMatchObject({ field: 'limit' });
+    const states = ['queued', 'sleeping'] as unknown as JobState[];
+    expect(await rejection(client.list({ limit: 10, states }))).toMatchObject({
+      field: 'states.1',
+    });
+    expect((await client.list({ limit: 10 })).jobs).toEqual([]);
+  });
+});
+
+describe('cancel and retry', () => {
+  it('cancels a queued job', async () => {
+    const { client } = setup();
+    const job = await client.enqueue('reports', 'rebuild', []);
+    expect((await client.cancel(job.id)).state).toBe('cancelled');
+  });
+
+  it('throws JobNotFoundError for a missing job', async () => {
+    const { client } = setup();
+    expect(await rejection(client.cancel('404'))).toBeInstanceOf(JobNotFoundError);
+    expect(await rejection(client.retry('404'))).toBeInstanceOf(JobNotFoundError);
+  });
+
+  it('throws IllegalTransitionError when cancelling a final job', async () => {
+    const { client, setState } = setup();
+    const job = await client.enqueue('reports', 'rebuild', []);
+    setState(job.id, 'completed');
+    const error = await rejection(client.cancel(job.id));
+    expect(error).toBeInstanceOf(IllegalTransitionError);
+    expect(error).toMatchObject({ from: 'completed', event: 'cancel' });
+  });
+
+  it('retries a cancelled job and refuses to retry a queued or completed one', async () => {
+    const { client, setState } = setup();
+    const job = await client.enqueue('reports', 'rebuild', []);
+    expect(await rejection(client.retry(job.id))).toBeInstanceOf(IllegalTransitionError);
+    await client.cancel(job.id);
+    expect((await client.retry(job.id)).state).toBe('queued');
+    setState(job.id, 'completed');
+    expect(await rejection(client.retry(job.id))).toBeInstanceOf(IllegalTransitionError);
+  });
+});

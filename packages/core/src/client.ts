@@ -1,0 +1,199 @@
+import {
+  IllegalTransitionError,
+  JobNotFoundError,
+  StoreUnavailableError,
+  UnknownHandlerError,
+  ValidationError,
+} from './errors.js';
+import type { HandlerName, HandlerRegistry, MethodName, MethodParams } from './handler-types.js';
+import { validateJobId } from './ids.js';
+import { JOB_STATES, type Job } from './job.js';
+import {
+  type ClientDefaults,
+  type EnqueueOptions,
+  normalizeEnqueue,
+  resolveClientDefaults,
+} from './options.js';
+import { validateWithSchema } from './schema.js';
+import { type JobEventType, TRANSITION_SOURCES } from './states.js';
+import type { JobListParams, JobPage, JobStore, NewJob } from './store.js';
+import { checkInteger, isPlainObject, prefixField } from './validate.js';
+
+/** Largest page `list` asks the store for. */
+export const MAX_LIST_LIMIT = 1000;
+
+/** Settings of a client. */
+export interface ClientOptions {
+  /** Replace some of `CLIENT_DEFAULTS`. */
+  readonly defaults?: Partial<ClientDefaults>;
+  /** Largest JSON size of params in bytes (default `MAX_PARAMS_BYTES`, 1 MiB). */
+  readonly maxParamsBytes?: number;
+}
+
+/** One typed job for `enqueueMany`: a handler, one of its methods and matching params. */
+export type EnqueueSpecFor<T> = {
+  [H in HandlerName<T>]: {
+    [M in MethodName<T[H]>]: {
+      readonly handler: H;
+      readonly method: M;
+      readonly params: Readonly<MethodParams<T[H], M>>;
+      readonly options?: EnqueueOptions;
+    };
+  }[MethodName<T[H]>];
+}[HandlerName<T>];
+
+/** One job arriving untyped (HTTP API, CLI): everything is checked at run time. */
+export interface UntypedEnqueueSpec {
+  readonly handler: unknown;
+  readonly method: unknown;
+  /** Defaults to no arguments. */
+  readonly params?: unknown;
+  readonly options?: unknown;
+}
+
+/** `params, priority, delay` of `runBackgroundJob`; params may be left out when none are needed. */
+export type RunBackgroundJobArgs<P> = [] extends P
+  ? [params?: P | undefined, priority?: number | undefined, delay?: number | undefined]
+  : [params: P, priority?: number | undefined, delay?: number | undefined];
+
+/** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
+export interface Client<T> {
+  /** Enqueues `handler.method(...params)`; returns the stored job. */
+  enqueue<H extends HandlerName<T>, M extends MethodName<T[H]>>(
+    handler: H,
+    method: M,
+    params: Readonly<MethodParams<T[H], M>>,
+    options?: EnqueueOptions,
+  ): Promise<Job>;
+  /** Validates every spec, then inserts all in one store call, or none on any error (`jobs.3.priority`). */
+  enqueueMany(specs: readonly EnqueueSpecFor<T>[]): Promise<Job[]>;
+  /** The seed's helper: `delay` in seconds; priority and delay default to the client's defaults. */
+  runBackgroundJob<H extends HandlerName<T>, M extends MethodName<T[H]>>(
+    handler: H,
+    method: M,
+    ...args: RunBackgroundJobArgs<Readonly<MethodParams<T[H], M>>>
+  ): Promise<Job>;
+  /** `enqueue` for input that was not type-checked. */
+  enqueueUntyped(spec: UntypedEnqueueSpec): Promise<Job>;
+  /** `enqueueMany` for input that was not type-checked. */
+  enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]>;
+  /** One job, or null when no job has that id. */
+  get(id: string): Promise<Job | null>;
+  /** A filtered page of jobs. */
+  list(params: JobListParams): Promise<JobPage>;
+  /** Cancels a job; JobNotFoundError when missing, IllegalTransitionError when already final. */
+  cancel(id: string): Promise<Job>;
+  /** Makes a failed, cancelled, retrying or scheduled job run now; same errors as `cancel`. */
+  retry(id: string): Promise<Job>;
+}
+
+/** A client over `store` that only enqueues what `registry` allows. */
+export function createClient<T>(
+  store: JobStore,
+  registry: HandlerRegistry<T>,
+  options: ClientOptions = {},
+): Client<T> {
+  const defaults = resolveClientDefaults(options.defaults);
+  const limits =
+    options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
+
+  async function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
+    if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
+    const { handler, method, options: given } = spec;
+    if (typeof handler !== 'string') throw new ValidationError('handler', 'must be a string');
+    if (typeof method !== 'string') throw new ValidationError('method', 'must be a string');
+    const resolved = registry.resolve(handler, method);
+    const raw = spec.params ?? [];
+    const params =
+      resolved.schema === undefined
+        ? raw
+        : await validateWithSchema(resolved.schema, raw, 'params');
+    if (given !== undefined && given !== null && !isPlainObject(given)) {
+      throw new ValidationError('options', 'must be an object');
+    }
+    return normalizeEnqueue(
+      { handler, method, params, options: (given ?? undefined) as EnqueueOptions | undefined },
+      defaults,
+      limits,
+    );
+  }
+
+  async function insertOne(spec: UntypedEnqueueSpec): Promise<Job> {
+    const [job] = await store.jobInsert({ jobs: [await prepare(spec)] });
+    if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
+    return job;
+  }
+
+  async function insertMany(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]> {
+    if (!Array.isArray(specs)) throw new ValidationError('jobs', 'must be an array');
+    const jobs: NewJob[] = [];
+    for (const [index, spec] of specs.entries()) {
+      jobs.push(await prepareAt(spec, `jobs.${index}`));
+    }
+    return jobs.length === 0 ? [] : store.jobInsert({ jobs });
+  }
+
+  async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {
+    try {
+      return await prepare(spec);
+    } catch (error) {
+      if (error instanceof ValidationError) throw prefixField(error, prefix);
+      if (error instanceof UnknownHandlerError) {
+        const field = `${prefix}.${error.method === undefined ? 'handler' : 'method'}`;
+        throw new ValidationError(field, error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async function change(
+    id: string,
+    event: Extract<JobEventType, 'cancel' | 'retry-now'>,
+    apply: (ids: readonly string[]) => Promise<Job[]>,
+  ): Promise<Job> {
+    validateJobId(id);
+    const [changed] = await apply([id]);
+    if (changed !== undefined) return changed;
+    const current = await store.jobGet({ id });
+    if (current === null) throw new JobNotFoundError(id);
+    const legal = TRANSITION_SOURCES[event].includes(current.state);
+    throw new IllegalTransitionError(
+      current.state,
+      event,
+      legal ? 'it changed state meanwhile; try again' : undefined,
+    );
+  }
+
+  return {
+    enqueue: (handler, method, params, enqueueOptions) =>
+      insertOne({ handler, method, params, options: enqueueOptions }),
+    enqueueMany: (specs) => insertMany(specs),
+    runBackgroundJob: (handler, method, ...[params, priority, delay]) =>
+      insertOne({
+        handler,
+        method,
+        params,
+        options: {
+          ...(priority === undefined ? {} : { priority }),
+          ...(delay === undefined ? {} : { delay }),
+        },
+      }),
+    enqueueUntyped: (spec) => insertOne(spec),
+    enqueueManyUntyped: (specs) => insertMany(specs),
+    async get(id) {
+      validateJobId(id);
+      return store.jobGet({ id });
+    },
+    async list(params) {
+      checkInteger(params.limit, 'limit', 1, MAX_LIST_LIMIT);
+      for (const [index, state] of (params.states ?? []).entries()) {
+        if (!(JOB_STATES as readonly string[]).includes(state)) {
+          throw new ValidationError(`states.${index}`, `must be one of ${JOB_STATES.join(', ')}`);
+        }
+      }
+      return store.jobList(params);
+    },
+    cancel: (id) => change(id, 'cancel', (ids) => store.jobCancel({ ids })),
+    retry: (id) => change(id, 'retry-now', (ids) => store.jobRetry({ ids })),
+  };
+}

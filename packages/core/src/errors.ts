@@ -1,0 +1,80 @@
+import type { JobState } from './job.js';
+
+/** Base class of every error this project throws on purpose. */
+export class JobsError extends Error {
+  /** A stable machine-readable code, used by the API's error bodies. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A value given by a caller is out of bounds or of the wrong shape. */
+export class ValidationError extends JobsError {
+  /** The field at fault, dotted for nested fields (`params.0.email`). */
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('validation_error', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** The handler or method is not on the allow-list. */
+export class UnknownHandlerError extends JobsError {
+  readonly handler: string;
+  readonly method: string | undefined;
+
+  constructor(handler: string, method?: string) {
+    super(
+      'unknown_handler',
+      method === undefined
+        ? `handler "${handler}" is not registered`
+        : `method "${method}" is not a registered method of handler "${handler}"`,
+    );
+    this.handler = handler;
+    this.method = method;
+  }
+}
+
+/** A transition was asked for that the state machine does not allow. */
+export class IllegalTransitionError extends JobsError {
+  readonly from: JobState;
+  readonly event: string;
+
+  constructor(from: JobState, event: string, reason?: string) {
+    super(
+      'illegal_transition',
+      `cannot ${event} a job that is ${from}${reason === undefined ? '' : `: ${reason}`}`,
+    );
+    this.from = from;
+    this.event = event;
+  }
+}
+
+/** No job has the given id. */
+export class JobNotFoundError extends JobsError {
+  readonly id: string;
+
+  constructor(id: string) {
+    super('not_found', `job ${id} does not exist`);
+    this.id = id;
+  }
+}
+
+/** Thrown by a handler to fail the job at once, skipping any retries left. */
+export class PermanentError extends JobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('permanent_error', message, options);
+  }
+}
+
+/** The store could not be reached or answered with a failure it could not map. */
+export class StoreUnavailableError extends JobsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_unavailable', message, options);
+  }
+}

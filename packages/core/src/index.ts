@@ -1,0 +1,92 @@
+export type {
+  Client,
+  ClientOptions,
+  EnqueueSpecFor,
+  RunBackgroundJobArgs,
+  UntypedEnqueueSpec,
+} from './client.js';
+export { createClient, MAX_LIST_LIMIT } from './client.js';
+export {
+  IllegalTransitionError,
+  JobNotFoundError,
+  JobsError,
+  PermanentError,
+  StoreUnavailableError,
+  UnknownHandlerError,
+  ValidationError,
+} from './errors.js';
+export type {
+  HandlerDefinition,
+  HandlerInfo,
+  HandlerName,
+  HandlerOptions,
+  HandlerRegistry,
+  HandlerSchemas,
+  HandlerTargets,
+  IsolateOptions,
+  MethodInfo,
+  MethodName,
+  MethodParams,
+  ReservedName,
+  ResolvedMethod,
+} from './handler-types.js';
+export { HANDLER_DEFINITION } from './handler-types.js';
+export { defineHandlers, handler } from './handlers.js';
+export { compareJobIds, JOB_ID_PATTERN, validateJobId } from './ids.js';
+export type {
+  Job,
+  JobError,
+  JobLogLine,
+  JobState,
+  JsonValue,
+  RetryPolicy,
+} from './job.js';
+export { FINAL_STATES, JOB_STATES, RUNNABLE_STATES } from './job.js';
+export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
+export {
+  HANDLER_NAME_PATTERN,
+  isHandlerName,
+  isMethodName,
+  isReservedName,
+  MAX_HANDLER_NAME_LENGTH,
+  MAX_METHOD_NAME_LENGTH,
+  METHOD_NAME_PATTERN,
+  RESERVED_NAMES,
+} from './names.js';
+export type { ClientDefaults, EnqueueOptions, EnqueueSpec } from './options.js';
+export {
+  CLIENT_DEFAULTS,
+  ENQUEUE_LIMITS,
+  normalizeEnqueue,
+  QUEUE_NAME_PATTERN,
+  resolveClientDefaults,
+  validateQueueName,
+} from './options.js';
+export type { OrderedJob } from './ordering.js';
+export { compareJobs } from './ordering.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  MAX_RETRIES_DEFAULT,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_FACTOR,
+  nextRetryAt,
+  retryCapMs,
+  retryDelayMs,
+  validateRetryPolicy,
+} from './retry-policy.js';
+export { validateWithSchema } from './schema.js';
+export type { JobEvent, JobEventType, Transition, TransitionSubject } from './states.js';
+export { failureOutcome, isFinal, TRANSITION_SOURCES, transition } from './states.js';
+export type {
+  AttemptCompletion,
+  AttemptFailure,
+  AttemptRelease,
+  FailureOutcome,
+  JobCounts,
+  JobListParams,
+  JobPage,
+  JobStore,
+  NewJob,
+  QueueInfo,
+  StoreEvent,
+} from './store.js';

@@ -1,0 +1,153 @@
+/**
+ * Terminology
+ * - job: one request to run `handler.method(...params)`, stored as a row.
+ * - attempt: one execution of a job by a worker; `attempt` counts those started so far.
+ * - retries: how many more attempts a failed job gets after the first (`maxAttempts = retries + 1`).
+ * - lease: the time-limited claim a worker holds on a running job; it renews it while it works.
+ * - rescue: taking back a running job whose lease expired (its worker died), counting the
+ *   attempt as failed with "worker lost".
+ * - queue: a named lane of jobs; workers choose which queues they serve, a queue can be paused.
+ */
+
+/** Every state a job can be in, in lifecycle order. */
+export const JOB_STATES = [
+  'scheduled',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+/**
+ * Where a job is in its life. Who moves jobs in and out of each state:
+ * - `scheduled`: enqueued with a run time in the future (client); claimed by a worker once due.
+ * - `queued`: enqueued to run now (client), retried by hand, or released by a worker shutting down.
+ * - `running`: claimed by a worker holding a lease; left by complete, fail, cancel, release or rescue.
+ * - `retrying`: an attempt failed and attempts remain; claimed again once `runAt` has come.
+ * - `completed`: the handler returned (worker). Final.
+ * - `failed`: no attempts left, or a `PermanentError` (worker, rescue). Final until retried by hand.
+ * - `cancelled`: cancelled by a person or program (client, API, CLI). Final until retried by hand.
+ */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a worker may claim from, once `runAt` has come. */
+export const RUNNABLE_STATES = [
+  'scheduled',
+  'queued',
+  'retrying',
+] as const satisfies readonly JobState[];
+
+/** States a job never leaves by itself. */
+export const FINAL_STATES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly JobState[];
+
+/** A value that survives a trip through JSON. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** What a failed attempt left behind. */
+export interface JobError {
+  /** The attempt (1-based) that failed. */
+  readonly attempt: number;
+  /** The error's message. */
+  readonly message: string;
+  /** The error's class name (`Error`, `TypeError`, `PermanentError`, `TimeoutError`, ...). */
+  readonly name: string;
+  /** The stack trace, when the thrown value had one. */
+  readonly stack?: string;
+  /** When the attempt failed (ISO-8601). */
+  readonly at: string;
+  /** The worker that ran the attempt, when known. */
+  readonly workerId?: string;
+}
+
+/** A line a handler logged through its job context. */
+export interface JobLogLine {
+  /** When it was logged (ISO-8601). */
+  readonly at: string;
+  /** The text, cut to a bounded length. */
+  readonly line: string;
+}
+
+/** How long to wait before the next attempt of a failed job. */
+export type RetryPolicy =
+  | {
+      /** The same delay before every retry. */
+      readonly kind: 'fixed';
+      /** Milliseconds to wait. */
+      readonly delayMs: number;
+      /** Share of the delay (0..1) that is randomly taken off, to spread retries out. */
+      readonly jitter?: number;
+    }
+  | {
+      /** `baseMs * factor^(attempt - 1)`, never more than `maxMs`. */
+      readonly kind: 'exponential';
+      /** Delay after the first failed attempt, in milliseconds. */
+      readonly baseMs: number;
+      /** Growth per attempt (default 2). */
+      readonly factor?: number;
+      /** The cap, in milliseconds. */
+      readonly maxMs: number;
+      /** Share of the delay (0..1) that is randomly taken off, to spread retries out. */
+      readonly jitter?: number;
+    };
+
+/** One job as stored. */
+export interface Job {
+  /** Database id: a bigint, carried as a decimal string. */
+  readonly id: string;
+  /** The queue it waits in. */
+  readonly queue: string;
+  /** The registered handler's name, e.g. `App\Services\SomeClass`. */
+  readonly handler: string;
+  /** The handler's method to call. */
+  readonly method: string;
+  /** Arguments passed to the method, in order. */
+  readonly params: readonly JsonValue[];
+  /** Higher runs first. */
+  readonly priority: number;
+  /** Where the job is in its life. */
+  readonly state: JobState;
+  /** Attempts started so far (0 before the first claim). */
+  readonly attempt: number;
+  /** Attempts allowed in all: retries + 1. */
+  readonly maxAttempts: number;
+  /** Not to run before this time. */
+  readonly runAt: Date;
+  /** When it was enqueued. */
+  readonly createdAt: Date;
+  /** When the latest attempt started. */
+  readonly startedAt: Date | null;
+  /** When it reached a final state. */
+  readonly finishedAt: Date | null;
+  /** The worker holding the lease while running. */
+  readonly leaseOwner: string | null;
+  /** When that lease runs out unless renewed. */
+  readonly leaseExpiresAt: Date | null;
+  /** Per-attempt time limit in milliseconds, or null for none. */
+  readonly timeoutMs: number | null;
+  /** What the handler last reported through `progress()`. */
+  readonly progress: JsonValue | null;
+  /** What the handler returned. */
+  readonly result: JsonValue | null;
+  /** One entry per failed attempt, oldest first. */
+  readonly errors: readonly JobError[];
+  /** Lines logged by the handler, oldest first, bounded in count. */
+  readonly logs: readonly JobLogLine[];
+  /** At most one unfinished job may hold a given key. */
+  readonly uniqueKey: string | null;
+  /** Free-form labels for search. */
+  readonly tags: readonly string[];
+  /** The backoff applied when an attempt fails. */
+  readonly backoff: RetryPolicy;
+}

@@ -1,0 +1,167 @@
+import type { Job, JobError, JobLogLine, JobState, JsonValue, RetryPolicy } from './job.js';
+
+/** A job as the client hands it to the store: validated, defaults filled in. */
+export interface NewJob {
+  readonly queue: string;
+  readonly handler: string;
+  readonly method: string;
+  readonly params: readonly JsonValue[];
+  readonly priority: number;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number | null;
+  readonly uniqueKey: string | null;
+  readonly tags: readonly string[];
+  readonly backoff: RetryPolicy;
+  /**
+   * When it may run: a delay measured on the store's clock (the database server's, so that
+   * every machine agrees), or an absolute time. A job due later than now starts `scheduled`.
+   */
+  readonly runAt: { readonly delayMs: number } | { readonly at: Date };
+}
+
+/** Filters and paging for `jobList`; every filter is optional and they combine with AND. */
+export interface JobListParams {
+  readonly states?: readonly JobState[];
+  readonly queues?: readonly string[];
+  readonly handler?: string;
+  readonly method?: string;
+  /** Created at or after this time. */
+  readonly createdFrom?: Date;
+  /** Created before this time. */
+  readonly createdTo?: Date;
+  /** Case-insensitive text to find in the params or the errors. */
+  readonly search?: string;
+  /** Page size. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+  /** `desc` (newest first, the default) or `asc`, by id. */
+  readonly order?: 'asc' | 'desc';
+}
+
+/** One page of jobs and the cursor of the next, null on the last page. */
+export interface JobPage {
+  readonly jobs: readonly Job[];
+  readonly nextCursor: string | null;
+}
+
+/** How many jobs are in each state, overall and per queue. */
+export interface JobCounts {
+  readonly byState: Readonly<Record<JobState, number>>;
+  readonly byQueue: readonly {
+    readonly queue: string;
+    readonly byState: Readonly<Record<JobState, number>>;
+  }[];
+}
+
+/** A queue and whether workers may claim from it. */
+export interface QueueInfo {
+  readonly name: string;
+  readonly paused: boolean;
+}
+
+/** A finished attempt, to be recorded as completed. */
+export interface AttemptCompletion {
+  readonly id: string;
+  readonly attempt: number;
+  readonly result: JsonValue | null;
+}
+
+/** Where a failed attempt leads, decided by core (`transition` with a `fail` event). */
+export type FailureOutcome =
+  | { readonly state: 'retrying'; readonly delayMs: number }
+  | { readonly state: 'failed' };
+
+/** A failed attempt, to be recorded with its error and its next state. */
+export interface AttemptFailure {
+  readonly id: string;
+  readonly attempt: number;
+  readonly error: JobError;
+  readonly outcome: FailureOutcome;
+}
+
+/** A running attempt handed back unfinished (graceful shutdown); the attempt is not counted. */
+export interface AttemptRelease {
+  readonly id: string;
+  readonly attempt: number;
+}
+
+/** What other processes said through the store (LISTEN/NOTIFY on PostgreSQL). */
+export type StoreEvent =
+  /** New jobs were inserted: idle workers should try to claim. */
+  | { readonly type: 'inserted' }
+  /** These jobs were cancelled; a worker running one of them should abort it. */
+  | { readonly type: 'cancelled'; readonly ids: readonly string[] };
+
+/**
+ * The storage port. Methods are named noun-then-verb and take one params object. Every
+ * state change is applied with a guard on the state (and, for running jobs, on the lease owner
+ * and attempt), so a stale worker can never overwrite what another process decided.
+ */
+export interface JobStore {
+  /** Inserts jobs in one statement and returns them in input order. */
+  jobInsert(params: { readonly jobs: readonly NewJob[] }): Promise<Job[]>;
+  /** One job, or null. */
+  jobGet(params: { readonly id: string }): Promise<Job | null>;
+  /** A filtered page of jobs. */
+  jobList(params: JobListParams): Promise<JobPage>;
+  /** Cancels the jobs that may be cancelled and returns those it changed. */
+  jobCancel(params: { readonly ids: readonly string[] }): Promise<Job[]>;
+  /** Makes failed, cancelled, retrying or scheduled jobs run now; returns those it changed. */
+  jobRetry(params: { readonly ids: readonly string[] }): Promise<Job[]>;
+  /** Deletes jobs that are not running; returns how many. */
+  jobDelete(params: { readonly ids: readonly string[] }): Promise<number>;
+  /**
+   * Claims up to `limit` due jobs in priority order from unpaused queues (all queues when
+   * `queues` is null), leasing them to `workerId` for `leaseMs`.
+   */
+  jobClaim(params: {
+    readonly workerId: string;
+    readonly queues: readonly string[] | null;
+    readonly limit: number;
+    readonly leaseMs: number;
+  }): Promise<Job[]>;
+  /** Records completions still owned by `workerId`; returns the ids recorded. */
+  jobComplete(params: {
+    readonly workerId: string;
+    readonly jobs: readonly AttemptCompletion[];
+  }): Promise<string[]>;
+  /** Records failures still owned by `workerId`; returns the ids recorded. */
+  jobFail(params: {
+    readonly workerId: string;
+    readonly jobs: readonly AttemptFailure[];
+  }): Promise<string[]>;
+  /** Puts running jobs back to `queued` without counting the attempt; returns the ids released. */
+  jobRelease(params: {
+    readonly workerId: string;
+    readonly jobs: readonly AttemptRelease[];
+  }): Promise<string[]>;
+  /** Stores progress and appends log lines of a job `workerId` is running. */
+  jobProgressSet(params: {
+    readonly workerId: string;
+    readonly id: string;
+    readonly progress?: JsonValue;
+    readonly logs?: readonly JobLogLine[];
+  }): Promise<boolean>;
+  /** How many jobs are in each state, overall and per queue. */
+  jobCount(): Promise<JobCounts>;
+  /** Extends the leases `workerId` holds on these jobs; returns the ids it still holds. */
+  leaseRenew(params: {
+    readonly workerId: string;
+    readonly ids: readonly string[];
+    readonly leaseMs: number;
+  }): Promise<string[]>;
+  /**
+   * Takes back up to `limit` running jobs whose lease expired, failing the attempt with
+   * "worker lost" (retrying or failed by the job's policy); one process at a time does it.
+   */
+  leaseRescue(params: { readonly limit: number; readonly random: () => number }): Promise<Job[]>;
+  /** Known queues (any that has jobs or was paused). */
+  queueList(): Promise<QueueInfo[]>;
+  /** Stops workers claiming from a queue. */
+  queuePause(params: { readonly name: string }): Promise<QueueInfo>;
+  /** Lets workers claim from a queue again. */
+  queueResume(params: { readonly name: string }): Promise<QueueInfo>;
+  /** Calls `listener` for every event; resolves to a function that stops listening. */
+  eventListen(listener: (event: StoreEvent) => void): Promise<() => Promise<void>>;
+}

@@ -1,0 +1,545 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job, RetryPolicy } from '../job.js';
+import type { JobStore, NewJob, StoreEvent } from '../store.js';
+
+/** What a store under test gives the contract suite. */
+export interface ContractStore {
+  /** The store every test talks to; empty at the start of each test. */
+  readonly store: JobStore;
+  /** Opens another client on the same data (another process, as far as the store can tell). */
+  openAnother(): Promise<JobStore & { close(): Promise<void> }>;
+  /** Closes what setup opened and removes the data. */
+  cleanup(): Promise<void>;
+}
+
+const NO_BACKOFF: RetryPolicy = { kind: 'fixed', delayMs: 0 };
+
+/** A valid NewJob with overridable fields, for tests of stores. */
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    queue: 'default',
+    handler: 'mailer',
+    method: 'send',
+    params: ['a@b.c', 'Hi'],
+    priority: 0,
+    maxAttempts: 4,
+    timeoutMs: null,
+    uniqueKey: null,
+    tags: [],
+    backoff: NO_BACKOFF,
+    runAt: { delayMs: 0 },
+    ...overrides,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+/**
+ * The JobStore contract: every adapter runs this suite. `setup` is called before each test
+ * and must hand out an empty store.
+ */
+export function describeJobStoreContract(name: string, setup: () => Promise<ContractStore>): void {
+  describe(`JobStore contract: ${name}`, () => {
+    let ctx: ContractStore;
+    let store: JobStore;
+    const worker = 'worker-a';
+    const claimAll = (limit = 100, workerId = worker, leaseMs = 30_000) =>
+      store.jobClaim({ workerId, queues: null, limit, leaseMs });
+
+    beforeEach(async () => {
+      ctx = await setup();
+      store = ctx.store;
+    });
+    afterEach(async () => {
+      await ctx.cleanup();
+    });
+
+    describe('insert', () => {
+      it('returns one job with its defaults, queued when due now', async () => {
+        const [job] = await store.jobInsert({ jobs: [newJob()] });
+        expect(job).toMatchObject({
+          queue: 'default',
+          handler: 'mailer',
+          method: 'send',
+          params: ['a@b.c', 'Hi'],
+          state: 'queued',
+          attempt: 0,
+          maxAttempts: 4,
+          errors: [],
+          logs: [],
+          progress: null,
+          result: null,
+          leaseOwner: null,
+        });
+        expect(job?.id).toMatch(/^[1-9]\d*$/);
+        expect(await store.jobGet({ id: job!.id })).toEqual(job);
+      });
+
+      it('returns many jobs in input order', async () => {
+        const input = Array.from({ length: 50 }, (_, i) =>
+          newJob({ params: [i], priority: i % 3 }),
+        );
+        const jobs = await store.jobInsert({ jobs: input });
+        expect(jobs.map((j) => j.params[0])).toEqual(input.map((j) => j.params[0]));
+        expect(new Set(jobs.map((j) => j.id)).size).toBe(50);
+      });
+
+      it('makes a delayed job scheduled with its run time in the future', async () => {
+        const [job] = await store.jobInsert({ jobs: [newJob({ runAt: { delayMs: 60_000 } })] });
+        expect(job?.state).toBe('scheduled');
+        expect(job!.runAt.getTime()).toBeGreaterThan(job!.createdAt.getTime() + 59_000);
+      });
+
+      it('takes an absolute run time', async () => {
+        const at = new Date(Date.now() + 3_600_000);
+        const [job] = await store.jobInsert({ jobs: [newJob({ runAt: { at } })] });
+        expect(job?.state).toBe('scheduled');
+        expect(job?.runAt.getTime()).toBe(at.getTime());
+      });
+
+      it('returns the unfinished holder of a unique key instead of a second job', async () => {
+        const [first] = await store.jobInsert({ jobs: [newJob({ uniqueKey: 'k1' })] });
+        const [again, other, sameBatch] = await store.jobInsert({
+          jobs: [
+            newJob({ uniqueKey: 'k1' }),
+            newJob({ uniqueKey: 'k2' }),
+            newJob({ uniqueKey: 'k2' }),
+          ],
+        });
+        expect(again?.id).toBe(first?.id);
+        expect(sameBatch?.id).toBe(other?.id);
+        await store.jobCancel({ ids: [first!.id] });
+        const [fresh] = await store.jobInsert({ jobs: [newJob({ uniqueKey: 'k1' })] });
+        expect(fresh?.id).not.toBe(first?.id);
+      });
+
+      it('stores tags, timeout and backoff', async () => {
+        const backoff: RetryPolicy = { kind: 'exponential', baseMs: 10, maxMs: 1000, factor: 3 };
+        const [job] = await store.jobInsert({
+          jobs: [newJob({ tags: ['a', 'b'], timeoutMs: 1500, backoff })],
+        });
+        expect(job).toMatchObject({ tags: ['a', 'b'], timeoutMs: 1500, backoff });
+      });
+    });
+
+    describe('claim', () => {
+      it('claims by priority, then run time, then id', async () => {
+        const now = Date.now();
+        const input = [
+          newJob({ params: ['low'], priority: -5 }),
+          newJob({ params: ['high-later'], priority: 10, runAt: { at: new Date(now - 1_000) } }),
+          newJob({ params: ['high-earlier'], priority: 10, runAt: { at: new Date(now - 5_000) } }),
+          newJob({ params: ['mid-1'], priority: 1 }),
+          newJob({ params: ['mid-2'], priority: 1 }),
+        ];
+        await store.jobInsert({ jobs: input });
+        const order: string[] = [];
+        for (let i = 0; i < input.length; i += 1) {
+          const [job] = await claimAll(1);
+          order.push(String(job?.params[0]));
+        }
+        expect(order).toEqual(['high-earlier', 'high-later', 'mid-1', 'mid-2', 'low']);
+      });
+
+      it('moves claimed jobs to running with a lease and counts the attempt', async () => {
+        await store.jobInsert({ jobs: [newJob()] });
+        const [job] = await claimAll(10, 'w-1', 60_000);
+        expect(job).toMatchObject({ state: 'running', attempt: 1, leaseOwner: 'w-1' });
+        expect(job!.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+        expect(job!.startedAt).not.toBeNull();
+        expect(await claimAll()).toEqual([]);
+      });
+
+      it('never claims a job whose run time is in the future', async () => {
+        await store.jobInsert({ jobs: [newJob({ runAt: { delayMs: 60_000 } })] });
+        expect(await claimAll()).toEqual([]);
+      });
+
+      it('claims a delayed job once it is due', async () => {
+        await store.jobInsert({ jobs: [newJob({ runAt: { delayMs: 300 } })] });
+        expect(await claimAll()).toEqual([]);
+        await sleep(400);
+        expect(await claimAll()).toHaveLength(1);
+      });
+
+      it('never claims from a paused queue, and does again once resumed', async () => {
+        await store.jobInsert({ jobs: [newJob({ queue: 'mail' }), newJob({ queue: 'other' })] });
+        expect(await store.queuePause({ name: 'mail' })).toEqual({ name: 'mail', paused: true });
+        const claimed = await claimAll();
+        expect(claimed.map((j) => j.queue)).toEqual(['other']);
+        await store.queueResume({ name: 'mail' });
+        expect((await claimAll()).map((j) => j.queue)).toEqual(['mail']);
+      });
+
+      it('claims only from the queues asked for', async () => {
+        await store.jobInsert({
+          jobs: [newJob({ queue: 'a' }), newJob({ queue: 'b' }), newJob({ queue: 'c' })],
+        });
+        const claimed = await store.jobClaim({
+          workerId: worker,
+          queues: ['a', 'c'],
+          limit: 10,
+          leaseMs: 1_000,
+        });
+        expect(claimed.map((j) => j.queue).sort()).toEqual(['a', 'c']);
+      });
+
+      it('respects the limit', async () => {
+        await store.jobInsert({ jobs: Array.from({ length: 7 }, () => newJob()) });
+        expect(await claimAll(3)).toHaveLength(3);
+        expect(await claimAll(10)).toHaveLength(4);
+      });
+    });
+
+    describe('complete and fail', () => {
+      async function claimOne(): Promise<Job> {
+        await store.jobInsert({ jobs: [newJob()] });
+        const [job] = await claimAll(1);
+        if (job === undefined) throw new Error('nothing claimed');
+        return job;
+      }
+
+      it('records a completion once, with its result', async () => {
+        const job = await claimOne();
+        const done = { id: job.id, attempt: job.attempt, result: { ok: true } };
+        expect(await store.jobComplete({ workerId: worker, jobs: [done] })).toEqual([job.id]);
+        expect(await store.jobComplete({ workerId: worker, jobs: [done] })).toEqual([]);
+        const stored = await store.jobGet({ id: job.id });
+        expect(stored).toMatchObject({
+          state: 'completed',
+          result: { ok: true },
+          leaseOwner: null,
+        });
+        expect(stored?.finishedAt).not.toBeNull();
+      });
+
+      it('ignores a completion from a worker that does not hold the lease', async () => {
+        const job = await claimOne();
+        const stale = { id: job.id, attempt: job.attempt, result: null };
+        expect(await store.jobComplete({ workerId: 'intruder', jobs: [stale] })).toEqual([]);
+        expect(
+          await store.jobComplete({ workerId: worker, jobs: [{ ...stale, attempt: 99 }] }),
+        ).toEqual([]);
+        expect((await store.jobGet({ id: job.id }))?.state).toBe('running');
+      });
+
+      it('completes many in one call', async () => {
+        await store.jobInsert({ jobs: Array.from({ length: 20 }, () => newJob()) });
+        const claimed = await claimAll(20);
+        const ids = await store.jobComplete({
+          workerId: worker,
+          jobs: claimed.map((j) => ({ id: j.id, attempt: j.attempt, result: null })),
+        });
+        expect(ids.sort()).toEqual(claimed.map((j) => j.id).sort());
+        expect((await store.jobCount()).byState.completed).toBe(20);
+      });
+
+      it('records a failure as retrying with a later run time and the error', async () => {
+        const job = await claimOne();
+        const error = {
+          attempt: 1,
+          message: 'boom',
+          name: 'Error',
+          stack: 'at x',
+          at: new Date().toISOString(),
+        };
+        const ids = await store.jobFail({
+          workerId: worker,
+          jobs: [
+            { id: job.id, attempt: 1, error, outcome: { state: 'retrying', delayMs: 60_000 } },
+          ],
+        });
+        expect(ids).toEqual([job.id]);
+        const stored = await store.jobGet({ id: job.id });
+        expect(stored).toMatchObject({
+          state: 'retrying',
+          attempt: 1,
+          errors: [error],
+          leaseOwner: null,
+        });
+        expect(stored!.runAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+        expect(await claimAll()).toEqual([]);
+      });
+
+      it('records a final failure and keeps every attempt error', async () => {
+        const job = await claimOne();
+        const at = new Date().toISOString();
+        await store.jobFail({
+          workerId: worker,
+          jobs: [
+            {
+              id: job.id,
+              attempt: 1,
+              error: { attempt: 1, message: 'a', name: 'Error', at },
+              outcome: { state: 'retrying', delayMs: 0 },
+            },
+          ],
+        });
+        const [again] = await claimAll();
+        expect(again?.attempt).toBe(2);
+        await store.jobFail({
+          workerId: worker,
+          jobs: [
+            {
+              id: job.id,
+              attempt: 2,
+              error: { attempt: 2, message: 'b', name: 'PermanentError', at },
+              outcome: { state: 'failed' },
+            },
+          ],
+        });
+        const stored = await store.jobGet({ id: job.id });
+        expect(stored?.state).toBe('failed');
+        expect(stored?.errors.map((e) => e.message)).toEqual(['a', 'b']);
+        expect(stored?.finishedAt).not.toBeNull();
+      });
+
+      it('releases a running job without counting its attempt', async () => {
+        const job = await claimOne();
+        expect(
+          await store.jobRelease({
+            workerId: worker,
+            jobs: [{ id: job.id, attempt: job.attempt }],
+          }),
+        ).toEqual([job.id]);
+        expect(await store.jobGet({ id: job.id })).toMatchObject({
+          state: 'queued',
+          attempt: 0,
+          leaseOwner: null,
+        });
+        const [again] = await claimAll();
+        expect(again?.attempt).toBe(1);
+      });
+    });
+
+    describe('leases', () => {
+      it('renews only the leases a worker still holds', async () => {
+        await store.jobInsert({ jobs: [newJob(), newJob()] });
+        const [a, b] = await claimAll(2, worker, 1_000);
+        await store.jobCancel({ ids: [b!.id] });
+        const held = await store.leaseRenew({
+          workerId: worker,
+          ids: [a!.id, b!.id],
+          leaseMs: 60_000,
+        });
+        expect(held).toEqual([a!.id]);
+        expect((await store.jobGet({ id: a!.id }))!.leaseExpiresAt!.getTime()).toBeGreaterThan(
+          Date.now() + 50_000,
+        );
+        expect(
+          await store.leaseRenew({ workerId: 'other', ids: [a!.id], leaseMs: 60_000 }),
+        ).toEqual([]);
+      });
+
+      it('rescues an expired lease as a failed attempt, "worker lost"', async () => {
+        await store.jobInsert({ jobs: [newJob({ maxAttempts: 2 })] });
+        const [job] = await claimAll(1, 'dead-worker', 1);
+        await sleep(20);
+        const rescued = await store.leaseRescue({ limit: 10, random: () => 0 });
+        expect(rescued.map((j) => j.id)).toEqual([job!.id]);
+        expect(rescued[0]).toMatchObject({ state: 'retrying', attempt: 1, leaseOwner: null });
+        expect(rescued[0]?.errors[0]).toMatchObject({ attempt: 1, workerId: 'dead-worker' });
+        expect(rescued[0]?.errors[0]?.message).toMatch(/worker lost/);
+        // The dead worker's late completion is not recorded.
+        expect(
+          await store.jobComplete({
+            workerId: 'dead-worker',
+            jobs: [{ id: job!.id, attempt: 1, result: null }],
+          }),
+        ).toEqual([]);
+        const [again] = await claimAll(1, 'w2', 1);
+        await sleep(20);
+        const [final] = await store.leaseRescue({ limit: 10, random: () => 0 });
+        expect(final).toMatchObject({ id: again!.id, state: 'failed', attempt: 2 });
+      });
+
+      it('leaves live leases alone', async () => {
+        await store.jobInsert({ jobs: [newJob()] });
+        await claimAll(1, worker, 60_000);
+        expect(await store.leaseRescue({ limit: 10, random: () => 0 })).toEqual([]);
+      });
+    });
+
+    describe('cancel, retry, delete', () => {
+      it('cancels queued, scheduled and running jobs, and nothing final', async () => {
+        const [queued, scheduled, running] = await store.jobInsert({
+          jobs: [newJob(), newJob({ runAt: { delayMs: 60_000 } }), newJob({ priority: 100 })],
+        });
+        await claimAll(1);
+        const cancelled = await store.jobCancel({ ids: [queued!.id, scheduled!.id, running!.id] });
+        expect(cancelled.map((j) => j.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+        expect(await store.jobCancel({ ids: [queued!.id] })).toEqual([]);
+        expect(await claimAll()).toEqual([]);
+      });
+
+      it('tells listeners which running jobs were cancelled', async () => {
+        const events: StoreEvent[] = [];
+        const other = await ctx.openAnother();
+        const stop = await other.eventListen((e) => events.push(e));
+        try {
+          await store.jobInsert({ jobs: [newJob()] });
+          const [job] = await claimAll(1);
+          await store.jobCancel({ ids: [job!.id] });
+          await waitFor(() => events.some((e) => e.type === 'cancelled'));
+          expect(events).toContainEqual({ type: 'cancelled', ids: [job!.id] });
+        } finally {
+          await stop();
+          await other.close();
+        }
+      });
+
+      it('wakes listeners when jobs are inserted', async () => {
+        const events: StoreEvent[] = [];
+        const other = await ctx.openAnother();
+        const stop = await other.eventListen((e) => events.push(e));
+        try {
+          await store.jobInsert({ jobs: [newJob(), newJob()] });
+          await waitFor(() => events.some((e) => e.type === 'inserted'));
+        } finally {
+          await stop();
+          await other.close();
+        }
+      });
+
+      it('retries a failed job now, allowing one more attempt', async () => {
+        await store.jobInsert({ jobs: [newJob({ maxAttempts: 1 })] });
+        const [job] = await claimAll(1);
+        await store.jobFail({
+          workerId: worker,
+          jobs: [
+            {
+              id: job!.id,
+              attempt: 1,
+              error: { attempt: 1, message: 'x', name: 'Error', at: new Date().toISOString() },
+              outcome: { state: 'failed' },
+            },
+          ],
+        });
+        const [retried] = await store.jobRetry({ ids: [job!.id] });
+        expect(retried).toMatchObject({
+          state: 'queued',
+          attempt: 1,
+          maxAttempts: 2,
+          finishedAt: null,
+        });
+        const [again] = await claimAll(1);
+        expect(again?.attempt).toBe(2);
+        expect(await store.jobRetry({ ids: [job!.id] })).toEqual([]);
+      });
+
+      it('deletes jobs that are not running', async () => {
+        const [a, b] = await store.jobInsert({ jobs: [newJob({ priority: 1 }), newJob()] });
+        await claimAll(1);
+        expect(await store.jobDelete({ ids: [a!.id, b!.id] })).toBe(1);
+        expect(await store.jobGet({ id: b!.id })).toBeNull();
+        expect(await store.jobGet({ id: a!.id })).not.toBeNull();
+      });
+    });
+
+    describe('progress and logs', () => {
+      it('stores progress and keeps the newest log lines', async () => {
+        await store.jobInsert({ jobs: [newJob()] });
+        const [job] = await claimAll(1);
+        const lines = Array.from({ length: 250 }, (_, i) => ({
+          at: new Date().toISOString(),
+          line: `l${i}`,
+        }));
+        expect(
+          await store.jobProgressSet({ workerId: worker, id: job!.id, progress: 40, logs: lines }),
+        ).toBe(true);
+        expect(
+          await store.jobProgressSet({
+            workerId: worker,
+            id: job!.id,
+            logs: [{ at: new Date().toISOString(), line: 'last' }],
+          }),
+        ).toBe(true);
+        const stored = await store.jobGet({ id: job!.id });
+        expect(stored?.progress).toBe(40);
+        expect(stored?.logs.length).toBeLessThanOrEqual(200);
+        expect(stored?.logs.at(-1)?.line).toBe('last');
+        expect(await store.jobProgressSet({ workerId: 'other', id: job!.id, progress: 50 })).toBe(
+          false,
+        );
+      });
+    });
+
+    describe('list and count', () => {
+      it('filters by state, queue, handler, method, created range and text', async () => {
+        await store.jobInsert({
+          jobs: [
+            newJob({
+              queue: 'q1',
+              handler: 'mailer',
+              method: 'send',
+              params: ['alice@example.com'],
+            }),
+            newJob({ queue: 'q2', handler: 'reports', method: 'build', params: [{ year: 2026 }] }),
+            newJob({ queue: 'q2', handler: 'reports', method: 'mail', params: ['50%_off'] }),
+          ],
+        });
+        const ids = async (params: Parameters<JobStore['jobList']>[0]) =>
+          (await store.jobList(params)).jobs.map((j) => j.params[0]);
+        expect(await ids({ limit: 10, queues: ['q2'], order: 'asc' })).toEqual([
+          { year: 2026 },
+          '50%_off',
+        ]);
+        expect(await ids({ limit: 10, handler: 'reports', method: 'build' })).toEqual([
+          { year: 2026 },
+        ]);
+        expect(await ids({ limit: 10, search: 'ALICE' })).toEqual(['alice@example.com']);
+        expect(await ids({ limit: 10, search: '%_' })).toEqual(['50%_off']);
+        expect(await ids({ limit: 10, states: ['running'] })).toEqual([]);
+        expect(await ids({ limit: 10, createdFrom: new Date(Date.now() + 60_000) })).toEqual([]);
+        expect(await ids({ limit: 10, createdTo: new Date(Date.now() + 60_000) })).toHaveLength(3);
+      });
+
+      it('pages with a cursor, newest first, without gaps or repeats', async () => {
+        await store.jobInsert({
+          jobs: Array.from({ length: 25 }, (_, i) => newJob({ params: [i] })),
+        });
+        const seen: unknown[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await store.jobList({
+            limit: 10,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          seen.push(...page.jobs.map((j) => j.params[0]));
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+        }
+        expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));
+      });
+
+      it('rejects a cursor it did not hand out', async () => {
+        await expect(store.jobList({ limit: 10, cursor: 'not-a-cursor' })).rejects.toMatchObject({
+          field: 'cursor',
+        });
+      });
+
+      it('counts jobs by state and queue', async () => {
+        await store.jobInsert({
+          jobs: [newJob({ queue: 'a' }), newJob({ queue: 'a' }), newJob({ queue: 'b' })],
+        });
+        await claimAll(1);
+        const counts = await store.jobCount();
+        expect(counts.byState.queued + counts.byState.running).toBe(3);
+        expect(counts.byState.running).toBe(1);
+        const a = counts.byQueue.find((q) => q.queue === 'a');
+        expect(a && a.byState.queued + a.byState.running).toBe(2);
+        expect((await store.queueList()).map((q) => q.name)).toEqual(['a', 'b']);
+      });
+    });
+  });
+}

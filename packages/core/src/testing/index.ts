@@ -1,0 +1,2 @@
+export type { ContractStore } from './contract.js';
+export { describeJobStoreContract, newJob } from './contract.js';

@@ -1,0 +1,4 @@
+import { testPreset } from '@jobs/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({ test: testPreset });
