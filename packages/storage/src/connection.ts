@@ -1,0 +1,61 @@
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as tables from './schema.js';
+
+/** The schema a store uses when none is given. */
+export const DEFAULT_SCHEMA = 'jobs';
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Options shared by everything that opens connections to a jobs database. */
+export interface ConnectionOptions {
+  /** A postgres:// URL. */
+  readonly url: string;
+  /** The PostgreSQL schema holding the tables (default `jobs`); lower-case identifier. */
+  readonly schema?: string;
+  /** Pool size (default 10). */
+  readonly max?: number;
+  /** Shown in pg_stat_activity. */
+  readonly applicationName?: string;
+}
+
+/** An open pool: the raw driver for hot-path SQL and drizzle over the same connections. */
+export interface Connection {
+  readonly sql: postgres.Sql;
+  readonly db: PostgresJsDatabase<typeof tables>;
+  readonly schema: string;
+  /** The LISTEN/NOTIFY channel of this schema. */
+  readonly channel: string;
+}
+
+/** What runs a raw statement: the pool or a transaction. */
+export type Executor = Pick<postgres.TransactionSql, 'unsafe'>;
+
+/** Checks a schema name; throws with the field name when it is not a plain identifier. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new TypeError(`schema: "${schema}" must match ${SCHEMA_PATTERN}`);
+  }
+  return schema;
+}
+
+/** The notification channel of a schema (the insert trigger builds the same name). */
+export function channelOf(schema: string): string {
+  return `jobs:${schema}`;
+}
+
+/** Opens a pool whose sessions resolve unqualified table names in `schema`. */
+export function openConnection(options: ConnectionOptions): Connection {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const sql = postgres(options.url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: {
+      search_path: schema,
+      timezone: 'UTC',
+      application_name: options.applicationName ?? 'jobs',
+    },
+  });
+  const db = drizzle(sql, { schema: tables });
+  return { sql, db, schema, channel: channelOf(schema) };
+}

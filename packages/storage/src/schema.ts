@@ -1,0 +1,86 @@
+import type { JobError, JobLogLine, JsonValue, RetryPolicy } from '@jobs/core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Tables are left unqualified: a store's connections set `search_path` to its schema, so one
+ * database can hold many independent installations (one per test file, say).
+ */
+
+/** SQL list of the states a worker may claim from; mirrors core's RUNNABLE_STATES. */
+const RUNNABLE = sql.raw(`'scheduled', 'queued', 'retrying'`);
+/** SQL list of the states that hold a unique key; every state but the final ones. */
+const UNFINISHED = sql.raw(`'scheduled', 'queued', 'running', 'retrying'`);
+
+/** One row per job; see `Job` in @jobs/core for what each column means. */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigint('id', { mode: 'bigint' }).primaryKey().generatedAlwaysAsIdentity(),
+    queue: text('queue').notNull().default('default'),
+    handler: text('handler').notNull(),
+    method: text('method').notNull(),
+    params: jsonb('params').$type<JsonValue[]>().notNull().default([]),
+    priority: integer('priority').notNull().default(0),
+    state: text('state').notNull(),
+    attempt: integer('attempt').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    runAt: timestamp('run_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'string' }),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'string' }),
+    timeoutMs: integer('timeout_ms'),
+    progress: jsonb('progress').$type<JsonValue>(),
+    result: jsonb('result').$type<JsonValue>(),
+    errors: jsonb('errors').$type<JobError[]>().notNull().default([]),
+    logs: jsonb('logs').$type<JobLogLine[]>().notNull().default([]),
+    uniqueKey: text('unique_key'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    backoff: jsonb('backoff').$type<RetryPolicy>().notNull(),
+  },
+  (t) => [
+    check(
+      'jobs_state_check',
+      sql`${t.state} IN ('scheduled', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled')`,
+    ),
+    check('jobs_attempt_check', sql`${t.attempt} >= 0 AND ${t.attempt} <= ${t.maxAttempts}`),
+    // The claim reads this index in order and stops after LIMIT rows: no sort, no scan of
+    // finished jobs. Its order must match the claim's ORDER BY exactly (DESC = NULLS FIRST).
+    index('jobs_claim_idx')
+      .on(t.priority.desc().nullsFirst(), t.runAt.asc(), t.id.asc())
+      .where(sql`${t.state} IN (${RUNNABLE})`),
+    // Rescue finds expired leases without looking at anything but running jobs.
+    index('jobs_lease_idx').on(t.leaseExpiresAt).where(sql`${t.state} = 'running'`),
+    // Listing newest first by state (the dashboard's default views).
+    index('jobs_state_id_idx').on(t.state, t.id),
+    // At most one unfinished job per unique key.
+    uniqueIndex('jobs_unique_key_idx')
+      .on(t.uniqueKey)
+      .where(sql`${t.uniqueKey} IS NOT NULL AND ${t.state} IN (${UNFINISHED})`),
+  ],
+);
+
+/** Queues that were named or paused; a queue with a row here and `paused` is skipped by claims. */
+export const jobQueues = pgTable('job_queues', {
+  name: text('name').primaryKey(),
+  paused: boolean('paused').notNull().default(false),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+/** A `jobs` row as drizzle reads it. */
+export type JobRow = typeof jobs.$inferSelect;

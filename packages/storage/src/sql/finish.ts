@@ -1,0 +1,89 @@
+import type { AttemptCompletion, AttemptFailure, AttemptRelease } from '@jobs/core';
+import type { Connection, Executor } from '../connection.js';
+import { pgArray } from '../pg-array.js';
+
+const COMPLETE = `UPDATE jobs j
+    SET state = 'completed', finished_at = now(), result = v.result,
+        lease_owner = NULL, lease_expires_at = NULL
+   FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
+                unnest($3::text[])::jsonb AS result) v
+  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
+  RETURNING j.id::text AS id`;
+
+/** Records completions in one statement; only attempts still leased to `workerId` count. */
+export async function completeJobs(
+  c: Connection,
+  workerId: string,
+  jobs: readonly AttemptCompletion[],
+): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const rows = await c.sql.unsafe<{ id: string }[]>(
+    COMPLETE,
+    [
+      pgArray(jobs.map((j) => j.id)),
+      pgArray(jobs.map((j) => j.attempt)),
+      pgArray(jobs.map((j) => (j.result === null ? null : JSON.stringify(j.result)))),
+      workerId,
+    ],
+    { prepare: true },
+  );
+  return rows.map((r) => r.id);
+}
+
+const FAIL = `UPDATE jobs j
+    SET state = v.state,
+        run_at = CASE WHEN v.state = 'retrying'
+                      THEN now() + v.delay_ms * interval '1 millisecond' ELSE j.run_at END,
+        finished_at = CASE WHEN v.state = 'failed' THEN now() ELSE NULL END,
+        errors = j.errors || jsonb_build_array(v.error),
+        lease_owner = NULL, lease_expires_at = NULL
+   FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
+                unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
+                unnest($5::text[])::jsonb AS error, unnest($6::text[]) AS owner) v
+  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = v.owner
+  RETURNING j.id::text AS id`;
+
+/** A failure together with the lease owner it must still belong to. */
+export interface OwnedFailure extends AttemptFailure {
+  readonly owner: string;
+}
+
+/** Records failed attempts in one statement, each guarded by its own lease owner and attempt. */
+export async function failJobs(sql: Executor, jobs: readonly OwnedFailure[]): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const rows = await sql.unsafe<{ id: string }[]>(
+    FAIL,
+    [
+      pgArray(jobs.map((j) => j.id)),
+      pgArray(jobs.map((j) => j.attempt)),
+      pgArray(jobs.map((j) => j.outcome.state)),
+      pgArray(jobs.map((j) => (j.outcome.state === 'retrying' ? j.outcome.delayMs : 0))),
+      pgArray(jobs.map((j) => JSON.stringify(j.error))),
+      pgArray(jobs.map((j) => j.owner)),
+    ],
+    { prepare: true },
+  );
+  return rows.map((r) => r.id);
+}
+
+const RELEASE = `UPDATE jobs j
+    SET state = 'queued', attempt = j.attempt - 1, lease_owner = NULL, lease_expires_at = NULL
+   FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt) v
+  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $3
+  RETURNING j.id::text AS id`;
+
+/** Hands running jobs back to the queue without counting their attempt; wakes other workers. */
+export async function releaseJobs(
+  c: Connection,
+  workerId: string,
+  jobs: readonly AttemptRelease[],
+): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const rows = await c.sql.unsafe<{ id: string }[]>(RELEASE, [
+    pgArray(jobs.map((j) => j.id)),
+    pgArray(jobs.map((j) => j.attempt)),
+    workerId,
+  ]);
+  if (rows.length > 0) await c.sql`SELECT pg_notify(${c.channel}, '{"type":"inserted"}')`;
+  return rows.map((r) => r.id);
+}

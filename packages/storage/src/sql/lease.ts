@@ -1,0 +1,77 @@
+import { type FailureOutcome, type Job, type JobError, transition } from '@jobs/core';
+import type { Connection } from '../connection.js';
+import { pgArray } from '../pg-array.js';
+import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
+import type { JobRow } from '../schema.js';
+import { failJobs } from './finish.js';
+
+/** Extends the leases `workerId` holds, in one statement; returns the ids it still holds. */
+export async function renewLeases(
+  c: Connection,
+  params: { readonly workerId: string; readonly ids: readonly string[]; readonly leaseMs: number },
+): Promise<string[]> {
+  if (params.ids.length === 0) return [];
+  const rows = await c.sql.unsafe<{ id: string }[]>(
+    `UPDATE jobs SET lease_expires_at = now() + $3 * interval '1 millisecond'
+      WHERE id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $2
+      RETURNING id::text AS id`,
+    [pgArray(params.ids), params.workerId, params.leaseMs],
+    { prepare: true },
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The message recorded on an attempt whose worker stopped renewing its lease. */
+export const WORKER_LOST_MESSAGE = 'worker lost: the lease expired before the attempt finished';
+
+/**
+ * Takes back running jobs whose lease expired. One process at a time (a transaction-scoped
+ * advisory lock elects it); each attempt is failed as "worker lost" and the job goes to
+ * `retrying` or `failed` as core's state machine decides.
+ */
+export async function rescueExpiredLeases(
+  c: Connection,
+  params: { readonly limit: number; readonly random: () => number },
+): Promise<Job[]> {
+  return c.sql.begin(async (tx) => {
+    const lockKey = `jobs:rescue:${c.schema}`;
+    const [lock] = await tx<
+      { ok: boolean }[]
+    >`SELECT pg_try_advisory_xact_lock(hashtext(${lockKey})) AS ok`;
+    if (lock?.ok !== true) return [];
+    const expired = await tx.unsafe<JobRow[]>(
+      `SELECT ${JOB_COLUMNS_SQL} FROM jobs j
+        WHERE j.state = 'running' AND j.lease_expires_at < now()
+        ORDER BY j.lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [params.limit],
+    );
+    if (expired.length === 0) return [];
+    const at = new Date().toISOString();
+    const failures = expired.map(rowToJob).map((job) => {
+      const next = transition(job, {
+        type: 'lease-expired',
+        backoff: job.backoff,
+        random: params.random(),
+      });
+      const outcome: FailureOutcome =
+        next.to === 'retrying'
+          ? { state: 'retrying', delayMs: next.runAfterMs ?? 0 }
+          : { state: 'failed' };
+      const error: JobError = {
+        attempt: job.attempt,
+        message: WORKER_LOST_MESSAGE,
+        name: 'WorkerLostError',
+        at,
+        ...(job.leaseOwner === null ? {} : { workerId: job.leaseOwner }),
+      };
+      return { id: job.id, attempt: job.attempt, owner: job.leaseOwner ?? '', error, outcome };
+    });
+    const done = await failJobs(tx, failures);
+    if (done.length === 0) return [];
+    const rows = await tx.unsafe<JobRow[]>(
+      `SELECT ${JOB_COLUMNS_SQL} FROM jobs j WHERE j.id = ANY($1::bigint[]) ORDER BY j.id`,
+      [pgArray(done)],
+    );
+    return rows.map(rowToJob);
+  });
+}

@@ -1,0 +1,54 @@
+import type { JobStore } from '@jobs/core';
+import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
+import { mapped } from './errors.js';
+import { claimJobs } from './sql/claim.js';
+import { listenEvents } from './sql/events.js';
+import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
+import { insertJobs } from './sql/insert.js';
+import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
+import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
+import { listQueues, setQueuePaused } from './sql/queues.js';
+import { countJobs, getJob, listJobs } from './sql/read.js';
+
+/** The PostgreSQL JobStore: the port's methods plus the pool they run on. */
+export interface PgJobStore extends JobStore, AsyncDisposable {
+  /** The pool, for callers that need drizzle or raw SQL on the same connections. */
+  readonly connection: Connection;
+  /** Closes every connection (waiting up to 5 s for queries under way). */
+  close(): Promise<void>;
+}
+
+/** Opens a pool on `url` (tables in `schema`) and serves the JobStore port over it. */
+export function createPgStore(options: ConnectionOptions): PgJobStore {
+  const c = openConnection(options);
+  const close = () => c.sql.end({ timeout: 5 });
+  return {
+    connection: c,
+    jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
+    jobGet: ({ id }) => mapped(() => getJob(c, id)),
+    jobList: (params) => mapped(() => listJobs(c, params)),
+    jobCancel: ({ ids }) => mapped(() => cancelJobs(c, ids)),
+    jobRetry: ({ ids }) => mapped(() => retryJobs(c, ids)),
+    jobDelete: ({ ids }) => mapped(() => deleteJobs(c, ids)),
+    jobClaim: (params) => mapped(() => claimJobs(c, params)),
+    jobComplete: ({ workerId, jobs }) => mapped(() => completeJobs(c, workerId, jobs)),
+    jobFail: ({ workerId, jobs }) =>
+      mapped(() =>
+        failJobs(
+          c.sql,
+          jobs.map((job) => ({ ...job, owner: workerId })),
+        ),
+      ),
+    jobRelease: ({ workerId, jobs }) => mapped(() => releaseJobs(c, workerId, jobs)),
+    jobProgressSet: (params) => mapped(() => setJobProgress(c, params)),
+    jobCount: () => mapped(() => countJobs(c)),
+    leaseRenew: (params) => mapped(() => renewLeases(c, params)),
+    leaseRescue: (params) => mapped(() => rescueExpiredLeases(c, params)),
+    queueList: () => mapped(() => listQueues(c)),
+    queuePause: ({ name }) => mapped(() => setQueuePaused(c, name, true)),
+    queueResume: ({ name }) => mapped(() => setQueuePaused(c, name, false)),
+    eventListen: (listener) => mapped(() => listenEvents(c, listener)),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

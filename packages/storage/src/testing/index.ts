@@ -1,0 +1,2 @@
+export type { TestSchema } from './schema.js';
+export { createTestSchema, testDatabaseUrl } from './schema.js';

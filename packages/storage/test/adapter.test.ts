@@ -1,0 +1,58 @@
+import { type StoreEvent, StoreUnavailableError, ValidationError } from '@jobs/core';
+import { newJob } from '@jobs/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgStore, type PgJobStore } from '../src/store.js';
+import { createTestSchema, type TestSchema } from '../src/testing/index.js';
+
+describe('the PostgreSQL adapter', () => {
+  let schema: TestSchema;
+  let store: PgJobStore;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('adapter');
+    store = createPgStore({ url: schema.url, schema: schema.schema });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await schema.drop();
+  });
+
+  it('inserts many jobs in one statement (one insert notification for the batch)', async () => {
+    const events: StoreEvent[] = [];
+    const stop = await store.eventListen((e) => events.push(e));
+    await store.jobInsert({ jobs: Array.from({ length: 100 }, () => newJob()) });
+    await new Promise((r) => setTimeout(r, 300));
+    await stop();
+    expect(events).toEqual([{ type: 'inserted' }]);
+  });
+
+  it('maps a malformed id to a ValidationError naming the field', async () => {
+    await expect(store.jobGet({ id: 'abc' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.jobCancel({ ids: ['99999999999999999999'] })).rejects.toMatchObject({
+      field: 'id',
+    });
+  });
+
+  it('maps an unreachable server to StoreUnavailableError', async () => {
+    const dead = createPgStore({ url: 'postgres://postgres@127.0.0.1:1/none', max: 1 });
+    try {
+      await expect(dead.jobGet({ id: '1' })).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it('keeps installations in different schemas apart', async () => {
+    const other = await createTestSchema('adapter_other');
+    const otherStore = createPgStore({ url: other.url, schema: other.schema });
+    try {
+      await otherStore.jobInsert({ jobs: [newJob({ queue: 'elsewhere' })] });
+      const page = await store.jobList({ limit: 10, queues: ['elsewhere'] });
+      expect(page.jobs).toEqual([]);
+    } finally {
+      await otherStore.close();
+      await other.drop();
+    }
+  });
+});
