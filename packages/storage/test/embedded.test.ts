@@ -132,6 +132,22 @@ describe('startEmbeddedPostgres', () => {
   );
 
   it(
+    'restarts on the port it is asked for, so clients can reconnect to the same URL',
+    async () => {
+      const dir = await tempDir();
+      const first = await startEmbeddedPostgres({ dir });
+      const { port, url } = first;
+      await first.stop();
+      const again = await startEmbeddedPostgres({ dir, port });
+      handles.push(again);
+      expect(again.owner).toBe(true);
+      expect(again.url).toBe(url);
+      expect(await answers(url)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'keeps data across stop and start',
     async () => {
       const dir = await tempDir();

@@ -25,10 +25,11 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 30_000;
 const isRoot = process.getuid?.() === 0;
 
-/** Initialises the data folder when needed, then starts postgres on a free loopback port. */
+/** Initialises the data folder when needed, then starts postgres on a loopback port (free, or `fixedPort`). */
 export async function launchServer(
   paths: EmbeddedPaths,
   log: ((line: string) => void) | undefined,
+  fixedPort?: number,
 ): Promise<LaunchedServer> {
   const recent: string[] = [];
   const emit = (text: string): void => {
@@ -71,7 +72,7 @@ export async function launchServer(
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const pg = create(password, port);
     try {
       await startWithin(pg, START_TIMEOUT_MS);

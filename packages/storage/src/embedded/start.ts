@@ -27,7 +27,10 @@ export async function startEmbeddedPostgres(
   const release = await acquireLock(paths.lockFile);
   try {
     // Whoever held the lock before us may have started a server meanwhile.
-    return (await tryJoin(paths, database)) ?? (await startOwned(paths, database, options.log));
+    return (
+      (await tryJoin(paths, database)) ??
+      (await startOwned(paths, database, options.log, options.port))
+    );
   } finally {
     await release();
   }
@@ -50,8 +53,9 @@ async function startOwned(
   paths: EmbeddedPaths,
   database: string,
   log: ((line: string) => void) | undefined,
+  port: number | undefined,
 ): Promise<EmbeddedPostgresHandle> {
-  const server = await launchServer(paths, log);
+  const server = await launchServer(paths, log, port);
   const state: EmbeddedState = {
     pid: server.pid,
     port: server.port,

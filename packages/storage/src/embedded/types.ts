@@ -6,6 +6,8 @@ export interface StartEmbeddedOptions {
   database?: string;
   /** Receives server and initdb log lines; they are discarded when absent. */
   log?: (line: string) => void;
+  /** Listen on this port instead of a free one (e.g. to restart a server where clients expect it). */
+  port?: number;
 }
 
 /** A started or joined embedded PostgreSQL server. */
