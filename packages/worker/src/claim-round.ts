@@ -1,0 +1,71 @@
+import type { Job, JobStore } from '@jobs/core';
+import { hasQueueLimits, planClaims } from './capacity.js';
+import type { RunningJobs } from './running.js';
+
+/** What a claim round needs. */
+export interface ClaimRoundDeps {
+  readonly store: JobStore;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly queues: readonly string[] | null;
+  readonly queueConcurrency: Readonly<Record<string, number>>;
+  readonly running: RunningJobs;
+  readonly rotation: number;
+  /** False once the worker stops: no further claim is made. */
+  readonly shouldContinue: () => boolean;
+  /** Starts a claimed job (synchronously: it counts as running at once). */
+  readonly onClaimed: (job: Job) => void;
+}
+
+/** What a round found. */
+export interface ClaimRoundResult {
+  /** Some claim came back full: run another round at once. */
+  readonly full: boolean;
+  /** Jobs may wait beyond what this round could take (a full batch, or no free slot). */
+  readonly mayHaveMore: boolean;
+}
+
+/**
+ * One claim round: plans claims for the free slots (see `planClaims`) and makes them, one
+ * `jobClaim` call per batch, starting each claimed job at once. With per-queue limits and all
+ * queues served, the queue names come from `queueList` (paused queues left out).
+ */
+export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult> {
+  const { store, running, queues, queueConcurrency } = deps;
+  const knownQueues =
+    queues === null && hasQueueLimits(queues, queueConcurrency)
+      ? (await store.queueList()).filter((q) => !q.paused).map((q) => q.name)
+      : [];
+  const plan = planClaims({
+    concurrency: deps.concurrency,
+    batchSize: deps.batchSize,
+    running: running.size,
+    runningByQueue: running.byQueue,
+    queues,
+    queueConcurrency,
+    knownQueues,
+    rotation: deps.rotation,
+  });
+  let full = false;
+  for (const request of plan) {
+    if (!deps.shouldContinue()) break;
+    const jobs = await store.jobClaim({
+      workerId: deps.workerId,
+      queues: request.queues,
+      limit: request.limit,
+      leaseMs: deps.leaseMs,
+    });
+    for (const job of jobs) deps.onClaimed(job);
+    if (jobs.length >= request.limit) full = true;
+  }
+  return { full, mayHaveMore: full || atALimit(deps) };
+}
+
+function atALimit(deps: ClaimRoundDeps): boolean {
+  if (deps.running.size >= deps.concurrency) return true;
+  return Object.entries(deps.queueConcurrency).some(
+    ([name, limit]) => (deps.running.byQueue.get(name) ?? 0) >= limit,
+  );
+}

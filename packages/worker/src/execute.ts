@@ -1,0 +1,138 @@
+import type { HandlerRegistry, Job, ResolvedMethod } from '@jobs/core';
+import { type JobContext, runWithJobContext } from './context.js';
+import { isPermanent } from './error-entry.js';
+import { TimeoutError } from './errors.js';
+import { runIsolated } from './isolate/child-process.js';
+import type { ProgressReporter } from './progress.js';
+
+/** What one attempt came to, as far as the handler is concerned. */
+export type AttemptResult =
+  /** The handler returned `value`. */
+  | { readonly kind: 'completed'; readonly value: unknown }
+  /** The handler threw, timed out, or could not be found (`permanent` skips retries). */
+  | { readonly kind: 'failed'; readonly error: unknown; readonly permanent: boolean }
+  /** The attempt was stopped from outside (cancel, lease lost, shutdown); `reason` says which. */
+  | { readonly kind: 'aborted'; readonly reason: unknown };
+
+/** What running an attempt needs. */
+export interface AttemptDeps {
+  readonly registry: HandlerRegistry<unknown>;
+  readonly reporter: ProgressReporter;
+  readonly isolation: {
+    readonly killGraceMs: number;
+    readonly execArgv: readonly string[];
+    readonly cwd: string;
+  };
+}
+
+/**
+ * Runs one attempt of `job`: looks the method up on the allow-list (an unknown one fails the job
+ * permanently and runs nothing), calls it in this process or in a child, and races it against
+ * the controller's signal and the job's timeout. A handler that ignores its signal cannot hold
+ * the attempt: its late result is discarded.
+ */
+export async function runAttempt(
+  job: Job,
+  controller: AbortController,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  let method: ResolvedMethod;
+  try {
+    method = deps.registry.resolve(job.handler, job.method);
+  } catch (error) {
+    return { kind: 'failed', error, permanent: true };
+  }
+  const { signal } = controller;
+  const timer =
+    job.timeoutMs !== null && job.timeoutMs > 0
+      ? setTimeout(() => controller.abort(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
+      : undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<AttemptResult>((resolve) => {
+    onAbort = () => resolve(fromAbort(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([stopped, invoke(job, method, signal, deps)]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function invoke(
+  job: Job,
+  method: ResolvedMethod,
+  signal: AbortSignal,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  try {
+    const value =
+      method.isolate === undefined
+        ? await inProcess(job, method, signal, deps)
+        : await isolated(job, method, signal, deps);
+    return { kind: 'completed', value };
+  } catch (error) {
+    return { kind: 'failed', error, permanent: isPermanent(error) };
+  }
+}
+
+async function inProcess(
+  job: Job,
+  method: ResolvedMethod,
+  signal: AbortSignal,
+  deps: AttemptDeps,
+): Promise<unknown> {
+  const context: JobContext = Object.freeze({
+    id: job.id,
+    attempt: job.attempt,
+    queue: job.queue,
+    handler: job.handler,
+    method: job.method,
+    signal,
+    progress: (value: unknown) => deps.reporter.progress(value),
+    log: (line: string) => deps.reporter.log(line),
+  });
+  return await runWithJobContext(context, () => method.call(job.params));
+}
+
+function isolated(
+  job: Job,
+  method: ResolvedMethod,
+  signal: AbortSignal,
+  deps: AttemptDeps,
+): Promise<unknown> {
+  const isolate = method.isolate;
+  if (isolate === undefined) throw new Error('not an isolated handler');
+  return runIsolated(
+    {
+      type: 'run',
+      module: isolate.module,
+      ...(isolate.exportName === undefined ? {} : { exportName: isolate.exportName }),
+      method: job.method,
+      params: job.params,
+      cwd: deps.isolation.cwd,
+      job: {
+        id: job.id,
+        attempt: job.attempt,
+        queue: job.queue,
+        handler: job.handler,
+        method: job.method,
+      },
+    },
+    {
+      signal,
+      killGraceMs: deps.isolation.killGraceMs,
+      execArgv: deps.isolation.execArgv,
+      onProgress: (value) => deps.reporter.progress(value),
+      onLog: (line) => deps.reporter.log(line),
+    },
+  );
+}
+
+function fromAbort(reason: unknown): AttemptResult {
+  return reason instanceof TimeoutError
+    ? { kind: 'failed', error: reason, permanent: false }
+    : { kind: 'aborted', reason };
+}
