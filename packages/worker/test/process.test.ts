@@ -7,16 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWorkerArgs } from '../src/process.js';
 import { getJob, usePg, waitFor } from './helpers.js';
+import { killAll, type SpawnedWorker, spawnWorker } from './spawn-worker.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin/worker.js', import.meta.url));
 const HANDLERS = fileURLToPath(new URL('./fixtures/process-handlers.mjs', import.meta.url));
-
-/** A worker process and everything it printed on stdout, line by line. */
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 describe('the worker as a process (dist/bin/worker.js)', () => {
   const pg = usePg('process');
@@ -24,39 +17,21 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
   let cwd = '';
 
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
+    killAll(children.splice(0));
     if (cwd !== '') await rm(cwd, { recursive: true, force: true });
   });
 
-  async function startProcess(...extra: string[]): Promise<Spawned> {
-    if (!existsSync(BIN))
-      throw new Error(`${BIN} is missing: build the package first (pnpm build)`);
+  async function startProcess(...extra: string[]): Promise<SpawnedWorker> {
     cwd = await mkdtemp(join(tmpdir(), 'jobs-worker-process-'));
-    const child = spawn(
-      process.execPath,
-      [BIN, '--handlers', HANDLERS, '--concurrency', '2', '--poll-interval-ms', '100', ...extra],
-      {
-        cwd,
-        env: { ...process.env, DATABASE_URL: pg.schema.url, JOBS_SCHEMA: pg.schema.schema },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    children.push(child);
-    const lines: string[] = [];
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      lines.push(...parts);
+    const worker = await spawnWorker({
+      url: pg.schema.url,
+      schema: pg.schema.schema,
+      handlers: HANDLERS,
+      args: ['--concurrency', '2', '--poll-interval-ms', '100', ...extra],
+      cwd,
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    await waitFor(() => lines.some((l) => l.includes('"type":"ready"')), 15_000, 'the ready line');
-    return { child, lines, exited };
+    children.push(worker.child);
+    return worker;
   }
 
   it('prints a ready line, runs jobs, writes the log files, and exits 0 on SIGTERM', async () => {
