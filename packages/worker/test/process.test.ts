@@ -55,6 +55,31 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
     expect(jobLog).toContain(`id=${id} handler="echo" method="echo" status=completed attempt=1`);
   });
 
+  it('aborts a running job cancelled from another process and frees its slot at once', async () => {
+    const worker = await startProcess('--concurrency', '1');
+    const [slow = ''] = await pg.insert({ handler: 'echo', method: 'slow', params: [30_000] });
+    await waitFor(async () => (await getJob(pg.other, slow)).state === 'running', 5_000);
+    const [quick = ''] = await pg.insert({ handler: 'echo', method: 'echo', params: ['next'] });
+    await pg.other.jobCancel({ ids: [slow] });
+    // With one slot, the quick job can only run once the cancelled one was aborted.
+    const done = await waitFor(async () => {
+      const j = await getJob(pg.other, quick);
+      return j.state === 'completed' ? j : null;
+    }, 5_000);
+    expect(done.result).toEqual({ echoed: 'next', pid: worker.child.pid });
+    expect((await getJob(pg.other, slow)).state).toBe('cancelled');
+    await waitFor(
+      async () => {
+        const log = await readFile(join(cwd, 'logs', 'background_jobs.log'), 'utf8').catch(
+          () => '',
+        );
+        return log.includes(`id=${slow} handler="echo" method="slow" status=cancelled`);
+      },
+      5_000,
+      'the cancelled line in the job log',
+    );
+  });
+
   it('on a second signal exits at once, leaving the running job to be rescued', async () => {
     const worker = await startProcess('--grace-ms', '30000');
     const [id = ''] = await pg.insert({ handler: 'echo', method: 'slow', params: [30_000] });
