@@ -82,11 +82,18 @@ export type {
   AttemptFailure,
   AttemptRelease,
   FailureOutcome,
+  FinishedGroup,
+  FinishedSummary,
+  JobChange,
   JobCounts,
   JobListParams,
   JobPage,
+  JobStatsStore,
   JobStore,
   NewJob,
   QueueInfo,
+  QueueLag,
   StoreEvent,
+  ThroughputPoint,
 } from './store.js';
+export { JOB_CHANGES } from './store.js';

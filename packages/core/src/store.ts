@@ -86,12 +86,109 @@ export interface AttemptRelease {
   readonly attempt: number;
 }
 
+/**
+ * What happened to jobs, for live views (the API's server-sent events), in lifecycle order.
+ * `retried`: made to run again by hand; `released`: handed back unfinished by a worker shutting
+ * down; `progress`: a running job reported progress or log lines.
+ */
+export const JOB_CHANGES = [
+  'created',
+  'started',
+  'progress',
+  'completed',
+  'retrying',
+  'failed',
+  'cancelled',
+  'retried',
+  'released',
+  'deleted',
+] as const;
+
+/** One of `JOB_CHANGES`. */
+export type JobChange = (typeof JOB_CHANGES)[number];
+
 /** What other processes said through the store (LISTEN/NOTIFY on PostgreSQL). */
 export type StoreEvent =
   /** New jobs were inserted: idle workers should try to claim. */
   | { readonly type: 'inserted' }
   /** These jobs were cancelled; a worker running one of them should abort it. */
-  | { readonly type: 'cancelled'; readonly ids: readonly string[] };
+  | { readonly type: 'cancelled'; readonly ids: readonly string[] }
+  /**
+   * Jobs changed, told once per statement (split into several events when the ids are many).
+   * A store sends it alongside `inserted` and `cancelled`, which stay the workers' signals.
+   */
+  | {
+      readonly type: 'changed';
+      /** What happened to them. */
+      readonly change: JobChange;
+      /** Their state afterwards (for `deleted`, the state they were deleted in). */
+      readonly state: JobState;
+      /** The jobs concerned, at least one. */
+      readonly ids: readonly string[];
+    };
+
+/** Completed and failed jobs of one minute of the store's clock. */
+export interface ThroughputPoint {
+  /** The start of the minute. */
+  readonly at: Date;
+  /** Jobs that reached `completed` in that minute. */
+  readonly completed: number;
+  /** Jobs that reached `failed` in that minute. */
+  readonly failed: number;
+}
+
+/** Jobs of one queue that reached one final state in a period, with their timings. */
+export interface FinishedGroup {
+  readonly queue: string;
+  readonly state: 'completed' | 'failed';
+  /** How many. */
+  readonly count: number;
+  /** Sum of the run times of their last attempts (start to finish), in seconds. */
+  readonly durationSum: number;
+  /** For each of the asked bounds, how many ran at most that many seconds (cumulative). */
+  readonly durationBuckets: readonly number[];
+  /** Sum of the waits of their last attempts (due to started), in seconds. */
+  readonly waitSum: number;
+  /** For each of the asked bounds, how many waited at most that many seconds (cumulative). */
+  readonly waitBuckets: readonly number[];
+}
+
+/** Jobs that finished in `(after, until]`, grouped by queue and final state. */
+export interface FinishedSummary {
+  /** Pass as `after` next time to count every finished job exactly once. */
+  readonly until: Date;
+  readonly groups: readonly FinishedGroup[];
+}
+
+/** How far behind a queue is: its due, runnable jobs and the oldest one's wait. */
+export interface QueueLag {
+  readonly queue: string;
+  /** Runnable jobs whose run time has come. */
+  readonly due: number;
+  /** Seconds since the longest-waiting due job's run time, 0 when none is due. */
+  readonly oldestWaitSeconds: number;
+}
+
+/**
+ * Aggregates for dashboards and metrics, on the store's clock. Kept apart from `JobStore` so
+ * that stores (and test doubles) that only run jobs need not implement it.
+ */
+export interface JobStatsStore {
+  /** Completed and failed jobs per minute over the last `minutes` minutes, oldest first. */
+  jobThroughput(params: { readonly minutes: number }): Promise<ThroughputPoint[]>;
+  /**
+   * Jobs that reached `completed` or `failed` after `after` (null: start counting now, the
+   * groups are empty) and up to `lagMs` before now, so that transactions still committing are
+   * counted next time. `bounds` are the histogram buckets' upper bounds in seconds, ascending.
+   */
+  jobFinishedSummary(params: {
+    readonly after: Date | null;
+    readonly lagMs: number;
+    readonly bounds: readonly number[];
+  }): Promise<FinishedSummary>;
+  /** Per queue with due runnable jobs: how many and how long the oldest has waited. */
+  queueLag(): Promise<QueueLag[]>;
+}
 
 /**
  * The storage port. Methods are named noun-then-verb and take one params object. Every

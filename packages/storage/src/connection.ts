@@ -1,6 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as tables from './schema.js';
+import { CHANGE_EVENTS_SETTING } from './sql/notify.js';
 
 /** The schema a store uses when none is given. */
 export const DEFAULT_SCHEMA = 'jobs';
@@ -17,6 +18,12 @@ export interface ConnectionOptions {
   readonly max?: number;
   /** Shown in pg_stat_activity. */
   readonly applicationName?: string;
+  /**
+   * Whether this pool's statements announce every job change (started, completed, progress,
+   * ...) for live dashboards and SSE (default true). Off saves a notification per claim and
+   * per completion batch; cancel, release, retry and insert wake-ups are sent either way.
+   */
+  readonly changeEvents?: boolean;
 }
 
 /** An open pool: the raw driver for hot-path SQL and drizzle over the same connections. */
@@ -54,6 +61,7 @@ export function openConnection(options: ConnectionOptions): Connection {
       search_path: schema,
       timezone: 'UTC',
       application_name: options.applicationName ?? 'jobs',
+      ...(options.changeEvents === false ? { [CHANGE_EVENTS_SETTING]: 'off' } : {}),
     },
   });
   const db = drizzle(sql, { schema: tables });

@@ -68,6 +68,11 @@ export const jobs = pgTable(
     index('jobs_lease_idx').on(t.leaseExpiresAt).where(sql`${t.state} = 'running'`),
     // Listing newest first by state (the dashboard's default views).
     index('jobs_state_id_idx').on(t.state, t.id),
+    // Listing newest first by queue, and by handler and method (the API's list filters).
+    index('jobs_queue_id_idx').on(t.queue, t.id),
+    index('jobs_handler_method_id_idx').on(t.handler, t.method, t.id),
+    // Throughput series and metrics read the recently finished jobs only.
+    index('jobs_finished_at_idx').on(t.finishedAt).where(sql`${t.finishedAt} IS NOT NULL`),
     // At most one unfinished job per unique key.
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)

@@ -1,4 +1,4 @@
-import type { JobStore } from '@jobs/core';
+import type { JobStatsStore, JobStore } from '@jobs/core';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
@@ -9,9 +9,10 @@ import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
 import { listQueues, setQueuePaused } from './sql/queues.js';
 import { countJobs, getJob, listJobs } from './sql/read.js';
+import { jobFinishedSummary, jobThroughput, queueLag } from './sql/stats.js';
 
-/** The PostgreSQL JobStore: the port's methods plus the pool they run on. */
-export interface PgJobStore extends JobStore, AsyncDisposable {
+/** The PostgreSQL JobStore: the port's methods, the stats reads, and the pool they run on. */
+export interface PgJobStore extends JobStore, JobStatsStore, AsyncDisposable {
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
   /** Closes every connection (waiting up to 5 s for queries under way). */
@@ -48,6 +49,9 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     queuePause: ({ name }) => mapped(() => setQueuePaused(c, name, true)),
     queueResume: ({ name }) => mapped(() => setQueuePaused(c, name, false)),
     eventListen: (listener) => mapped(() => listenEvents(c, listener)),
+    jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),
+    jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),
+    queueLag: () => mapped(() => queueLag(c)),
     close,
     [Symbol.asyncDispose]: close,
   };

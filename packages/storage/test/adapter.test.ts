@@ -21,10 +21,13 @@ describe('the PostgreSQL adapter', () => {
   it('inserts many jobs in one statement (one insert notification for the batch)', async () => {
     const events: StoreEvent[] = [];
     const stop = await store.eventListen((e) => events.push(e));
-    await store.jobInsert({ jobs: Array.from({ length: 100 }, () => newJob()) });
+    const jobs = await store.jobInsert({ jobs: Array.from({ length: 100 }, () => newJob()) });
     await new Promise((r) => setTimeout(r, 300));
     await stop();
-    expect(events).toEqual([{ type: 'inserted' }]);
+    expect(events.map((e) => e.type)).toEqual(['inserted', 'changed']);
+    expect(events[1]).toMatchObject({ change: 'created', state: 'queued' });
+    const ids = events[1]?.type === 'changed' ? [...events[1].ids] : [];
+    expect(ids.sort()).toEqual(jobs.map((j) => j.id).sort());
   });
 
   it('maps a malformed id to a ValidationError naming the field', async () => {

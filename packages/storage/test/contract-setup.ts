@@ -1,4 +1,4 @@
-import type { ContractStore } from '@jobs/core/testing';
+import type { StatsContractStore } from '@jobs/core/testing';
 import { createPgStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
 
@@ -8,7 +8,7 @@ import { createTestSchema, type TestSchema } from '../src/testing/index.js';
  */
 export function pgContractSetup(prefix: string, which: 'default' | 'embedded') {
   let schema: TestSchema | undefined;
-  const setup = async (): Promise<ContractStore> => {
+  const setup = async (): Promise<StatsContractStore> => {
     schema ??= await createTestSchema(prefix, which);
     await schema.truncate();
     const { url, schema: name } = schema;

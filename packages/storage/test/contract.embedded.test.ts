@@ -1,4 +1,4 @@
-import { describeJobStoreContract } from '@jobs/core/testing';
+import { describeJobStatsStoreContract, describeJobStoreContract } from '@jobs/core/testing';
 import { afterAll } from 'vitest';
 import { pgContractSetup } from './contract-setup.js';
 
@@ -6,3 +6,4 @@ import { pgContractSetup } from './contract-setup.js';
 const { setup, dropSchema } = pgContractSetup('contract_embedded', 'embedded');
 afterAll(dropSchema);
 describeJobStoreContract('embedded PostgreSQL 18', setup);
+describeJobStatsStoreContract('embedded PostgreSQL 18', setup);

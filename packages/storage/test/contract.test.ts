@@ -1,4 +1,4 @@
-import { describeJobStoreContract } from '@jobs/core/testing';
+import { describeJobStatsStoreContract, describeJobStoreContract } from '@jobs/core/testing';
 import { afterAll } from 'vitest';
 import { pgContractSetup } from './contract-setup.js';
 
@@ -6,3 +6,4 @@ import { pgContractSetup } from './contract-setup.js';
 const { setup, dropSchema } = pgContractSetup('contract', 'default');
 afterAll(dropSchema);
 describeJobStoreContract('PostgreSQL at TEST_DATABASE_URL', setup);
+describeJobStatsStoreContract('PostgreSQL at TEST_DATABASE_URL', setup);

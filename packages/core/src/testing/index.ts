@@ -1,2 +1,6 @@
-export type { ContractStore } from './contract.js';
-export { describeJobStoreContract, newJob } from './contract.js';
+export type { ContractStore, StatsContractStore } from './contract.js';
+export {
+  describeJobStatsStoreContract,
+  describeJobStoreContract,
+  newJob,
+} from './contract.js';

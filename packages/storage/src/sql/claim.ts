@@ -3,6 +3,7 @@ import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
+import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 
 /** The due, runnable jobs of unpaused queues, in claim order; `$queues` narrows it when given. */
 function candidates(withQueues: boolean): string {
@@ -18,13 +19,15 @@ function candidates(withQueues: boolean): string {
 }
 
 function claimStatement(withQueues: boolean): string {
-  return `WITH next AS (${candidates(withQueues)})
+  return `WITH next AS (${candidates(withQueues)}), claimed AS (
     UPDATE jobs j
        SET state = 'running', attempt = j.attempt + 1, started_at = now(),
            lease_owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
       FROM next
      WHERE j.id = next.id
-    RETURNING ${JOB_COLUMNS_SQL}`;
+    RETURNING ${JOB_COLUMNS_SQL}
+    ), ${notifyChangesCtes('claim', 'claimed')}
+    SELECT claimed.* FROM claimed ${NOTIFIED_JOIN}`;
 }
 
 const CLAIM_ALL = claimStatement(false);

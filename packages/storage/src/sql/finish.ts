@@ -1,14 +1,18 @@
 import type { AttemptCompletion, AttemptFailure, AttemptRelease } from '@jobs/core';
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
+import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 
-const COMPLETE = `UPDATE jobs j
+const COMPLETE = `WITH changed AS (
+  UPDATE jobs j
     SET state = 'completed', finished_at = now(), result = v.result,
         lease_owner = NULL, lease_expires_at = NULL
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
                 unnest($3::text[])::jsonb AS result) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
-  RETURNING j.id::text AS id`;
+  RETURNING j.id, j.state
+  ), ${notifyChangesCtes('complete', 'changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
 
 /** Records completions in one statement; only attempts still leased to `workerId` count. */
 export async function completeJobs(
@@ -30,7 +34,8 @@ export async function completeJobs(
   return rows.map((r) => r.id);
 }
 
-const FAIL = `UPDATE jobs j
+const FAIL = `WITH changed AS (
+  UPDATE jobs j
     SET state = v.state,
         run_at = CASE WHEN v.state = 'retrying'
                       THEN now() + v.delay_ms * interval '1 millisecond' ELSE j.run_at END,
@@ -41,7 +46,9 @@ const FAIL = `UPDATE jobs j
                 unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
                 unnest($5::text[])::jsonb AS error, unnest($6::text[]) AS owner) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = v.owner
-  RETURNING j.id::text AS id`;
+  RETURNING j.id, j.state
+  ), ${notifyChangesCtes('fail', 'changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
 
 /** A failure together with the lease owner it must still belong to. */
 export interface OwnedFailure extends AttemptFailure {
@@ -66,11 +73,14 @@ export async function failJobs(sql: Executor, jobs: readonly OwnedFailure[]): Pr
   return rows.map((r) => r.id);
 }
 
-const RELEASE = `UPDATE jobs j
+const RELEASE = `WITH changed AS (
+  UPDATE jobs j
     SET state = 'queued', attempt = j.attempt - 1, lease_owner = NULL, lease_expires_at = NULL
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $3
-  RETURNING j.id::text AS id`;
+  RETURNING j.id, j.state
+  ), ${notifyChangesCtes('release', 'changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
 
 /** Hands running jobs back to the queue without counting their attempt; wakes other workers. */
 export async function releaseJobs(
@@ -84,6 +94,5 @@ export async function releaseJobs(
     pgArray(jobs.map((j) => j.attempt)),
     workerId,
   ]);
-  if (rows.length > 0) await c.sql`SELECT pg_notify(${c.channel}, '{"type":"inserted"}')`;
   return rows.map((r) => r.id);
 }

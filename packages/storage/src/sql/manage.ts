@@ -3,59 +3,54 @@ import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
+import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 
 /** Lines a job keeps; older ones are dropped as new ones arrive. */
 export const MAX_LOG_LINES = 200;
-
-/** Notification payloads stay well under PostgreSQL's 8000-byte limit. */
-const IDS_PER_NOTIFICATION = 250;
 
 function sqlList(states: readonly string[]): string {
   return states.map((s) => `'${s}'`).join(', ');
 }
 
-const CANCEL = `UPDATE jobs j
+const CANCEL = `WITH changed AS (
+  UPDATE jobs j
     SET state = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
   WHERE j.id = ANY($1::bigint[]) AND j.state IN (${sqlList(TRANSITION_SOURCES.cancel)})
-  RETURNING ${JOB_COLUMNS_SQL}`;
+  RETURNING ${JOB_COLUMNS_SQL}
+  ), ${notifyChangesCtes('cancel', 'changed')}
+  SELECT changed.* FROM changed ${NOTIFIED_JOIN}`;
 
 /** Cancels what may be cancelled and tells workers running any of them to stop. */
 export async function cancelJobs(c: Connection, ids: readonly string[]): Promise<Job[]> {
   if (ids.length === 0) return [];
-  const jobs = (await c.sql.unsafe<JobRow[]>(CANCEL, [pgArray(ids)])).map(rowToJob);
-  const cancelled = jobs.map((j) => j.id);
-  for (let i = 0; i < cancelled.length; i += IDS_PER_NOTIFICATION) {
-    const payload = JSON.stringify({
-      type: 'cancelled',
-      ids: cancelled.slice(i, i + IDS_PER_NOTIFICATION),
-    });
-    await c.sql`SELECT pg_notify(${c.channel}, ${payload})`;
-  }
-  return jobs;
+  return (await c.sql.unsafe<JobRow[]>(CANCEL, [pgArray(ids)])).map(rowToJob);
 }
 
 // Mirrors core's `retry-now` transition: queued, due now, and one more attempt when none is left.
-const RETRY = `UPDATE jobs j
+const RETRY = `WITH changed AS (
+  UPDATE jobs j
     SET state = 'queued', run_at = now(), finished_at = NULL,
         max_attempts = GREATEST(j.max_attempts, j.attempt + 1)
   WHERE j.id = ANY($1::bigint[]) AND j.state IN (${sqlList(TRANSITION_SOURCES['retry-now'])})
-  RETURNING ${JOB_COLUMNS_SQL}`;
+  RETURNING ${JOB_COLUMNS_SQL}
+  ), ${notifyChangesCtes('retry', 'changed')}
+  SELECT changed.* FROM changed ${NOTIFIED_JOIN}`;
 
 /** Makes jobs run again now; wakes idle workers. */
 export async function retryJobs(c: Connection, ids: readonly string[]): Promise<Job[]> {
   if (ids.length === 0) return [];
-  const jobs = (await c.sql.unsafe<JobRow[]>(RETRY, [pgArray(ids)])).map(rowToJob);
-  if (jobs.length > 0) await c.sql`SELECT pg_notify(${c.channel}, '{"type":"inserted"}')`;
-  return jobs;
+  return (await c.sql.unsafe<JobRow[]>(RETRY, [pgArray(ids)])).map(rowToJob);
 }
+
+const DELETE = `WITH changed AS (
+  DELETE FROM jobs WHERE id = ANY($1::bigint[]) AND state <> 'running' RETURNING id, state
+  ), ${notifyChangesCtes('delete', 'changed')}
+  SELECT changed.id FROM changed ${NOTIFIED_JOIN}`;
 
 /** Deletes jobs that are not running; returns how many went. */
 export async function deleteJobs(c: Connection, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = await c.sql.unsafe(
-    `DELETE FROM jobs WHERE id = ANY($1::bigint[]) AND state <> 'running' RETURNING id`,
-    [pgArray(ids)],
-  );
+  const rows = await c.sql.unsafe(DELETE, [pgArray(ids)]);
   return rows.length;
 }
 
@@ -70,14 +65,17 @@ export async function setJobProgress(
   },
 ): Promise<boolean> {
   const rows = await c.sql.unsafe(
-    `UPDATE jobs j
+    `WITH changed AS (
+      UPDATE jobs j
         SET progress = CASE WHEN $3::boolean THEN $4::jsonb ELSE j.progress END,
             logs = CASE WHEN $5::jsonb = '[]'::jsonb THEN j.logs ELSE (
               SELECT COALESCE(jsonb_agg(e ORDER BY o), '[]'::jsonb) FROM (
                 SELECT e, o FROM jsonb_array_elements(j.logs || $5::jsonb) WITH ORDINALITY AS t(e, o)
                 ORDER BY o DESC LIMIT ${MAX_LOG_LINES}) recent) END
       WHERE j.id = $1 AND j.state = 'running' AND j.lease_owner = $2
-      RETURNING j.id`,
+      RETURNING j.id, j.state
+    ), ${notifyChangesCtes('progress', 'changed')}
+    SELECT changed.id FROM changed ${NOTIFIED_JOIN}`,
     [
       params.id,
       params.workerId,

@@ -50,8 +50,13 @@ function likeLiteral(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-/** A filtered page, ordered by id; the cursor is the last id seen. */
-export async function listJobs(c: Connection, params: JobListParams): Promise<JobPage> {
+/**
+ * The page query of `listJobs` (one row more than the page, to tell whether another follows).
+ * Its first page reads an index in id order and stops at the limit: the primary key, or for a
+ * rare state, queue, or handler and method the (state, id), (queue, id) or
+ * (handler, method, id) index; see test/list-plan.test.ts.
+ */
+export function listJobsQuery(c: Connection, params: JobListParams) {
   const order = params.order ?? 'desc';
   const where: (SQL | undefined)[] = [];
   if (params.states !== undefined && params.states.length > 0) {
@@ -79,12 +84,17 @@ export async function listJobs(c: Connection, params: JobListParams): Promise<Jo
     const afterId = BigInt(after);
     where.push(order === 'desc' ? lt(jobs.id, afterId) : gt(jobs.id, afterId));
   }
-  const rows = await c.db
+  return c.db
     .select()
     .from(jobs)
     .where(and(...where))
     .orderBy(order === 'desc' ? desc(jobs.id) : asc(jobs.id))
     .limit(params.limit + 1);
+}
+
+/** A filtered page, ordered by id; the cursor is the last id seen. */
+export async function listJobs(c: Connection, params: JobListParams): Promise<JobPage> {
+  const rows = await listJobsQuery(c, params);
   const page = rows.slice(0, params.limit).map(rowToJob);
   const last = page.at(-1);
   return {
