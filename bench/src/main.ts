@@ -44,11 +44,13 @@ try {
   }
   if (only.has('drain')) {
     for (const concurrency of [16, 64]) {
-      const r = await runDrain(db, { jobs, concurrency });
-      report({
-        ...r,
-        ...(ceiling > 0 ? { shareOfCeiling: round(r.jobsPerSecond / ceiling, 2) } : {}),
-      });
+      for (const changeEvents of [true, false]) {
+        const r = await runDrain(db, { jobs, concurrency, changeEvents });
+        report({
+          ...r,
+          ...(ceiling > 0 ? { shareOfCeiling: round(r.jobsPerSecond / ceiling, 2) } : {}),
+        });
+      }
     }
   }
   if (only.has('latency')) {

@@ -31,6 +31,8 @@ export async function startWorkerProcess(options: {
   url: string;
   schema: string;
   concurrency: number;
+  /** Announce every job change (the default) or only what workers need. */
+  changeEvents?: boolean;
 }): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -44,6 +46,8 @@ export async function startWorkerProcess(options: {
       options.schema,
       '--concurrency',
       String(options.concurrency),
+      '--change-events',
+      options.changeEvents === false ? 'off' : 'on',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, JOBS_LOG_LEVEL: 'warn' } },
   );

@@ -21,7 +21,7 @@ export interface DrainResult {
  */
 export async function runDrain(
   db: BenchDatabase,
-  options: { jobs: number; concurrency: number },
+  options: { jobs: number; concurrency: number; changeEvents: boolean },
 ): Promise<DrainResult> {
   const store = await db.reset();
   await enqueueNoops(store, options.jobs);
@@ -30,6 +30,7 @@ export async function runDrain(
     url: db.url,
     schema: BENCH_SCHEMA,
     concurrency: options.concurrency,
+    changeEvents: options.changeEvents,
   });
   const deadline = Date.now() + 10 * 60_000;
   try {
@@ -46,7 +47,7 @@ export async function runDrain(
     SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 AS seconds FROM jobs`;
   const seconds = span?.seconds ?? Number.NaN;
   return {
-    case: `drain: one worker process, concurrency ${options.concurrency}`,
+    case: `drain: one worker process, concurrency ${options.concurrency}, change events ${options.changeEvents ? 'on' : 'off'}`,
     jobs: options.jobs,
     seconds,
     jobsPerSecond: options.jobs / seconds,

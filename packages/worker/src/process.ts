@@ -24,14 +24,18 @@ export interface WorkerProcessOptions {
   readonly workerId?: string;
   /** Migrate the schema before starting. */
   readonly migrate: boolean;
+  /** Announce every job change for dashboards (default); `false` sends only worker signals. */
+  readonly changeEvents: boolean;
   readonly logLevel: LogLevel;
 }
 
 const USAGE = `usage: jobs-worker --handlers <module> [--database-url <url>] [--schema <name>]
   [--concurrency <n>] [--queues a,b] [--grace-ms <ms>] [--poll-interval-ms <ms>]
   [--lease-ms <ms>] [--rescue-interval-ms <ms>] [--worker-id <id>] [--migrate]
+  [--change-events on|off]
 env: DATABASE_URL, JOBS_SCHEMA, JOBS_HANDLERS, JOBS_CONCURRENCY, JOBS_QUEUES, JOBS_GRACE_MS,
   JOBS_POLL_INTERVAL_MS, JOBS_LEASE_MS, JOBS_RESCUE_INTERVAL_MS, JOBS_WORKER_ID, JOBS_MIGRATE=1,
+  JOBS_CHANGE_EVENTS=on|off,
   JOBS_LOG_LEVEL, BACKGROUND_JOB_LOG_DIRECTORY, BACKGROUND_JOB_ERROR_LOG_DIRECTORY`;
 
 /** Reads the process settings; flags win over environment variables. Throws WorkerOptionsError. */
@@ -53,6 +57,7 @@ export function parseWorkerArgs(
       'rescue-interval-ms': { type: 'string' },
       'worker-id': { type: 'string' },
       migrate: { type: 'boolean' },
+      'change-events': { type: 'string' },
     },
     strict: true,
   });
@@ -67,6 +72,10 @@ export function parseWorkerArgs(
   if (handlersModule === undefined)
     throw new WorkerOptionsError('handlers', `is required\n${USAGE}`);
   const queues = pick(values.queues, 'JOBS_QUEUES');
+  const changeEvents = pick(values['change-events'], 'JOBS_CHANGE_EVENTS') ?? 'on';
+  if (changeEvents !== 'on' && changeEvents !== 'off') {
+    throw new WorkerOptionsError('change-events', 'must be on or off');
+  }
   const logLevel = pick(undefined, 'JOBS_LOG_LEVEL') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new WorkerOptionsError('JOBS_LOG_LEVEL', 'must be debug, info, warn or error');
@@ -82,6 +91,7 @@ export function parseWorkerArgs(
             .map((q) => q.trim())
             .filter(Boolean),
     migrate: values.migrate === true || env.JOBS_MIGRATE === '1',
+    changeEvents: changeEvents === 'on',
     logLevel: logLevel as LogLevel,
     ...optional('schema', pick(values.schema, 'JOBS_SCHEMA')),
     ...optional('workerId', pick(values['worker-id'], 'JOBS_WORKER_ID')),
@@ -128,6 +138,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
   const store = createPgStore({
     url: options.databaseUrl,
     applicationName: 'jobs-worker',
+    changeEvents: options.changeEvents,
     ...schemaOf(options),
   });
   const worker = createWorker({

@@ -106,7 +106,14 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
       concurrency: 4,
       leaseMs: 1000,
       migrate: false,
+      changeEvents: true,
     });
+    expect(
+      parseWorkerArgs(['--change-events', 'off'], { DATABASE_URL: 'u', JOBS_HANDLERS: 'h' }),
+    ).toMatchObject({ changeEvents: false });
+    expect(() =>
+      parseWorkerArgs([], { DATABASE_URL: 'u', JOBS_HANDLERS: 'h', JOBS_CHANGE_EVENTS: 'maybe' }),
+    ).toThrow(/change-events/);
     expect(() => parseWorkerArgs([], {})).toThrow(/DATABASE_URL/);
     expect(() =>
       parseWorkerArgs(['--concurrency', 'lots'], { DATABASE_URL: 'u', JOBS_HANDLERS: 'h' }),
