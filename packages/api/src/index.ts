@@ -1,2 +1,15 @@
-// Filled in by its own issue; nothing here pretends to work yet.
-export {};
+export type { AppOptions, AppType } from './app.js';
+export { appRequiresToken, createApp, DEFAULT_BODY_LIMIT } from './app.js';
+export type { ApiClient, ApiClientOptions } from './client.js';
+export { createApiClient } from './client.js';
+export type { EventSource } from './deps.js';
+export type { ErrorBody } from './errors.js';
+export { LogUnavailableError } from './errors.js';
+export type { LogFileOptions, LogFiles } from './logs/paths.js';
+export { ERROR_LOG_FILE_NAME, JOB_LOG_FILE_NAME, resolveLogFiles } from './logs/paths.js';
+export type { Tail } from './logs/tail.js';
+export { tailFile } from './logs/tail.js';
+export type { MetricsOptions } from './metrics/collector.js';
+export { DEFAULT_BUCKETS } from './metrics/collector.js';
+export type { RunningServer, ServeOptions } from './serve.js';
+export { isLoopback, serve } from './serve.js';

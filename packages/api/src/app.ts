@@ -1,0 +1,126 @@
+import { createClient, type HandlerRegistry, type JobStatsStore, type JobStore } from '@jobs/core';
+import { bodyLimit } from 'hono/body-limit';
+import { bearerAuth } from './auth.js';
+import type { Deps, EventSource } from './deps.js';
+import { renderDocsPage } from './docs/page.js';
+import { answerFor, errorBody } from './errors.js';
+import { createEventHub } from './events/hub.js';
+import { type LogFileOptions, resolveLogFiles } from './logs/paths.js';
+import { createMetrics, type MetricsOptions } from './metrics/collector.js';
+import { createRouter } from './router.js';
+import { eventRoutes } from './routes/events.js';
+import { handlerRoutes } from './routes/handlers.js';
+import { jobRoutes } from './routes/jobs.js';
+import { logRoutes } from './routes/logs.js';
+import { statsRoutes } from './routes/stats.js';
+import { systemRoutes } from './routes/system.js';
+
+/** Settings of `createApp`. */
+export interface AppOptions {
+  /** Where jobs live; the PostgreSQL store implements both ports. */
+  readonly store: JobStore & JobStatsStore;
+  /** The allow-list: only its handlers' methods can be enqueued. */
+  readonly handlers: HandlerRegistry<unknown>;
+  /** The job log and the error log (default: the worker's settings, see `resolveLogFiles`). */
+  readonly logFiles?: LogFileOptions;
+  /** Bearer token every route but /healthz requires; default JOBS_API_TOKEN; '' or null: none. */
+  readonly token?: string | null;
+  /** Where job changes come from (default `store.eventListen`, which hears every process). */
+  readonly events?: EventSource;
+  /** Largest request body in bytes (default 2 MiB: a job's params may take 1 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** Milliseconds between heartbeat comments on the event stream (default 15 s). */
+  readonly heartbeatMs?: number;
+  /** Settings of /metrics. */
+  readonly metrics?: MetricsOptions;
+  /** Told about every unexpected error (a bug: answered 500); default console.error. */
+  readonly onError?: (error: unknown) => void;
+  /** The environment to read JOBS_API_TOKEN and the log settings from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Default largest request body: 2 MiB. */
+export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** Whether an app made by `createApp` requires a token; read by `serve`. */
+const requiresToken = new WeakMap<object, boolean>();
+
+/** True when `app` was made by `createApp` with a token. */
+export function appRequiresToken(app: object): boolean {
+  return requiresToken.get(app) ?? false;
+}
+
+/** The HTTP API: REST under /api, SSE, /metrics, /healthz, /readyz, /openapi.json and /docs. */
+export function createApp(options: AppOptions) {
+  const env = options.env ?? process.env;
+  const token = (options.token === undefined ? env.JOBS_API_TOKEN : options.token) || null;
+  const report = options.onError ?? ((error: unknown) => console.error('[jobs api]', error));
+  const deps: Deps = {
+    store: options.store,
+    registry: options.handlers,
+    client: createClient(options.store, options.handlers),
+    hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
+    metrics: createMetrics(options.store, options.metrics),
+    logFiles: resolveLogFiles(options.logFiles, env),
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+  };
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+
+  const base = createRouter();
+  base.onError((error, c) => {
+    const answer = answerFor(error);
+    if (answer !== null) return c.json(answer.body, answer.status);
+    report(error);
+    return c.json(errorBody('internal_error', 'the server failed; the error was logged'), 500);
+  });
+  base.notFound((c) =>
+    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
+  );
+  if (token !== null) base.use('*', bearerAuth(token));
+  base.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: limit,
+      onError: (c) =>
+        c.json(
+          errorBody('payload_too_large', `the body is larger than ${limit} bytes`, 'body'),
+          413,
+        ),
+    }),
+  );
+  base.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+
+  const app = base
+    .route('/', systemRoutes(deps))
+    .route('/api', jobRoutes(deps))
+    .route('/api', statsRoutes(deps))
+    .route('/api', handlerRoutes(deps))
+    .route('/api', logRoutes(deps))
+    .route('/api', eventRoutes(deps));
+
+  let document: Record<string, unknown> | undefined;
+  const openApi = () => {
+    document ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Background jobs API',
+        version: '0.1.0',
+        description:
+          'Enqueue, list, steer and watch background jobs. Errors answer {error: {code, message, field?}}.',
+      },
+      security: token === null ? [] : [{ bearer: [] }],
+    }) as unknown as Record<string, unknown>;
+    return document;
+  };
+  const withDocs = app
+    .get('/openapi.json', (c) => c.json(openApi()))
+    .get('/docs', (c) => c.html(renderDocsPage(openApi())));
+  requiresToken.set(withDocs, token !== null);
+  return withDocs;
+}
+
+/** The app's type, for `hc<AppType>` (see `createApiClient`). */
+export type AppType = ReturnType<typeof createApp>;

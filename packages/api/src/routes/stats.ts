@@ -1,0 +1,142 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { JOB_STATES, type JobState } from '@jobs/core';
+import type { Deps } from '../deps.js';
+import { createRouter } from '../router.js';
+import { QueueNameSchema, QueueParamSchema } from '../schemas/requests.js';
+import { errorResponses, jsonResponse } from './common.js';
+
+const CountsSchema = z
+  .object(
+    Object.fromEntries(JOB_STATES.map((s) => [s, z.number().int()])) as Record<
+      JobState,
+      z.ZodNumber
+    >,
+  )
+  .openapi('StateCounts');
+
+const StatsSchema = z
+  .object({
+    byState: CountsSchema,
+    byQueue: z.array(z.object({ queue: z.string(), byState: CountsSchema })),
+    throughput: z.object({
+      minutes: z.number().int(),
+      points: z.array(
+        z.object({ at: z.string(), completed: z.number().int(), failed: z.number().int() }),
+      ),
+    }),
+  })
+  .openapi('Stats');
+
+/** Longest window of the throughput series, in minutes (one day). */
+export const MAX_WINDOW_MINUTES = 24 * 60;
+
+const statsRoute = createRoute({
+  method: 'get',
+  path: '/stats',
+  tags: ['stats'],
+  summary: 'Counts by state and queue, and completed/failed per minute',
+  request: {
+    query: z.strictObject({
+      window: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_WINDOW_MINUTES)
+        .optional()
+        .openapi({ description: 'Minutes of throughput to return (default 60).', example: 60 }),
+    }),
+  },
+  responses: { 200: jsonResponse(StatsSchema, 'The stats'), ...errorResponses(400, 401, 503) },
+});
+
+const QueueSchema = z
+  .object({ name: z.string(), paused: z.boolean(), byState: CountsSchema })
+  .openapi('Queue');
+
+const queuesRoute = createRoute({
+  method: 'get',
+  path: '/queues',
+  tags: ['queues'],
+  summary: 'Known queues, paused or not, with their counts by state',
+  responses: {
+    200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), 'The queues'),
+    ...errorResponses(401, 503),
+  },
+});
+
+const QueueInfoSchema = z.object({
+  queue: z.object({ name: QueueNameSchema, paused: z.boolean() }),
+});
+
+const pauseRoute = createRoute({
+  method: 'post',
+  path: '/queues/{name}/pause',
+  tags: ['queues'],
+  summary: 'Stop workers claiming from a queue',
+  request: { params: QueueParamSchema },
+  responses: { 200: jsonResponse(QueueInfoSchema, 'Paused'), ...errorResponses(400, 401, 503) },
+});
+
+const resumeRoute = createRoute({
+  method: 'post',
+  path: '/queues/{name}/resume',
+  tags: ['queues'],
+  summary: 'Let workers claim from a queue again',
+  request: { params: QueueParamSchema },
+  responses: { 200: jsonResponse(QueueInfoSchema, 'Resumed'), ...errorResponses(400, 401, 503) },
+});
+
+function zeroCounts(): Record<JobState, number> {
+  return Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+}
+
+/** Stats and queues, under /api. */
+export function statsRoutes({ store }: Deps) {
+  return createRouter()
+    .openapi(statsRoute, async (c) => {
+      const minutes = c.req.valid('query').window ?? 60;
+      const [counts, points] = await Promise.all([
+        store.jobCount(),
+        store.jobThroughput({ minutes }),
+      ]);
+      return c.json(
+        {
+          byState: { ...counts.byState },
+          byQueue: counts.byQueue.map((q) => ({ queue: q.queue, byState: { ...q.byState } })),
+          throughput: {
+            minutes,
+            points: points.map((p) => ({
+              at: p.at.toISOString(),
+              completed: p.completed,
+              failed: p.failed,
+            })),
+          },
+        },
+        200,
+      );
+    })
+    .openapi(queuesRoute, async (c) => {
+      const [queues, counts] = await Promise.all([store.queueList(), store.jobCount()]);
+      const byQueue = new Map(counts.byQueue.map((q) => [q.queue, q.byState]));
+      const names = new Set([...queues.map((q) => q.name), ...byQueue.keys()]);
+      const paused = new Map(queues.map((q) => [q.name, q.paused]));
+      return c.json(
+        {
+          queues: [...names].sort().map((name) => ({
+            name,
+            paused: paused.get(name) ?? false,
+            byState: { ...(byQueue.get(name) ?? zeroCounts()) },
+          })),
+        },
+        200,
+      );
+    })
+    .openapi(pauseRoute, async (c) => {
+      const queue = await store.queuePause({ name: c.req.valid('param').name });
+      return c.json({ queue: { name: queue.name, paused: queue.paused } }, 200);
+    })
+    .openapi(resumeRoute, async (c) => {
+      const queue = await store.queueResume({ name: c.req.valid('param').name });
+      return c.json({ queue: { name: queue.name, paused: queue.paused } }, 200);
+    });
+}

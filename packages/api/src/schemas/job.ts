@@ -1,0 +1,109 @@
+import { z } from '@hono/zod-openapi';
+import { JOB_CHANGES, JOB_ID_PATTERN, JOB_STATES, type Job } from '@jobs/core';
+
+/** A job id on the wire: a positive bigint in decimal. */
+export const JobIdSchema = z
+  .string()
+  .regex(JOB_ID_PATTERN, 'must be a positive integer written in decimal')
+  .openapi({ example: '42' });
+
+/** One of the job states. */
+export const JobStateSchema = z.enum(JOB_STATES).openapi('JobState');
+
+/** One of the job changes told by the event stream. */
+export const JobChangeSchema = z.enum(JOB_CHANGES).openapi('JobChange');
+
+/** Any JSON value (params elements, progress, result). */
+const JsonSchema = z.unknown().openapi({ description: 'any JSON value' });
+
+/** A date on the wire: ISO-8601 in UTC. */
+const DateSchema = z.string().openapi({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' });
+
+const RetryPolicyWire = z.union([
+  z.object({
+    kind: z.literal('fixed'),
+    delayMs: z.number(),
+    jitter: z.number().optional(),
+  }),
+  z.object({
+    kind: z.literal('exponential'),
+    baseMs: z.number(),
+    factor: z.number().optional(),
+    maxMs: z.number(),
+    jitter: z.number().optional(),
+  }),
+]);
+
+/** A job as the API shows it; see `Job` in @jobs/core for what each field means. */
+export const JobSchema = z
+  .object({
+    id: JobIdSchema,
+    queue: z.string(),
+    handler: z.string(),
+    method: z.string(),
+    params: z.array(JsonSchema),
+    priority: z.number().int(),
+    state: JobStateSchema,
+    attempt: z.number().int(),
+    maxAttempts: z.number().int(),
+    runAt: DateSchema,
+    createdAt: DateSchema,
+    startedAt: DateSchema.nullable(),
+    finishedAt: DateSchema.nullable(),
+    leaseOwner: z.string().nullable(),
+    leaseExpiresAt: DateSchema.nullable(),
+    timeoutMs: z.number().int().nullable(),
+    progress: JsonSchema,
+    result: JsonSchema,
+    errors: z.array(
+      z.object({
+        attempt: z.number().int(),
+        message: z.string(),
+        name: z.string(),
+        stack: z.string().optional(),
+        at: z.string(),
+        workerId: z.string().optional(),
+      }),
+    ),
+    logs: z.array(z.object({ at: z.string(), line: z.string() })),
+    uniqueKey: z.string().nullable(),
+    tags: z.array(z.string()),
+    backoff: RetryPolicyWire,
+  })
+  .openapi('Job');
+
+/** A job as sent: `JobSchema`'s output type. */
+export type WireJob = z.infer<typeof JobSchema>;
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+/** A job as sent on the wire: dates as ISO strings, every array a copy. */
+export function toWireJob(job: Job): WireJob {
+  return {
+    id: job.id,
+    queue: job.queue,
+    handler: job.handler,
+    method: job.method,
+    params: [...job.params],
+    priority: job.priority,
+    state: job.state,
+    attempt: job.attempt,
+    maxAttempts: job.maxAttempts,
+    runAt: job.runAt.toISOString(),
+    createdAt: job.createdAt.toISOString(),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+    leaseOwner: job.leaseOwner,
+    leaseExpiresAt: iso(job.leaseExpiresAt),
+    timeoutMs: job.timeoutMs,
+    progress: job.progress,
+    result: job.result,
+    errors: job.errors.map((e) => ({ ...e })),
+    logs: job.logs.map((l) => ({ ...l })),
+    uniqueKey: job.uniqueKey,
+    tags: [...job.tags],
+    backoff: { ...job.backoff },
+  };
+}

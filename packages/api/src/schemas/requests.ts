@@ -1,0 +1,149 @@
+import { z } from '@hono/zod-openapi';
+import {
+  ENQUEUE_LIMITS,
+  JOB_STATES,
+  MAX_HANDLER_NAME_LENGTH,
+  MAX_METHOD_NAME_LENGTH,
+  QUEUE_NAME_PATTERN,
+} from '@jobs/core';
+import { isStorableText, UNSTORABLE } from '../text.js';
+import { JobIdSchema } from './job.js';
+
+/** Text of `min..max` characters that PostgreSQL can store (see `isStorableText`). */
+export function text(min: number, max: number) {
+  return z.string().min(min).max(max).refine(isStorableText, UNSTORABLE);
+}
+
+/** A time given as ISO-8601 with a zone (`Z` or an offset), between the years 1 and 9999. */
+export const TimeSchema = z.iso
+  .datetime({ offset: true })
+  .refine((s) => {
+    const year = new Date(s).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'must fall between the years 1 and 9999')
+  .openapi({ example: '2026-01-01T12:00:00Z' });
+
+/** A queue name. */
+export const QueueNameSchema = z.string().regex(QUEUE_NAME_PATTERN).openapi({ example: 'emails' });
+
+const RetryPolicySchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('fixed'),
+      delayMs: z.number().min(0),
+      jitter: z.number().min(0).max(1).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('exponential'),
+      baseMs: z.number().min(0),
+      factor: z.number().min(1).optional(),
+      maxMs: z.number().min(0),
+      jitter: z.number().min(0).max(1).optional(),
+    }),
+  ])
+  .openapi('RetryPolicy');
+
+const L = ENQUEUE_LIMITS;
+
+/** One job to enqueue. Bounds come from core's ENQUEUE_LIMITS, which checks them again. */
+export const EnqueueSchema = z
+  .strictObject({
+    handler: text(1, MAX_HANDLER_NAME_LENGTH).openapi({ example: 'App\\Services\\SomeClass' }),
+    method: text(1, MAX_METHOD_NAME_LENGTH).openapi({ example: 'send' }),
+    params: z
+      .array(z.unknown())
+      .optional()
+      .openapi({ description: 'Arguments for the method, in order (default none).' }),
+    queue: QueueNameSchema.optional(),
+    priority: z.int().min(L.minPriority).max(L.maxPriority).optional(),
+    delay: z
+      .number()
+      .min(0)
+      .max(L.maxDelaySeconds)
+      .optional()
+      .openapi({ description: 'Seconds to wait before it may run; not with runAt.' }),
+    runAt: TimeSchema.optional().openapi({ description: 'Not to run before; not with delay.' }),
+    retries: z.int().min(0).max(L.maxRetries).optional(),
+    timeout: z
+      .number()
+      .positive()
+      .max(L.maxTimeoutSeconds)
+      .optional()
+      .openapi({ description: 'Per-attempt time limit in seconds.' }),
+    uniqueKey: text(1, L.maxUniqueKeyLength).optional(),
+    tags: z.array(text(1, L.maxTagLength)).max(L.maxTags).optional(),
+    backoff: RetryPolicySchema.optional(),
+  })
+  .openapi('EnqueueRequest');
+
+/** Largest batch `POST /api/jobs/batch` takes. */
+export const MAX_BATCH = 1000;
+
+export const EnqueueBatchSchema = z
+  .strictObject({ jobs: z.array(EnqueueSchema).min(1).max(MAX_BATCH) })
+  .openapi('EnqueueBatchRequest');
+
+/** A list of values given as `a,b` or as a repeated parameter; each checked by `item`. */
+function listOf<T extends z.ZodType>(item: T, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',') : value),
+    z.array(item).min(1).max(max),
+  );
+}
+
+/** Filters shared by the list query and bulk actions. */
+const filterFields = {
+  state: listOf(z.enum(JOB_STATES), JOB_STATES.length)
+    .optional()
+    .openapi({ description: 'One or more states, comma-separated.', example: 'failed' }),
+  queue: listOf(QueueNameSchema, 50)
+    .optional()
+    .openapi({ description: 'One or more queues, comma-separated.' }),
+  handler: text(1, MAX_HANDLER_NAME_LENGTH).optional(),
+  method: text(1, MAX_METHOD_NAME_LENGTH).optional(),
+  text: text(1, 200)
+    .optional()
+    .openapi({ description: 'Case-insensitive text to find in the params or the errors.' }),
+  createdFrom: TimeSchema.optional().openapi({ description: 'Created at or after.' }),
+  createdTo: TimeSchema.optional().openapi({ description: 'Created before.' }),
+};
+
+/** Largest page `GET /api/jobs` returns. */
+export const MAX_PAGE = 500;
+
+/** The sorts `GET /api/jobs` offers, all by id so that cursors stay stable. */
+export const SORTS = ['newest', 'oldest'] as const;
+
+export const ListQuerySchema = z.strictObject({
+  ...filterFields,
+  sort: z.enum(SORTS).optional().openapi({ description: 'By id: newest (default) or oldest.' }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().openapi({ example: 50 }),
+  cursor: text(1, 200).optional().openapi({ description: 'nextCursor of the previous page.' }),
+});
+
+/** A list filter as the bulk actions take it in their body. */
+export const FilterSchema = z.strictObject(filterFields).openapi('JobFilter');
+
+/** Largest id list of a bulk action. */
+export const MAX_ACTION_IDS = 1000;
+
+export const ACTIONS = ['cancel', 'retry', 'delete'] as const;
+
+export const ActionSchema = z
+  .strictObject({
+    action: z.enum(ACTIONS),
+    ids: z.array(JobIdSchema).min(1).max(MAX_ACTION_IDS).optional(),
+    filter: FilterSchema.optional(),
+    cursor: text(1, 200)
+      .optional()
+      .openapi({ description: 'nextCursor of the previous answer, to go on with a filter.' }),
+  })
+  .openapi('JobActionRequest');
+
+export const IdParamSchema = z.strictObject({
+  id: JobIdSchema.openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const QueueParamSchema = z.strictObject({
+  name: QueueNameSchema.openapi({ param: { name: 'name', in: 'path' } }),
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from './helpers.js';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await createTestApi('openapi');
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('the OpenAPI document', () => {
+  it('describes every route from the schemas that validate them', async () => {
+    const doc = await (await api.call('GET', '/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(operations).toEqual(
+      [
+        'GET /healthz',
+        'GET /readyz',
+        'GET /metrics',
+        'POST /api/jobs',
+        'GET /api/jobs',
+        'POST /api/jobs/batch',
+        'GET /api/jobs/{id}',
+        'DELETE /api/jobs/{id}',
+        'POST /api/jobs/{id}/cancel',
+        'POST /api/jobs/{id}/retry',
+        'POST /api/jobs/actions',
+        'GET /api/stats',
+        'GET /api/queues',
+        'POST /api/queues/{name}/pause',
+        'POST /api/queues/{name}/resume',
+        'GET /api/handlers',
+        'GET /api/logs/jobs',
+        'GET /api/logs/errors',
+        'GET /api/events',
+      ].sort(),
+    );
+    const enqueue = doc.components.schemas.EnqueueRequest;
+    expect(enqueue.additionalProperties).toBe(false);
+    expect(enqueue.required).toEqual(['handler', 'method']);
+    expect(enqueue.properties.priority).toMatchObject({ minimum: -1_000_000, maximum: 1_000_000 });
+  });
+
+  it('renders the docs page without loading anything from elsewhere', async () => {
+    const res = await api.call('GET', '/docs');
+    const html = await res.text();
+    expect(html).toContain('<h1>Background jobs API');
+    expect(html).toContain('EnqueueRequest');
+    expect(html).not.toMatch(/\bsrc=|https?:\/\/(?!json-schema\.org)/);
+  });
+});
