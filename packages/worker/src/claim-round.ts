@@ -8,6 +8,10 @@ export interface ClaimRoundDeps {
   readonly workerId: string;
   readonly leaseMs: number;
   readonly concurrency: number;
+  /** Extra jobs this worker may hold in its local queue (see WorkerOptions.prefetch). */
+  readonly prefetch: number;
+  /** Jobs held in the local queue now. */
+  readonly localQueued: number;
   readonly batchSize: number;
   readonly queues: readonly string[] | null;
   readonly queueConcurrency: Readonly<Record<string, number>>;
@@ -15,7 +19,7 @@ export interface ClaimRoundDeps {
   readonly rotation: number;
   /** False once the worker stops: no further claim is made. */
   readonly shouldContinue: () => boolean;
-  /** Starts a claimed job (synchronously: it counts as running at once). */
+  /** Starts a claimed job, or queues it locally (synchronously: it counts as held at once). */
   readonly onClaimed: (job: Job) => void;
 }
 
@@ -39,9 +43,9 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
       ? (await store.queueList()).filter((q) => !q.paused).map((q) => q.name)
       : [];
   const plan = planClaims({
-    concurrency: deps.concurrency,
+    concurrency: deps.concurrency + deps.prefetch,
     batchSize: deps.batchSize,
-    running: running.size,
+    running: running.size + deps.localQueued,
     runningByQueue: running.byQueue,
     queues,
     queueConcurrency,
@@ -64,7 +68,7 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
 }
 
 function atALimit(deps: ClaimRoundDeps): boolean {
-  if (deps.running.size >= deps.concurrency) return true;
+  if (deps.running.size + deps.localQueued >= deps.concurrency + deps.prefetch) return true;
   return Object.entries(deps.queueConcurrency).some(
     ([name, limit]) => (deps.running.byQueue.get(name) ?? 0) >= limit,
   );

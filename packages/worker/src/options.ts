@@ -26,6 +26,7 @@ export interface ResolvedWorkerOptions {
   readonly concurrency: number;
   readonly queueConcurrency: Readonly<Record<string, number>>;
   readonly batchSize: number;
+  readonly prefetch: number;
   readonly pollIntervalMs: number;
   readonly leaseMs: number;
   readonly rescueIntervalMs: number;
@@ -62,6 +63,10 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
   for (const [name, limit] of Object.entries(queueConcurrency)) {
     int(limit, `queueConcurrency.${name}`, 1, 1);
   }
+  const prefetch = int(options.prefetch, 'prefetch', 0, 0);
+  if (prefetch > 0 && Object.keys(queueConcurrency).length > 0) {
+    throw new WorkerOptionsError('prefetch', 'cannot be combined with queueConcurrency');
+  }
   const backoff = options.storeBackoff ?? DEFAULT_STORE_BACKOFF;
   int(backoff.baseMs, 'storeBackoff.baseMs', 1, 1);
   int(backoff.maxMs, 'storeBackoff.maxMs', 1, backoff.baseMs);
@@ -79,7 +84,8 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
     queues,
     concurrency,
     queueConcurrency,
-    batchSize: int(options.batchSize, 'batchSize', concurrency, 1),
+    batchSize: int(options.batchSize, 'batchSize', concurrency + prefetch, 1),
+    prefetch,
     pollIntervalMs: int(options.pollIntervalMs, 'pollIntervalMs', 1_000, 1),
     leaseMs,
     rescueIntervalMs: int(options.rescueIntervalMs, 'rescueIntervalMs', 15_000, 0),

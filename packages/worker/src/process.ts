@@ -16,6 +16,7 @@ export interface WorkerProcessOptions {
   /** Module whose `handlers` export (or default export) is the registry. */
   readonly handlersModule: string;
   readonly concurrency?: number;
+  readonly prefetch?: number;
   readonly queues: readonly string[] | null;
   readonly graceMs?: number;
   readonly pollIntervalMs?: number;
@@ -30,10 +31,10 @@ export interface WorkerProcessOptions {
 }
 
 const USAGE = `usage: jobs-worker --handlers <module> [--database-url <url>] [--schema <name>]
-  [--concurrency <n>] [--queues a,b] [--grace-ms <ms>] [--poll-interval-ms <ms>]
+  [--concurrency <n>] [--prefetch <n>] [--queues a,b] [--grace-ms <ms>] [--poll-interval-ms <ms>]
   [--lease-ms <ms>] [--rescue-interval-ms <ms>] [--worker-id <id>] [--migrate]
   [--change-events on|off]
-env: DATABASE_URL, JOBS_SCHEMA, JOBS_HANDLERS, JOBS_CONCURRENCY, JOBS_QUEUES, JOBS_GRACE_MS,
+env: DATABASE_URL, JOBS_SCHEMA, JOBS_HANDLERS, JOBS_CONCURRENCY, JOBS_PREFETCH, JOBS_QUEUES, JOBS_GRACE_MS,
   JOBS_POLL_INTERVAL_MS, JOBS_LEASE_MS, JOBS_RESCUE_INTERVAL_MS, JOBS_WORKER_ID, JOBS_MIGRATE=1,
   JOBS_CHANGE_EVENTS=on|off,
   JOBS_LOG_LEVEL, BACKGROUND_JOB_LOG_DIRECTORY, BACKGROUND_JOB_ERROR_LOG_DIRECTORY`;
@@ -50,6 +51,7 @@ export function parseWorkerArgs(
       'database-url': { type: 'string' },
       schema: { type: 'string' },
       concurrency: { type: 'string' },
+      prefetch: { type: 'string' },
       queues: { type: 'string' },
       'grace-ms': { type: 'string' },
       'poll-interval-ms': { type: 'string' },
@@ -96,6 +98,7 @@ export function parseWorkerArgs(
     ...optional('schema', pick(values.schema, 'JOBS_SCHEMA')),
     ...optional('workerId', pick(values['worker-id'], 'JOBS_WORKER_ID')),
     ...optionalInt('concurrency', pick(values.concurrency, 'JOBS_CONCURRENCY')),
+    ...optionalInt('prefetch', pick(values.prefetch, 'JOBS_PREFETCH')),
     ...optionalInt('graceMs', pick(values['grace-ms'], 'JOBS_GRACE_MS')),
     ...optionalInt('pollIntervalMs', pick(values['poll-interval-ms'], 'JOBS_POLL_INTERVAL_MS')),
     ...optionalInt('leaseMs', pick(values['lease-ms'], 'JOBS_LEASE_MS')),
@@ -148,6 +151,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     logger,
     ...pickDefined(options, [
       'concurrency',
+      'prefetch',
       'graceMs',
       'pollIntervalMs',
       'leaseMs',

@@ -13,6 +13,8 @@ import type { Logger } from './logger.js';
  * - heartbeat: the periodic `leaseRenew` of every job this worker holds, in one call.
  * - grace: how long `stop()` lets running jobs finish before it aborts and releases them.
  * - release: handing a running job back to `queued` without counting its attempt.
+ * - prefetch (local queue): jobs claimed beyond the free slots and held, leased, in memory
+ *   until a slot frees; fewer, larger claims at the cost of holding work other workers could run.
  */
 
 /** Settings of a worker; only `store` and `handlers` are required. */
@@ -27,8 +29,14 @@ export interface WorkerOptions {
   readonly concurrency?: number;
   /** Jobs run at once in some queues, on top of the total limit. */
   readonly queueConcurrency?: Readonly<Record<string, number>>;
-  /** Most jobs per claim (default: `concurrency`). */
+  /** Most jobs per claim (default: `concurrency + prefetch`). */
   readonly batchSize?: number;
+  /**
+   * Jobs to claim ahead of free slots and hold in a local queue (default 0: claim only for free
+   * slots). Not combinable with `queueConcurrency`. Held jobs are leased (state `running`, their
+   * `startedAt` is the claim time), renewed, released on stop and dropped when cancelled.
+   */
+  readonly prefetch?: number;
   /** Milliseconds between claims when no event wakes the worker (default 1,000). */
   readonly pollIntervalMs?: number;
   /** Lease length in milliseconds (default 30,000); renewed every third of it. */

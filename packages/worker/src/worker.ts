@@ -43,6 +43,8 @@ class JobWorker implements Worker {
   readonly #running = new RunningJobs();
   readonly #attempts = new Set<Promise<void>>();
   readonly #toRelease: RunningJob[] = [];
+  /** Claimed jobs waiting for a free slot (prefetch), oldest first. */
+  #localQueue: Job[] = [];
   readonly #logs: JobLogs;
   readonly #progress: ProgressBuffer;
   readonly #outcomes: OutcomeBuffer;
@@ -171,6 +173,11 @@ class JobWorker implements Worker {
     logger.info('worker stopping', { workerId, running: this.#running.size, graceMs });
     await this.#claims.stop();
     await this.#rescue?.stop();
+    // Held but never started: back to the queue, their claim not counted as an attempt.
+    const unstarted = this.#localQueue.splice(0);
+    for (const job of unstarted) {
+      this.#toRelease.push({ job, controller: new AbortController(), startedAt: 0 });
+    }
     // Still listening during the grace period, so that a cancel still aborts a running job.
     await this.#settleAttempts(graceMs);
     for (const entry of this.#running.entries()) entry.controller.abort(new WorkerStoppingError());
@@ -233,13 +240,18 @@ class JobWorker implements Worker {
       workerId: o.workerId,
       leaseMs: o.leaseMs,
       concurrency: o.concurrency,
+      prefetch: o.prefetch,
+      localQueued: this.#localQueue.length,
       batchSize: o.batchSize,
       queues: o.queues,
       queueConcurrency: o.queueConcurrency,
       running: this.#running,
       rotation: this.#rotation++,
       shouldContinue: () => this.#state === 'running',
-      onClaimed: (job) => this.#begin(job),
+      onClaimed: (job) => {
+        if (this.#running.size < o.concurrency) this.#begin(job);
+        else this.#localQueue.push(job);
+      },
     });
     this.#mayHaveMore = round.mayHaveMore;
     return round.full;
@@ -254,6 +266,7 @@ class JobWorker implements Worker {
         for (const id of event.ids) {
           this.#running.get(id)?.controller.abort(new JobCancelledError(id));
         }
+        this.#dropLocal(new Set(event.ids), 'cancelled');
         return;
       default:
         // Other events (e.g. change feeds for dashboards) are not the worker's business.
@@ -294,8 +307,34 @@ class JobWorker implements Worker {
       else await this.#finished(entry, result);
     } finally {
       this.#running.delete(job.id);
-      if (this.#mayHaveMore && this.#state === 'running') this.#claims.wake();
+      this.#startLocal();
     }
+  }
+
+  /** Fills free slots from the local queue; wakes the claim loop when it runs low. */
+  #startLocal(): void {
+    if (this.#state !== 'running') return;
+    while (this.#running.size < this.#o.concurrency) {
+      const next = this.#localQueue.shift();
+      if (next === undefined) break;
+      this.#begin(next);
+    }
+    if (this.#mayHaveMore && this.#localQueue.length <= this.#o.prefetch / 2) this.#claims.wake();
+  }
+
+  /** Forgets locally queued jobs that were cancelled or whose lease was lost. */
+  #dropLocal(ids: ReadonlySet<string>, reason: 'cancelled' | 'lease-lost'): void {
+    if (this.#localQueue.length === 0) return;
+    const kept: Job[] = [];
+    for (const job of this.#localQueue) {
+      if (!ids.has(job.id)) {
+        kept.push(job);
+        continue;
+      }
+      this.#jobLog(job, reason, job.attempt);
+      this.events.emit('cancelled', { job, reason });
+    }
+    this.#localQueue = kept;
   }
 
   #aborted(entry: RunningJob, reason: unknown): void {
@@ -360,9 +399,14 @@ class JobWorker implements Worker {
       store: this.#o.store,
       workerId: this.#o.workerId,
       leaseMs: this.#o.leaseMs,
-      heldIds: () => [...this.#running.ids(), ...this.#outcomes.pendingIds()],
+      heldIds: () => [
+        ...this.#running.ids(),
+        ...this.#localQueue.map((job) => job.id),
+        ...this.#outcomes.pendingIds(),
+      ],
       onLost: (ids) => {
         for (const id of ids) this.#running.get(id)?.controller.abort(new LeaseLostError(id));
+        this.#dropLocal(new Set(ids), 'lease-lost');
       },
     });
     if (!this.#leasesHealthy) {
