@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installCompletionAudit } from '@jobs/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killAll, spawnWorker } from '../src/testing/index.js';
 import { newJob, sleep, usePg } from './helpers.js';
-import { killAll, spawnWorker } from './spawn-worker.js';
 
 const HANDLERS = fileURLToPath(new URL('./fixtures/crash-handlers.mjs', import.meta.url));
 const JOBS = 5_000;
@@ -24,12 +25,7 @@ describe('kill -9 of worker processes while they run', () => {
     const sql = pg.other.connection.sql;
     await sql`CREATE TABLE executions (job_id bigint NOT NULL, attempt int NOT NULL, pid int NOT NULL)`;
     // Every transition into `completed` is written down, so a second recording would show.
-    await sql`CREATE TABLE completions (job_id bigint NOT NULL)`;
-    await sql.unsafe(`
-      CREATE FUNCTION record_completion() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO completions VALUES (NEW.id); RETURN NULL; END $$;
-      CREATE TRIGGER record_completion AFTER UPDATE OF state ON jobs FOR EACH ROW
-        WHEN (NEW.state = 'completed') EXECUTE FUNCTION record_completion();`);
+    const audit = await installCompletionAudit(sql);
     const fast = { kind: 'fixed', delayMs: 50 } as const;
     for (let i = 0; i < JOBS; i += 1_000) {
       await pg.other.jobInsert({
@@ -90,12 +86,7 @@ describe('kill -9 of worker processes while they run', () => {
       left = await remaining();
     }
 
-    const [totals] = await sql<
-      { completed: number; recorded: number; distinct_recorded: number }[]
-    >`
-      SELECT (SELECT count(*)::int FROM jobs WHERE state = 'completed') AS completed,
-             (SELECT count(*)::int FROM completions) AS recorded,
-             (SELECT count(DISTINCT job_id)::int FROM completions) AS distinct_recorded`;
+    const totals = await audit.totals();
     // Jobs run more than once, and whether every run but the last was on a killed worker.
     const repeats = await sql<{ job_id: string; pids: number[] }[]>`
       SELECT job_id::text, array_agg(pid ORDER BY attempt) AS pids
@@ -105,7 +96,7 @@ describe('kill -9 of worker processes while they run', () => {
       `crash test: ${JOBS} jobs, ${killed.size} workers killed, ${repeats.length} jobs executed more than once (all on killed workers: ${unexplained.length === 0})`,
     );
     expect(killed.size).toBeGreaterThanOrEqual(3);
-    expect(totals).toEqual({ completed: JOBS, recorded: JOBS, distinct_recorded: JOBS });
+    expect(totals).toEqual({ completed: JOBS, recorded: JOBS, distinctRecorded: JOBS });
     expect(unexplained).toEqual([]);
   }, 180_000);
 });

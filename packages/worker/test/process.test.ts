@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWorkerArgs } from '../src/process.js';
+import { killAll, type SpawnedWorker, spawnWorker } from '../src/testing/index.js';
 import { getJob, usePg, waitFor } from './helpers.js';
-import { killAll, type SpawnedWorker, spawnWorker } from './spawn-worker.js';
 
 const HANDLERS = fileURLToPath(new URL('./fixtures/process-handlers.mjs', import.meta.url));
 

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPgStore, migrate, type PgJobStore } from '@jobs/storage';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@jobs/storage/embedded';
+import { installCompletionAudit } from '@jobs/storage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killAll, spawnWorker } from '../src/testing/index.js';
 import { newJob, sleep, waitFor } from './helpers.js';
-import { killAll, spawnWorker } from './spawn-worker.js';
 
 const HANDLERS = fileURLToPath(new URL('./fixtures/process-handlers.mjs', import.meta.url));
 const JOBS = 2_000;
@@ -34,12 +35,7 @@ describe('PostgreSQL restarting under running workers', () => {
     await migrate({ url, schema: SCHEMA });
     store = createPgStore({ url, schema: SCHEMA, max: 2 });
     const sql = store.connection.sql;
-    await sql`CREATE TABLE completions (job_id bigint NOT NULL)`;
-    await sql.unsafe(`
-      CREATE FUNCTION record_completion() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO completions VALUES (NEW.id); RETURN NULL; END $$;
-      CREATE TRIGGER record_completion AFTER UPDATE OF state ON jobs FOR EACH ROW
-        WHEN (NEW.state = 'completed') EXECUTE FUNCTION record_completion();`);
+    const audit = await installCompletionAudit(sql);
     await store.jobInsert({
       jobs: Array.from({ length: JOBS }, (_, i) =>
         newJob({ handler: 'echo', method: 'slow', params: [5 + (i % 10)] }),
@@ -70,16 +66,13 @@ describe('PostgreSQL restarting under running workers', () => {
     expect(server.url).toBe(url);
 
     await waitFor(async () => (await completed()) === JOBS, 60_000, 'every job completed');
-    const [totals] = await sql<
-      { recorded: number; distinct_recorded: number; failed_attempts: number }[]
-    >`
-      SELECT (SELECT count(*)::int FROM completions) AS recorded,
-             (SELECT count(DISTINCT job_id)::int FROM completions) AS distinct_recorded,
-             (SELECT count(*)::int FROM jobs WHERE errors <> '[]'::jsonb) AS failed_attempts`;
+    const totals = await audit.totals();
+    const [retried] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM jobs WHERE errors <> '[]'::jsonb`;
     console.log(
-      `restart test: ${JOBS} jobs completed after a 3 s outage; ${totals?.failed_attempts} had a failed attempt`,
+      `restart test: ${JOBS} jobs completed after a 3 s outage; ${retried?.n} had a failed attempt`,
     );
-    expect(totals).toMatchObject({ recorded: JOBS, distinct_recorded: JOBS });
+    expect(totals).toEqual({ completed: JOBS, recorded: JOBS, distinctRecorded: JOBS });
     for (const child of children) expect(child.exitCode).toBeNull();
   }, 120_000);
 });

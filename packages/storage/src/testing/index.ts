@@ -1,2 +1,4 @@
+export type { AuditTotals } from './audit.js';
+export { installCompletionAudit } from './audit.js';
 export type { TestSchema } from './schema.js';
 export { createTestSchema, testDatabaseUrl } from './schema.js';

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './helpers.js';
 
-/** The built worker daemon. */
-export const WORKER_BIN = fileURLToPath(new URL('../dist/bin/worker.js', import.meta.url));
+/** The built worker daemon (the same path from src/testing and from dist/testing). */
+export const WORKER_BIN = fileURLToPath(new URL('../../dist/bin/worker.js', import.meta.url));
 
 /** A worker process and everything it printed on stdout, line by line. */
 export interface SpawnedWorker {
@@ -53,7 +52,23 @@ export async function spawnWorker(options: {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  await waitFor(() => lines.some((l) => l.includes('"type":"ready"')), 15_000, 'the ready line');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the worker printed no ready line within 15 s'));
+    }, 15_000);
+    const check = setInterval(() => {
+      if (!lines.some((l) => l.includes('"type":"ready"'))) return;
+      clearInterval(check);
+      clearTimeout(timer);
+      resolve();
+    }, 10);
+    void exited.then(({ code, signal }) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`the worker exited (${code ?? signal}) before it was ready`));
+    });
+  });
   return { child, lines, exited };
 }
 

@@ -1,0 +1,2 @@
+export type { SpawnedWorker } from './spawn.js';
+export { killAll, spawnWorker, WORKER_BIN } from './spawn.js';
