@@ -1,4 +1,11 @@
-import type { HandlerRegistry, Job, ResolvedMethod } from '@jobs/core';
+import {
+  type HandlerRegistry,
+  type Job,
+  type JsonValue,
+  type ResolvedMethod,
+  ValidationError,
+  validateWithSchema,
+} from '@jobs/core';
 import { type JobContext, runWithJobContext } from './context.js';
 import { isPermanent } from './error-entry.js';
 import { TimeoutError } from './errors.js';
@@ -37,8 +44,10 @@ export async function runAttempt(
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
   let method: ResolvedMethod;
+  let params: readonly JsonValue[];
   try {
     method = deps.registry.resolve(job.handler, job.method);
+    params = await checkedParams(job, method);
   } catch (error) {
     return { kind: 'failed', error, permanent: true };
   }
@@ -54,11 +63,24 @@ export async function runAttempt(
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([stopped, invoke(job, method, signal, deps)]);
+    return await Promise.race([stopped, invoke({ ...job, params }, method, signal, deps)]);
   } finally {
     clearTimeout(timer);
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The params to call with. Rows can be written straight into the table, past the client's
+ * checks: params that are not an array, or that fail the method's schema, fail the job
+ * permanently instead of reaching the handler.
+ */
+async function checkedParams(job: Job, method: ResolvedMethod): Promise<readonly JsonValue[]> {
+  if (!Array.isArray(job.params)) {
+    throw new ValidationError('params', `must be an array of arguments, not ${typeof job.params}`);
+  }
+  if (method.schema === undefined) return job.params;
+  return (await validateWithSchema(method.schema, job.params, 'params')) as readonly JsonValue[];
 }
 
 async function invoke(

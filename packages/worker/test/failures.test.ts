@@ -1,5 +1,6 @@
-import { defineHandlers, PermanentError, type RetryPolicy } from '@jobs/core';
+import { defineHandlers, handler, PermanentError, type RetryPolicy } from '@jobs/core';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MAX_ERROR_MESSAGE_LENGTH, NON_ERROR_NAME } from '../src/error-entry.js';
 import { getJob, testWorker, trackWorkers, usePg, waitFor } from './helpers.js';
 
@@ -132,6 +133,47 @@ describe('failed attempts', () => {
     ]);
     expect(jobs[0]?.errors[0]?.message).toBe('handler "ghost" is not registered');
     expect(jobs[1]?.errors[0]?.message).toContain('"missing" is not a registered method');
+  });
+
+  it('fails, permanently and without calling the handler, a row whose params are not an array or fail the schema', async () => {
+    const calls: unknown[] = [];
+    const handlers = defineHandlers({
+      typed: handler(
+        {
+          send(to: string) {
+            calls.push(to);
+          },
+        },
+        { schemas: { send: z.tuple([z.string().email()]) } },
+      ),
+    });
+    const [good] = await pg.insert({ handler: 'typed', method: 'send', params: ['a@b.co'] });
+    const [badSchema] = await pg.insert({
+      handler: 'typed',
+      method: 'send',
+      params: ['not-an-email'],
+      maxAttempts: 3,
+    });
+    // Written straight into the table, past every client check.
+    const [{ id: notArray } = { id: '' }] = await pg.other.connection.sql<{ id: string }[]>`
+      INSERT INTO jobs (handler, method, params, state, max_attempts, backoff)
+      VALUES ('typed', 'send', '{"0": "x@y.co", "length": 1}', 'queued', 3, '{"kind":"fixed","delayMs":0}')
+      RETURNING id::text AS id`;
+    let finished = 0;
+    const worker = testWorker({ store: pg.store, handlers });
+    worker.events.on('failed', () => finished++);
+    worker.events.on('completed', () => finished++);
+    await worker.start();
+    await waitFor(() => finished === 3);
+    await worker.stop();
+    expect(calls).toEqual(['a@b.co']);
+    expect((await getJob(pg.other, good!)).state).toBe('completed');
+    for (const id of [badSchema!, notArray]) {
+      const job = await getJob(pg.other, id);
+      expect(job).toMatchObject({ state: 'failed', attempt: 1 });
+      expect(job.errors[0]).toMatchObject({ name: 'ValidationError' });
+      expect(job.errors[0]?.message).toMatch(/^params/);
+    }
   });
 
   it('turns thrown non-Errors into clear error entries and bounds long messages', async () => {
