@@ -42,7 +42,10 @@ describe('tailFile', () => {
 
   it('reads only the end of a big file, across chunk borders and multi-byte characters', async () => {
     const line = `${'é'.repeat(500)} ✓`;
-    const path = await file('big.log', `${Array.from({ length: 5000 }, (_, i) => `${i} ${line}`).join('\n')}\n`);
+    const path = await file(
+      'big.log',
+      `${Array.from({ length: 5000 }, (_, i) => `${i} ${line}`).join('\n')}\n`,
+    );
     const tail = await tailFile(path, 300);
     expect(tail.lines).toHaveLength(300);
     expect(tail.lines[0]).toBe(`4700 ${line}`);

@@ -22,7 +22,11 @@ function codeOf(error: unknown): unknown {
  * never more than `maxBytes`, so a huge log costs no more than a small one. A missing file
  * has no lines. A partial first line (cut by `maxBytes`) is left out.
  */
-export async function tailFile(path: string, limit: number, maxBytes = MAX_TAIL_BYTES): Promise<Tail> {
+export async function tailFile(
+  path: string,
+  limit: number,
+  maxBytes = MAX_TAIL_BYTES,
+): Promise<Tail> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
@@ -53,7 +57,9 @@ export async function tailFile(path: string, limit: number, maxBytes = MAX_TAIL_
     if (lines.at(-1) === '') lines.pop();
     const fromStart = position === 0;
     if (!fromStart) lines.shift();
-    const kept = lines.slice(-limit).map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+    const kept = lines
+      .slice(-limit)
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
     return { lines: kept, truncated: !fromStart || lines.length > limit };
   } catch (error) {
     throw new LogUnavailableError(`cannot read the log file: ${String(codeOf(error) ?? error)}`, {
