@@ -1,0 +1,83 @@
+import { createPgStore, migrate, type PgJobStore } from '@jobs/storage';
+import { type AuditTotals, createTestSchema, installCompletionAudit } from '@jobs/storage/testing';
+
+/** A migrated schema of its own, a store on it and the completion audit. */
+export interface ScenarioDb {
+  /** The server the scenario's schema lives on. */
+  readonly url: string;
+  /** The schema's name. */
+  readonly schema: string;
+  readonly store: PgJobStore;
+  totals(): Promise<AuditTotals>;
+  /** How many jobs are in each state. */
+  states(): Promise<Record<string, number>>;
+  /** Resolves once no job is in a runnable or running state (throws after `timeoutMs`). */
+  drained(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the scenario's schema with the completion audit installed: on TEST_DATABASE_URL (a
+ * fresh schema, dropped at close), or on a server of the scenario's own (`url`, schema `jobs`).
+ */
+export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb> {
+  let target: { url: string; schema: string; drop: () => Promise<void> };
+  if (url === undefined) {
+    const created = await createTestSchema(`chaos_${name}`);
+    target = { url: created.url, schema: created.schema, drop: () => created.drop() };
+  } else {
+    await migrate({ url, schema: 'jobs' });
+    target = { url, schema: 'jobs', drop: async () => {} };
+  }
+  const store = createPgStore({
+    url: target.url,
+    schema: target.schema,
+    max: 4,
+    applicationName: 'jobs-chaos',
+  });
+  const audit = await installCompletionAudit(store.connection.sql);
+  const states = async () => {
+    const counts = await store.jobCount();
+    return { ...counts.byState };
+  };
+  return {
+    url: target.url,
+    schema: target.schema,
+    store,
+    totals: () => audit.totals(),
+    states,
+    drained: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await states();
+        const open = (s.scheduled ?? 0) + (s.queued ?? 0) + (s.running ?? 0) + (s.retrying ?? 0);
+        if (open === 0) return;
+        if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(s)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    close: async () => {
+      await store.close();
+      await target.drop();
+    },
+  };
+}
+
+/** Milliseconds since `start`. */
+export function since(start: number): number {
+  return Date.now() - start;
+}
+
+/** p50/p95/p99/max of some latencies. */
+export function percentiles(samples: readonly number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) ?? 0 };
+}
