@@ -51,12 +51,23 @@ export function channelOf(schema: string): string {
   return `jobs:${schema}`;
 }
 
+/**
+ * Seconds to wait before reconnecting after `retries` failed attempts: from 0.1 s up to 1 s,
+ * jittered. The driver's default grows to 20 s, which kept a pool waiting long after the
+ * database was back (and made requests made during an outage wait seconds for their 503).
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.1 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+}
+
 /** Opens a pool whose sessions resolve unqualified table names in `schema`. */
 export function openConnection(options: ConnectionOptions): Connection {
   const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const sql = postgres(options.url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    backoff: reconnectDelaySeconds,
+    connect_timeout: 10,
     connection: {
       search_path: schema,
       timezone: 'UTC',
