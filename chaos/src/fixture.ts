@@ -1,3 +1,4 @@
+import type { JobState } from '@jobs/core';
 import { createPgStore, migrate, type PgJobStore } from '@jobs/storage';
 import { type AuditTotals, createTestSchema, installCompletionAudit } from '@jobs/storage/testing';
 
@@ -10,7 +11,7 @@ export interface ScenarioDb {
   readonly store: PgJobStore;
   totals(): Promise<AuditTotals>;
   /** How many jobs are in each state. */
-  states(): Promise<Record<string, number>>;
+  states(): Promise<Record<JobState, number>>;
   /** Resolves once no job is in a runnable or running state (throws after `timeoutMs`). */
   drained(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -36,10 +37,9 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
     applicationName: 'jobs-chaos',
   });
   const audit = await installCompletionAudit(store.connection.sql);
-  const states = async () => {
-    const counts = await store.jobCount();
-    return { ...counts.byState };
-  };
+  const states = async (): Promise<Record<JobState, number>> => ({
+    ...(await store.jobCount()).byState,
+  });
   return {
     url: target.url,
     schema: target.schema,
@@ -50,7 +50,7 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = await states();
-        const open = (s.scheduled ?? 0) + (s.queued ?? 0) + (s.running ?? 0) + (s.retrying ?? 0);
+        const open = s.scheduled + s.queued + s.running + s.retrying;
         if (open === 0) return;
         if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(s)}`);
         await new Promise((r) => setTimeout(r, 200));

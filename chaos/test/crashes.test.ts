@@ -1,0 +1,81 @@
+import type { ChildProcess } from 'node:child_process';
+import { createClient } from '@jobs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
+import { handlers } from '../src/handlers.js';
+import { Processes } from '../src/processes.js';
+import { figure, scaled } from '../src/scale.js';
+
+const DURATION_MS = scaled(60_000, 15_000);
+
+describe('worker crashes: kill -9 random workers every second while 3 others run', () => {
+  const processes = new Processes();
+  let db: ScenarioDb;
+
+  beforeAll(async () => {
+    db = await scenarioDb('crashes');
+    await db.store.connection.sql`
+      CREATE TABLE executions (job_id bigint NOT NULL, attempt int NOT NULL, pid int NOT NULL)`;
+  });
+  afterAll(async () => {
+    processes.killAll();
+    await db.close();
+  });
+
+  it('loses no job, records each completion once, and repeats only work that was on a killed worker', async () => {
+    const args = [
+      '--concurrency',
+      '8',
+      '--lease-ms',
+      '2000',
+      '--rescue-interval-ms',
+      '500',
+      '--poll-interval-ms',
+      '200',
+    ];
+    const start = () => processes.worker({ url: db.url, schema: db.schema, args });
+    // Three that stay; two that are killed and replaced, one a second.
+    await Promise.all([start(), start(), start()]);
+    let victims: ChildProcess[] = (await Promise.all([start(), start()])).map((w) => w.child);
+    const killed = new Set<number>();
+    const client = createClient(db.store, handlers);
+    const fast = { kind: 'fixed', delayMs: 100 } as const;
+    let enqueued = 0;
+    const until = Date.now() + DURATION_MS;
+    while (Date.now() < until) {
+      const batch = await client.enqueueMany(
+        Array.from(
+          { length: 1_000 },
+          (_, i) =>
+            ({
+              handler: 'work',
+              method: 'recorded',
+              params: [10 + (i % 40)],
+              options: { retries: 20, backoff: fast },
+            }) as const,
+        ),
+      );
+      enqueued += batch.length;
+      await new Promise((r) => setTimeout(r, 500 + Math.random() * 500));
+      const victim = victims[Math.floor(Math.random() * victims.length)];
+      if (victim?.pid !== undefined) {
+        victim.kill('SIGKILL');
+        killed.add(victim.pid);
+        victims = [...victims.filter((v) => v !== victim), (await start()).child];
+      }
+    }
+    await db.drained(120_000);
+
+    const totals = await db.totals();
+    expect(totals).toEqual({ completed: enqueued, recorded: enqueued, distinctRecorded: enqueued });
+    const repeats = await db.store.connection.sql<{ job_id: string; pids: number[] }[]>`
+      SELECT job_id::text, array_agg(pid ORDER BY attempt) AS pids
+        FROM executions GROUP BY job_id HAVING count(*) > 1`;
+    const unexplained = repeats.filter((r) => r.pids.slice(0, -1).some((pid) => !killed.has(pid)));
+    expect(unexplained).toEqual([]);
+    figure(
+      'crashes',
+      `${(DURATION_MS / 1000).toFixed(0)} s, ${killed.size} workers killed with SIGKILL, ${enqueued} jobs: all completed, each recorded once; ${repeats.length} executed more than once, every repeat after a run on a killed worker`,
+    );
+  });
+});
