@@ -1,4 +1,10 @@
-import { createClient, type HandlerRegistry, type JobStatsStore, type JobStore } from '@jobs/core';
+import {
+  type ClientDefaults,
+  createClient,
+  type HandlerRegistry,
+  type JobStatsStore,
+  type JobStore,
+} from '@jobs/core';
 import { bodyLimit } from 'hono/body-limit';
 import { bearerAuth } from './auth.js';
 import type { Deps, EventSource } from './deps.js';
@@ -35,6 +41,8 @@ export interface AppOptions {
   readonly metrics?: MetricsOptions;
   /** Told about every unexpected error (a bug: answered 500); default console.error. */
   readonly onError?: (error: unknown) => void;
+  /** Defaults for jobs enqueued without them (queue, priority, retries, backoff), e.g. MAX_RETRIES. */
+  readonly defaults?: Partial<ClientDefaults>;
   /** The environment to read JOBS_API_TOKEN and the log settings from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -58,7 +66,9 @@ export function createApp(options: AppOptions) {
   const deps: Deps = {
     store: options.store,
     registry: options.handlers,
-    client: createClient(options.store, options.handlers),
+    client: createClient(options.store, options.handlers, {
+      ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+    }),
     hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
     metrics: createMetrics(options.store, options.metrics),
     logFiles: resolveLogFiles(options.logFiles, env),

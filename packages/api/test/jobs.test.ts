@@ -355,3 +355,31 @@ describe('routes that do not exist', () => {
     await expectError(await api.call('PUT', '/api/jobs'), 404, 'not_found');
   });
 });
+
+describe('defaults (MAX_RETRIES and the config)', () => {
+  it('fills in the app’s defaults for jobs that do not say', async () => {
+    const withDefaults = await createTestApi('jobs_defaults', {
+      defaults: { retries: 7, queue: 'mail', backoff: { kind: 'fixed', delayMs: 250 } },
+    });
+    try {
+      const res = await withDefaults.call('POST', '/api/jobs', { json: send });
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({
+        maxAttempts: 8,
+        queue: 'mail',
+        backoff: { kind: 'fixed', delayMs: 250 },
+      });
+      const own = await withDefaults.call('POST', '/api/jobs/batch', {
+        json: { jobs: [{ ...send, retries: 1, queue: 'other' }, send] },
+      });
+      expect(own.status).toBe(201);
+      const { jobs } = (await own.json()) as { jobs: { maxAttempts: number; queue: string }[] };
+      expect(jobs.map((j) => [j.maxAttempts, j.queue])).toEqual([
+        [2, 'other'],
+        [8, 'mail'],
+      ]);
+    } finally {
+      await withDefaults.close();
+    }
+  });
+});

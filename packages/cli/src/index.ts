@@ -1,2 +1,13 @@
-// Filled in by its own issue; nothing here pretends to work yet.
-export {};
+export { EXIT } from './cli/errors.js';
+export type { CliIo } from './cli/main.js';
+export { COMMANDS, main } from './cli/main.js';
+export type {
+  ApiConfig,
+  DatabaseConfig,
+  JobsConfig,
+  LogsConfig,
+  QueuesConfig,
+  RetriesConfig,
+  WorkerConfig,
+} from './config/define.js';
+export { defineConfig } from './config/define.js';

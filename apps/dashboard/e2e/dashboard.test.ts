@@ -1,0 +1,362 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type TestBrowser } from './browser.js';
+import { type DashboardHarness, startDashboard } from './harness.js';
+import {
+  enqueue,
+  enqueueMany,
+  eventually,
+  headingBadge,
+  waitForIdle,
+  waitForState,
+  waitForText,
+} from './helpers.js';
+
+let harness: DashboardHarness;
+let tb: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  [harness, tb] = await Promise.all([startDashboard('main'), openBrowser()]);
+  page = tb.page;
+});
+afterEach(() => tb.assertNoErrors());
+afterAll(async () => {
+  await tb?.close();
+  await harness?.close();
+});
+
+/** Navigates inside the app (no reload) by clicking a main-menu link. */
+async function clickNav(label: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: label, exact: true })
+    .click();
+}
+
+describe('the dashboard', () => {
+  it('shows clear empty states on a fresh database', async () => {
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await waitForText(page.getByTestId('live-status'), /^Live$/);
+    expect(await page.getByTestId('count-failed').innerText()).toMatch(/^0\s/);
+    await page.getByText('No queues yet').waitFor();
+    await clickNav('Jobs');
+    await page.getByRole('heading', { name: 'No jobs yet' }).waitFor();
+    await tb.screenshot('jobs-empty');
+    await clickNav('Logs');
+    await page.getByRole('heading', { name: 'The job log is empty' }).waitFor();
+  });
+
+  it('enqueues a job from the form and shows it go running, then completed, live', async () => {
+    await clickNav('New job');
+    await page.getByLabel('Handler').selectOption('demo');
+    await page.getByLabel('Method').selectOption('slow');
+    await page.getByLabel(/^Params/).fill('[2]');
+    await page.getByLabel(/^Priority/).fill('5');
+    await tb.screenshot('new-job');
+    // Marks this document: a reload would lose the mark.
+    await page.evaluate(() => Object.assign(window, { __noReload: true }));
+    await page.getByRole('button', { name: 'Enqueue job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    await page.getByText(/^Enqueued job #\d+\.$/).waitFor();
+    await waitForText(headingBadge(page), /^running$/);
+    await page.getByRole('progressbar').waitFor();
+    await waitForText(headingBadge(page), /^completed$/, 15_000);
+    await waitForText(page.getByTestId('job-result'), /"slept": 2/);
+    await waitForText(page.getByTestId('job-logs'), /woke up/);
+    expect(await page.evaluate(() => (window as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await page.locator('.facts').innerText()).toMatch(/Priority\s+5/);
+    await tb.screenshot('job-detail');
+
+    await page.getByRole('button', { name: 'Enqueue a copy' }).click();
+    await page.waitForURL(/\/jobs\/new$/);
+    expect(await page.getByLabel('Handler').inputValue()).toBe('demo');
+    expect(await page.getByLabel('Method').inputValue()).toBe('slow');
+    expect(JSON.parse(await page.getByLabel(/^Params/).inputValue())).toEqual([2]);
+    expect(await page.getByLabel(/^Priority/).inputValue()).toBe('5');
+  });
+
+  it('checks params before sending, and shows the server field error next to the field', async () => {
+    // From the copy's form, the menu gives a blank one.
+    await clickNav('New job');
+    await eventually(async () => expect(await page.getByLabel(/^Priority/).inputValue()).toBe('0'));
+    await page.getByLabel('Handler').selectOption('demo');
+    await page.getByLabel('Method').selectOption('quick');
+    const params = page.getByLabel(/^Params/);
+    await params.fill('["unclosed"');
+    await page.getByRole('button', { name: 'Enqueue job' }).click();
+    await waitForText(page.getByTestId('error-params'), /not valid JSON/);
+    expect(await params.getAttribute('aria-invalid')).toBe('true');
+    await params.fill('[]');
+    await page.getByRole('button', { name: 'Enqueue job' }).click();
+    await waitForText(page.getByTestId('error-params'), /params: needs at least 1 item/);
+
+    await page.getByLabel('Handler').selectOption('reports');
+    await page.getByLabel('Method').selectOption('build');
+    await params.fill('[1999]');
+    const expected = tb.allowConsoleErrors(/status of 400/);
+    await page.getByRole('button', { name: 'Enqueue job' }).click();
+    await waitForText(page.getByTestId('error-params'), /params\.0: must be 2000 or later/);
+    expected.done();
+    expect(page.url()).toMatch(/\/jobs\/new$/);
+    await tb.screenshot('new-job-errors');
+  });
+
+  it('cancels a long running job, which ends cancelled', async () => {
+    const id = await enqueue(harness, { handler: 'demo', method: 'slow', params: [60] });
+    await page.goto(`${harness.url}/jobs/${id}`);
+    await waitForText(headingBadge(page), /^running$/);
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    const dialog = page.getByRole('dialog');
+    await waitForText(dialog, /Cancel job #\d+\?/);
+    await dialog.getByRole('button', { name: 'Cancel 1 job' }).click();
+    await waitForText(headingBadge(page), /^cancelled$/);
+    await waitForState(harness, id, ['cancelled']);
+    expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await dialog.getByRole('button', { name: 'Delete 1 job' }).click();
+    await page.waitForURL(/\/jobs$/);
+    await page.getByText(`Deleted job #${id}.`).waitFor();
+    expect((await harness.api('GET', `/api/jobs/${id}`)).status).toBe(404);
+  });
+
+  it('retries a failed job, showing the error and its stack', async () => {
+    const id = await enqueue(harness, {
+      handler: 'demo',
+      method: 'flaky',
+      params: ['k1'],
+      retries: 0,
+    });
+    await page.goto(`${harness.url}/jobs/${id}`);
+    await waitForText(headingBadge(page), /^failed$/);
+    const timeline = page.locator('.timeline');
+    await waitForText(timeline, /Attempt 1 failed[\s\S]*Error: flaky failure for k1/);
+    await timeline.getByText('Stack trace').first().click();
+    await waitForText(timeline.locator('pre').first(), /at /);
+    await tb.screenshot('job-failed');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await waitForText(headingBadge(page), /^completed$/);
+    await waitForText(page.getByTestId('job-result'), /"ok": true/);
+  });
+
+  it('filters by state, queue and handler, searches, sorts and pages', async () => {
+    await enqueueMany(harness, [
+      ...[1, 2, 3].map((i) => ({
+        handler: 'demo',
+        method: 'fail',
+        params: [`alpha-${i}`],
+        queue: 'emails',
+        retries: 0,
+      })),
+      ...[1, 2, 3].map((i) => ({
+        handler: 'demo',
+        method: 'quick',
+        params: [`beta-${i}`],
+        queue: 'reports',
+      })),
+      ...Array.from({ length: 55 }, (_, i) => ({
+        handler: 'demo',
+        method: 'quick',
+        params: [`gamma-${i}`],
+        queue: 'bulk',
+        delay: 3600,
+      })),
+    ]);
+    await waitForIdle(harness);
+    await page.goto(`${harness.url}/jobs`);
+    const rows = page.locator('.jobs-table tbody tr');
+    await rows.first().waitFor();
+
+    await page.getByLabel('State').selectOption('failed');
+    await page.waitForURL(/state=failed/);
+    await eventually(async () => {
+      const states = await rows.locator('.badge').allInnerTexts();
+      expect(states.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(states)).toEqual(new Set(['failed']));
+    });
+    await page.getByLabel('Search params and errors').fill('alpha-2');
+    await eventually(async () => expect(await rows.count()).toBe(1));
+    expect(await rows.first().innerText()).toMatch(/alpha-2[\s\S]*boom: alpha-2/);
+    await tb.screenshot('jobs-search');
+
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+    await page.getByLabel('Queue').selectOption('reports');
+    await page.getByLabel('Handler').selectOption('demo');
+    await page.getByLabel('Method').selectOption('quick');
+    await eventually(async () => {
+      expect(await rows.count()).toBe(3);
+      const ids = await rows.locator('.job-link').allInnerTexts();
+      const numbers = ids.map((t) => Number(t.slice(1)));
+      expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    });
+    await page.getByLabel('Sort').selectOption('oldest');
+    await eventually(async () => {
+      const numbers = (await rows.locator('.job-link').allInnerTexts()).map((t) =>
+        Number(t.slice(1)),
+      );
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    });
+
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+    await page.getByLabel('Queue').selectOption('bulk');
+    await eventually(async () => expect(await rows.count()).toBe(50));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/Page 2 · 5 jobs/).waitFor();
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText(/Page 1 · 50 jobs/).waitFor();
+    await tb.screenshot('jobs');
+  });
+
+  it('cancels selected rows, then deletes every job matching the filter, saying how many', async () => {
+    await page.goto(`${harness.url}/jobs?queue=bulk`);
+    const rows = page.locator('.jobs-table tbody tr');
+    await eventually(async () => expect(await rows.count()).toBe(50));
+    await page
+      .getByLabel(/^Select job /)
+      .nth(0)
+      .check();
+    await page
+      .getByLabel(/^Select job /)
+      .nth(1)
+      .check();
+    await page.getByText('2 selected.').waitFor();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Cancel' }).click();
+    const dialog = page.getByRole('dialog');
+    await waitForText(dialog.getByTestId('confirm-count'), /^This will cancel 2 jobs\.$/);
+    await dialog.getByRole('button', { name: 'Cancel 2 jobs' }).click();
+    await page.getByText('Cancelled 2 jobs.').waitFor();
+    await eventually(async () =>
+      expect(await rows.locator('.badge', { hasText: 'cancelled' }).count()).toBe(2),
+    );
+
+    await page.getByLabel('Select every job on this page').check();
+    await page.getByRole('button', { name: 'Select all jobs matching the filter' }).click();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Delete' }).click();
+    await waitForText(
+      dialog.getByTestId('confirm-count'),
+      /^This will delete 55 jobs: all jobs in queue bulk\.$/,
+    );
+    await tb.screenshot('jobs-confirm', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Delete 55 jobs' }).click();
+    await page.getByText('Deleted 55 jobs.').waitFor();
+    await page.getByRole('heading', { name: 'No jobs match' }).waitFor();
+  });
+
+  it('links counts to the filtered list, draws the chart, and pauses and resumes a queue', async () => {
+    await clickNav('Overview');
+    const failed = page.getByTestId('count-failed');
+    await waitForText(failed, /^3\s/);
+    expect(await page.locator('.chart rect.bar-completed').count()).toBeGreaterThan(0);
+    expect(await page.locator('.chart rect.bar-failed').count()).toBeGreaterThan(0);
+    await failed.click();
+    await page.waitForURL(/\/jobs\?state=failed$/);
+    expect(await page.getByLabel('State').inputValue()).toBe('failed');
+    await page.goBack();
+    const emails = page.getByTestId('queue-emails');
+    await emails.getByRole('button', { name: 'Pause queue emails' }).click();
+    await waitForText(emails, /paused/);
+    await page.getByText('Queue emails paused: workers stop claiming from it.').waitFor();
+    const id = await enqueue(harness, {
+      handler: 'demo',
+      method: 'quick',
+      params: ['held'],
+      queue: 'emails',
+    });
+    await waitForText(emails.locator('td[data-label="Waiting"]'), /^1$/);
+    await waitForText(emails.locator('td[data-label="Oldest wait"]'), /\d/);
+    await tb.screenshot('overview');
+    await emails.getByRole('button', { name: 'Resume queue emails' }).click();
+    await waitForText(emails, /active/);
+    await waitForState(harness, id, ['completed']);
+    await waitForText(emails.locator('td[data-label="Waiting"]'), /^0$/);
+  });
+
+  it('shows the job log and the error log, newest first, following new lines', async () => {
+    await clickNav('Logs');
+    const log = page.getByTestId('job-log');
+    await log.waitFor();
+    const times = await log
+      .locator('tbody tr time')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('datetime') ?? ''));
+    expect(times.length).toBeGreaterThan(5);
+    expect(times).toEqual([...times].sort().reverse());
+    const id = await enqueue(harness, { handler: 'demo', method: 'quick', params: ['followed'] });
+    await waitForText(log.locator('tbody tr').first(), new RegExp(`#${id}[\\s\\S]*completed`));
+    await tb.screenshot('logs-jobs');
+
+    await page.getByRole('link', { name: 'Error log' }).click();
+    const errors = page.getByTestId('error-log');
+    await waitForText(errors, /Error: boom: alpha-1/);
+    await waitForText(errors.locator('li').first(), /failed/);
+    await errors.getByText('Stack trace').first().click();
+    await waitForText(errors.locator('pre').first(), /at /);
+    await page.getByLabel('Find in the error log').fill('alpha-3');
+    await eventually(async () => expect(await errors.locator('li').count()).toBe(1));
+    await tb.screenshot('logs-errors');
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // Brand, Overview, Jobs.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Jobs');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/jobs$/);
+    await eventually(async () =>
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1'),
+    );
+    // Into the filters: the state select is the first control after the New job button.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id.endsWith('-state'))).toBe(true);
+
+    // A dialog takes focus and Escape closes it.
+    await page
+      .getByLabel(/^Select job /)
+      .first()
+      .focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('toolbar').getByRole('button', { name: 'Retry' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Retry 1 job$/);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  });
+
+  it('fits a phone-width screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const fits = async () => {
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+      };
+      await page.goto(`${harness.url}/`);
+      await page.getByTestId('count-failed').waitFor();
+      await fits();
+      await tb.screenshot('overview-phone', { fullPage: false });
+      await page.goto(`${harness.url}/jobs`);
+      await page.locator('.jobs-table tbody tr').first().waitFor();
+      await fits();
+      await tb.screenshot('jobs-phone', { fullPage: false });
+      const first = await page.locator('.job-link').first().innerText();
+      await page.goto(`${harness.url}/jobs/${first.slice(1)}`);
+      await headingBadge(page).waitFor();
+      await fits();
+      await tb.screenshot('job-detail-phone', { fullPage: false });
+      await page.goto(`${harness.url}/jobs/new`);
+      await page.getByLabel('Handler').waitFor();
+      await fits();
+      await tb.screenshot('new-job-phone', { fullPage: false });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+});

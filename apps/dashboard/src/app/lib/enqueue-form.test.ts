@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { HandlerInfo } from '../api/types.js';
+import { type EnqueueFormValues, fieldOfServerError, validateEnqueueForm } from './enqueue-form.js';
+
+const handlers: HandlerInfo[] = [
+  {
+    name: 'mailer',
+    isolated: false,
+    methods: [
+      {
+        name: 'send',
+        hasSchema: true,
+        paramsSchema: {
+          type: 'array',
+          prefixItems: [{ type: 'string', format: 'email' }, { type: 'string' }],
+        },
+      },
+    ],
+  },
+  {
+    name: 'reports',
+    isolated: true,
+    methods: [{ name: 'build', hasSchema: false, paramsSchema: null }],
+  },
+];
+
+const base: EnqueueFormValues = {
+  handler: 'mailer',
+  method: 'send',
+  params: '["a@b.co", "Hi"]',
+  queue: '',
+  priority: '0',
+  delay: '0',
+  retries: '',
+};
+
+describe('validateEnqueueForm', () => {
+  it('builds the request, leaving defaults to the server', () => {
+    expect(validateEnqueueForm(base, handlers)).toEqual({
+      ok: true,
+      request: { handler: 'mailer', method: 'send', params: ['a@b.co', 'Hi'] },
+    });
+    expect(
+      validateEnqueueForm(
+        { ...base, queue: 'emails', priority: '-5', delay: '1.5', retries: '0' },
+        handlers,
+      ),
+    ).toEqual({
+      ok: true,
+      request: {
+        handler: 'mailer',
+        method: 'send',
+        params: ['a@b.co', 'Hi'],
+        queue: 'emails',
+        priority: -5,
+        delay: 1.5,
+        retries: 0,
+      },
+    });
+  });
+
+  it('puts each problem on its field', () => {
+    const result = validateEnqueueForm(
+      {
+        handler: 'reports',
+        method: 'nope',
+        params: '{',
+        queue: 'bad queue',
+        priority: '1.5',
+        delay: '-1',
+        retries: '1001',
+      },
+      handlers,
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors).toEqual({
+      method: 'This handler has no such method.',
+      params: expect.stringMatching(/^Params are not valid JSON/),
+      queue: expect.stringMatching(/64 letters/),
+      priority: expect.stringMatching(/whole number/),
+      delay: expect.stringMatching(/Seconds/),
+      retries: expect.stringMatching(/0 to 1000/),
+    });
+  });
+
+  it('checks params against the method schema', () => {
+    const result = validateEnqueueForm({ ...base, params: '["not an email", "Hi"]' }, handlers);
+    expect(!result.ok && result.errors.params).toBe('params.0: must be an email address');
+    const none = validateEnqueueForm({ ...base, handler: '', method: '' }, handlers);
+    expect(!none.ok && none.errors).toMatchObject({
+      handler: 'Pick a handler.',
+      method: 'Pick a method.',
+    });
+  });
+});
+
+describe('fieldOfServerError', () => {
+  it('maps the API field to the form field', () => {
+    expect(fieldOfServerError('params.0.email')).toBe('params');
+    expect(fieldOfServerError('priority')).toBe('priority');
+    expect(fieldOfServerError('body')).toBe('form');
+    expect(fieldOfServerError(undefined)).toBe('form');
+  });
+});

@@ -1,0 +1,98 @@
+import type { EnqueueRequest, HandlerInfo } from '../api/types.js';
+import { checkSchema, parseParams } from './params.js';
+
+/** The New job form's fields, as typed. */
+export interface EnqueueFormValues {
+  readonly handler: string;
+  readonly method: string;
+  readonly params: string;
+  readonly queue: string;
+  readonly priority: string;
+  /** Seconds to wait before it may run. */
+  readonly delay: string;
+  /** Blank: the server's default. */
+  readonly retries: string;
+}
+
+/** Form fields that can carry an error. */
+export type FormField = keyof EnqueueFormValues;
+
+/** Errors by field, plus one for the whole form. */
+export type FormErrors = Partial<Record<FormField | 'form', string>>;
+
+const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const LIMITS = { priority: 1_000_000, delay: 10 * 365 * 24 * 60 * 60, retries: 1000 };
+
+function integer(text: string): number | null {
+  if (!/^-?\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+}
+
+/**
+ * Checks the form before it is sent and builds the request: params must be a JSON array (and
+ * fit the method's schema, when the registry gives one); numbers must be in the API's bounds.
+ */
+export function validateEnqueueForm(
+  values: EnqueueFormValues,
+  handlers: readonly HandlerInfo[],
+): { ok: true; request: EnqueueRequest } | { ok: false; errors: FormErrors } {
+  const errors: FormErrors = {};
+  const handler = handlers.find((h) => h.name === values.handler);
+  const method = handler?.methods.find((m) => m.name === values.method);
+  if (values.handler === '') errors.handler = 'Pick a handler.';
+  else if (handler === undefined) errors.handler = 'This handler is not registered.';
+  if (values.method === '') errors.method = 'Pick a method.';
+  else if (handler !== undefined && method === undefined)
+    errors.method = 'This handler has no such method.';
+
+  const params = parseParams(values.params);
+  if (!params.ok) errors.params = `Params are ${params.error}`;
+  else if (method?.paramsSchema != null) {
+    const problem = checkSchema(params.value, method.paramsSchema);
+    if (problem !== null) errors.params = problem;
+  }
+
+  const queue = values.queue.trim();
+  if (queue !== '' && !QUEUE_NAME.test(queue)) {
+    errors.queue = 'Up to 64 letters, digits and _ . : - characters.';
+  }
+  const priority = values.priority.trim() === '' ? 0 : integer(values.priority);
+  if (priority === null || Math.abs(priority) > LIMITS.priority) {
+    errors.priority = `A whole number from -${LIMITS.priority.toLocaleString('en-US')} to ${LIMITS.priority.toLocaleString('en-US')}.`;
+  }
+  const delay = values.delay.trim() === '' ? 0 : Number(values.delay.trim());
+  if (!Number.isFinite(delay) || delay < 0 || delay > LIMITS.delay) {
+    errors.delay = 'Seconds from 0 to ten years.';
+  }
+  const retries = values.retries.trim() === '' ? undefined : integer(values.retries);
+  if (retries === null || (retries !== undefined && (retries < 0 || retries > LIMITS.retries))) {
+    errors.retries = `A whole number from 0 to ${LIMITS.retries}, or blank for the default.`;
+  }
+
+  if (Object.keys(errors).length > 0 || !params.ok) return { ok: false, errors };
+  const request: EnqueueRequest = {
+    handler: values.handler,
+    method: values.method,
+    params: params.value,
+    ...(queue === '' ? {} : { queue }),
+    ...(priority === null || priority === 0 ? {} : { priority }),
+    ...(delay > 0 ? { delay } : {}),
+    ...(retries === undefined || retries === null ? {} : { retries }),
+  };
+  return { ok: true, request };
+}
+
+/** The form field a server error's field belongs to (`params.0` to params), or `form`. */
+export function fieldOfServerError(field: string | undefined): FormField | 'form' {
+  const head = field?.split('.')[0] ?? '';
+  const known: readonly FormField[] = [
+    'handler',
+    'method',
+    'params',
+    'queue',
+    'priority',
+    'delay',
+    'retries',
+  ];
+  return (known as readonly string[]).includes(head) ? (head as FormField) : 'form';
+}

@@ -1,0 +1,94 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { fakeApi, wireJob } from '../testing/fake-api.js';
+import { renderApp } from '../testing/render.js';
+
+const handlers = {
+  handlers: [
+    {
+      name: 'reports',
+      isolated: false,
+      methods: [
+        {
+          name: 'build',
+          hasSchema: true,
+          paramsSchema: { type: 'array', prefixItems: [{ type: 'integer' }] },
+        },
+      ],
+    },
+  ],
+};
+
+async function fill(params: string) {
+  await screen.findByRole('heading', { name: 'New job', level: 1 });
+  const handler = await screen.findByLabelText('Handler');
+  fireEvent.change(handler, { target: { value: 'reports' } });
+  fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'build' } });
+  fireEvent.change(screen.getByLabelText(/^Params/), { target: { value: params } });
+}
+
+describe('the New job form', () => {
+  it('checks the params before sending anything', async () => {
+    const api = fakeApi({ 'GET /api/handlers': () => handlers });
+    renderApp('/jobs/new', api.fetch);
+    await fill('[2024.5]');
+    fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
+    expect((await screen.findByTestId('error-params')).textContent).toBe(
+      'params.0: must be an integer',
+    );
+    const params = screen.getByLabelText(/^Params/);
+    expect(params.getAttribute('aria-invalid')).toBe('true');
+    expect(params.getAttribute('aria-describedby')).toContain(
+      screen.getByTestId('error-params').id,
+    );
+    expect(api.calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it("shows the server's field error next to that field", async () => {
+    const api = fakeApi({
+      'GET /api/handlers': () => handlers,
+      'POST /api/jobs': () => ({
+        status: 400,
+        body: {
+          error: {
+            code: 'validation_error',
+            message: 'params.0: must be 2000 or later',
+            field: 'params.0',
+          },
+        },
+      }),
+    });
+    renderApp('/jobs/new', api.fetch);
+    await fill('[1999]');
+    fireEvent.change(screen.getByLabelText(/^Priority/), { target: { value: '3' } });
+    fireEvent.change(screen.getByLabelText(/^Retries/), { target: { value: '1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
+    expect((await screen.findByTestId('error-params')).textContent).toBe(
+      'params.0: must be 2000 or later',
+    );
+    expect(api.calls.find((c) => c.method === 'POST')?.body).toEqual({
+      handler: 'reports',
+      method: 'build',
+      params: [1999],
+      priority: 3,
+      retries: 1,
+    });
+  });
+
+  it('goes to the new job once it is stored', async () => {
+    const api = fakeApi({
+      'GET /api/handlers': () => handlers,
+      'POST /api/jobs': () => ({
+        status: 201,
+        body: wireJob({ id: '77', handler: 'reports', method: 'build' }),
+      }),
+      'GET /api/jobs/:id': () =>
+        wireJob({ id: '77', handler: 'reports', method: 'build', params: [2024] }),
+    });
+    renderApp('/jobs/new', api.fetch);
+    await fill('[2024]');
+    fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/jobs/77'));
+    expect(await screen.findByText('Enqueued job #77.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,116 @@
+import { type Command, DAEMON_OPTIONS } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import { intFlag, listFlag, stringFlag } from '../cli/parse.js';
+
+const LISTEN_OPTIONS = {
+  port: {
+    type: 'string',
+    value: 'n',
+    description: 'port to listen on (default PORT or 3000; 0: any free one)',
+  },
+  host: {
+    type: 'string',
+    value: 'address',
+    description: 'address to listen on (default 127.0.0.1)',
+  },
+} as const;
+
+const WORKER_OPTIONS = {
+  queues: { type: 'string', value: 'a,b', description: 'serve only these queues (default all)' },
+  concurrency: { type: 'string', value: 'n', description: 'jobs run at once (default 10)' },
+} as const;
+
+function noPositionals(name: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}"`, {
+      hint: `see \`jobs ${name} --help\``,
+    });
+  }
+}
+
+function listenFlags(values: Record<string, unknown>) {
+  return { port: intFlag(values.port, 'port', 0, 65_535), host: stringFlag(values.host) };
+}
+
+function workerFlags(values: Record<string, unknown>) {
+  return {
+    queues: listFlag(values.queues),
+    concurrency: intFlag(values.concurrency, 'concurrency', 1, 10_000),
+  };
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run the API, the dashboard and a worker in one process',
+  usage: 'start [options]',
+  description:
+    'Uses the embedded PostgreSQL in ./.jobs unless DATABASE_URL is set, migrates it, prints the\n' +
+    'URL, and runs until Ctrl-C (the first one lets running jobs finish, a second exits at once).',
+  options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS, ...WORKER_OPTIONS },
+  examples: [
+    ['start', 'everything, with ./jobs.config.ts, on http://127.0.0.1:3000'],
+    ['start --config examples/jobs.config.ts --port 8080', 'another config and port'],
+    ['start --queues default,mail --concurrency 4', 'a smaller worker'],
+  ],
+  async run(context) {
+    noPositionals('start', context.positionals);
+    const flags = { ...listenFlags(context.values), ...workerFlags(context.values) };
+    const { runDaemon } = await import('../server/daemon.js');
+    return runDaemon(context, { api: true, worker: true }, flags, 'start');
+  },
+};
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the API and the dashboard (no worker)',
+  usage: 'serve [options]',
+  description: 'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.',
+  options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS },
+  examples: [
+    ['serve', 'the API and the dashboard on http://127.0.0.1:3000'],
+    ['serve --host 0.0.0.0', 'on every address (needs JOBS_API_TOKEN)'],
+  ],
+  async run(context) {
+    noPositionals('serve', context.positionals);
+    const { runDaemon } = await import('../server/daemon.js');
+    return runDaemon(context, { api: true, worker: false }, listenFlags(context.values), 'serve');
+  },
+};
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'run a worker that claims and runs jobs',
+  usage: 'worker [--queues a,b] [--concurrency n] [options]',
+  description:
+    'Joins the embedded PostgreSQL of `jobs start` (or starts it) unless DATABASE_URL is set.\n' +
+    'Run as many as you like, on one machine or many. Ctrl-C stops it gracefully.',
+  options: { ...DAEMON_OPTIONS, ...WORKER_OPTIONS },
+  examples: [
+    ['worker', 'every queue, 10 jobs at once'],
+    ['worker --queues mail,reports --concurrency 4', 'two queues, 4 at once'],
+  ],
+  async run(context) {
+    noPositionals('worker', context.positionals);
+    const { runDaemon } = await import('../server/daemon.js');
+    return runDaemon(context, { api: false, worker: true }, workerFlags(context.values), 'worker');
+  },
+};
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'bring the database schema up to date',
+  usage: 'migrate [options]',
+  description:
+    "Migrates DATABASE_URL (or the config's database), else the embedded PostgreSQL in ./.jobs.\n" +
+    'Safe to run again and from several processes at once. A config file is optional here.',
+  options: { ...DAEMON_OPTIONS },
+  examples: [
+    ['migrate', 'the embedded database, or DATABASE_URL'],
+    ['migrate --config examples/jobs.config.ts', 'the database of that config'],
+  ],
+  async run(context) {
+    noPositionals('migrate', context.positionals);
+    const { migrateDatabase } = await import('./migrate.js');
+    return migrateDatabase(context);
+  },
+};

@@ -1,0 +1,117 @@
+import {
+  bold,
+  compactJson,
+  dim,
+  duration,
+  formatProgress,
+  paintState,
+  red,
+  shortTime,
+  table,
+} from '../cli/output.js';
+
+/** A job as the API sends it (the fields the CLI shows). */
+export interface WireJob {
+  readonly id: string;
+  readonly queue: string;
+  readonly handler: string;
+  readonly method: string;
+  readonly params: readonly unknown[];
+  readonly priority: number;
+  readonly state: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly runAt: string;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly leaseOwner: string | null;
+  readonly timeoutMs: number | null;
+  readonly progress: unknown;
+  readonly result: unknown;
+  readonly errors: readonly {
+    readonly attempt: number;
+    readonly message: string;
+    readonly name: string;
+    readonly stack?: string | undefined;
+    readonly at: string;
+  }[];
+  readonly logs: readonly { readonly at: string; readonly line: string }[];
+  readonly uniqueKey: string | null;
+  readonly tags: readonly string[];
+}
+
+/** The jobs table of `jobs list`. */
+export function jobsTable(jobs: readonly WireJob[]): string {
+  const rows = jobs.map((job) => [
+    job.id,
+    job.state,
+    job.queue,
+    `${job.handler}.${job.method}`,
+    compactJson(job.params, 40),
+    String(job.priority),
+    `${job.attempt}/${job.maxAttempts}`,
+    shortTime(job.createdAt),
+    job.state === 'running' ? formatProgress(job.progress) : (job.errors.at(-1)?.message ?? ''),
+  ]);
+  return table(
+    ['ID', 'STATE', 'QUEUE', 'JOB', 'PARAMS', 'PRI', 'TRY', 'CREATED', 'PROGRESS / LAST ERROR'],
+    rows,
+    {
+      colorize: (column, cell, row) => {
+        if (column === 1) return paintState(jobs[row]?.state ?? '', cell);
+        if (column === 8 && jobs[row]?.state !== 'running' && cell.trim() !== '') return red(cell);
+        return cell;
+      },
+    },
+  );
+}
+
+/** Everything about one job, for `jobs show`. */
+export function jobDetails(job: WireJob): string {
+  const field = (name: string, value: string) => `${dim(name.padEnd(10))} ${value}`;
+  const took =
+    job.startedAt !== null && job.finishedAt !== null
+      ? ` (${duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))})`
+      : '';
+  const lines = [
+    `${bold(`Job ${job.id}`)}  ${paintState(job.state)}`,
+    field('job', `${job.handler}.${job.method}`),
+    field('params', JSON.stringify(job.params)),
+    field('queue', job.queue),
+    field('priority', String(job.priority)),
+    field('attempts', `${job.attempt} of ${job.maxAttempts}`),
+    field('created', job.createdAt),
+    field('run at', job.runAt),
+    field('started', job.startedAt ?? '-'),
+    field('finished', `${job.finishedAt ?? '-'}${took}`),
+  ];
+  if (job.timeoutMs !== null) lines.push(field('timeout', duration(job.timeoutMs)));
+  if (job.leaseOwner !== null) lines.push(field('worker', job.leaseOwner));
+  if (job.uniqueKey !== null) lines.push(field('unique', job.uniqueKey));
+  if (job.tags.length > 0) lines.push(field('tags', job.tags.join(', ')));
+  if (job.progress !== null && job.progress !== undefined) {
+    lines.push(field('progress', formatProgress(job.progress)));
+  }
+  if (job.result !== null && job.result !== undefined) {
+    lines.push(field('result', JSON.stringify(job.result)));
+  }
+  if (job.errors.length > 0) {
+    lines.push('', bold('Errors'));
+    for (const error of job.errors) {
+      lines.push(
+        `${dim(`attempt ${error.attempt}, ${error.at}`)}  ${red(`${error.name}: ${error.message}`)}`,
+      );
+      const stack = (error.stack ?? '')
+        .split('\n')
+        .slice(1, 6)
+        .map((l) => dim(`    ${l.trim()}`));
+      lines.push(...stack);
+    }
+  }
+  if (job.logs.length > 0) {
+    lines.push('', bold('Log'));
+    for (const log of job.logs) lines.push(`${dim(shortTime(log.at))}  ${log.line}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

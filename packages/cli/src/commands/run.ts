@@ -1,0 +1,203 @@
+import { ENQUEUE_LIMITS } from '@jobs/core';
+import { parseResponse } from 'hono/client';
+import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import { dim, green } from '../cli/output.js';
+import { intFlag, secondsFlag, stringFlag } from '../cli/parse.js';
+import { ApiRequestError, connect, type Remote } from '../remote/connect.js';
+import type { WireJob } from './format.js';
+import { printJson } from './inspect.js';
+
+/** What `jobs run` enqueues: the API's enqueue body. */
+export interface EnqueueRequest {
+  handler: string;
+  method: string;
+  params: unknown[];
+  priority?: number;
+  delay?: number;
+  retries?: number;
+  queue?: string;
+  timeout?: number;
+}
+
+/** Enqueue options from the flags. */
+export interface RunOptions {
+  priority?: number;
+  delay?: number;
+  retries?: number;
+  queue?: string;
+  timeout?: number;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'enqueue a job (a wizard when arguments are missing in a terminal)',
+  usage: 'run <handler> <method> [params-json] [options] | run --file jobs.ndjson',
+  description:
+    "params-json is a JSON array of the method's arguments (one non-array value is taken as the\n" +
+    'only argument; none: no arguments). Prints the job id. In a terminal, leaving out the handler or\n' +
+    'the method starts a wizard that lists the registered handlers; without one it is an error (exit 2).\n' +
+    'With --wait it follows the job to its end and exits 1 if it failed or was cancelled.\n' +
+    '--file takes one job per line: {"handler","method","params",...options}; "-" reads stdin.',
+  options: {
+    priority: { type: 'string', value: 'n', description: 'higher runs first (default 0)' },
+    delay: { type: 'string', value: 'seconds', description: 'wait before it may run (default 0)' },
+    retries: {
+      type: 'string',
+      value: 'n',
+      description: "tries after a failure (default: the server's, MAX_RETRIES or 3)",
+    },
+    queue: { type: 'string', value: 'name', description: 'queue to wait in (default "default")' },
+    timeout: { type: 'string', value: 'seconds', description: 'time limit of each attempt' },
+    wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
+    file: {
+      type: 'string',
+      value: 'path',
+      description: 'enqueue every job of an NDJSON file ("-": stdin)',
+    },
+    ...JSON_OPTION,
+    ...CLIENT_OPTIONS,
+  },
+  examples: [
+    ['run', 'the wizard: pick a handler and a method, type the params'],
+    [`run 'App\\Services\\SomeClass' someMethod '["a", 1]'`, "the original's example"],
+    [
+      `run 'App\\Services\\SomeClass' someMethod '["a", 1]' --priority 5 --delay 30 --retries 5`,
+      'priority 5, in 30 s, up to 6 attempts',
+    ],
+    ["run reports build '[2025]' --wait", 'enqueue and follow it to the end'],
+    ['run --file jobs.ndjson', 'bulk enqueue, with a progress bar'],
+  ],
+  async run(context) {
+    const options = runOptions(context);
+    const file = stringFlag(context.values.file);
+    if (file !== undefined) {
+      if (context.positionals.length > 0) {
+        throw new UsageError('give either --file or <handler> <method>, not both');
+      }
+      const { enqueueFile } = await import('./run-file.js');
+      return enqueueFile(context, file, options);
+    }
+    const [handler, method, paramsText, extra] = context.positionals;
+    if (extra !== undefined) {
+      throw new UsageError(`unexpected argument "${extra}"`, {
+        hint: 'quote the params as one JSON argument: \'["a", 1]\'',
+      });
+    }
+    if (handler === undefined || method === undefined) {
+      if (context.stdin.isTTY !== true || context.values.json === true) {
+        const missing = handler === undefined ? '<handler>' : '<method>';
+        throw new UsageError(`missing argument ${missing}`, {
+          hint: 'usage: jobs run <handler> <method> [params-json]; in a terminal, `jobs run` alone starts a wizard',
+        });
+      }
+      const { runWizard } = await import('./run-wizard.js');
+      return runWizard(context, { handler, method, paramsText, options });
+    }
+    const remote = await connect(context);
+    const request: EnqueueRequest = {
+      handler,
+      method,
+      params: paramsText === undefined ? [] : parseParams(paramsText),
+      ...options,
+    };
+    const job = await enqueue(remote, request);
+    return reportEnqueued(context, remote, job);
+  },
+};
+
+/** The enqueue options given as flags. */
+function runOptions(context: CommandContext): RunOptions {
+  const L = ENQUEUE_LIMITS;
+  const options: RunOptions = {};
+  const priority = intFlag(context.values.priority, 'priority', L.minPriority, L.maxPriority);
+  const delay = secondsFlag(context.values.delay, 'delay', L.maxDelaySeconds);
+  const retries = intFlag(context.values.retries, 'retries', 0, L.maxRetries);
+  const timeout = secondsFlag(context.values.timeout, 'timeout', L.maxTimeoutSeconds, true);
+  const queue = stringFlag(context.values.queue);
+  if (queue !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(queue)) {
+    throw new UsageError(
+      `--queue: "${queue}" is not a queue name (letters, digits, _ . : -; up to 64)`,
+    );
+  }
+  if (priority !== undefined) options.priority = priority;
+  if (delay !== undefined) options.delay = delay;
+  if (retries !== undefined) options.retries = retries;
+  if (timeout !== undefined) options.timeout = timeout;
+  if (queue !== undefined) options.queue = queue;
+  return options;
+}
+
+/** Params from the command line: a JSON array, or one JSON value taken as the only argument. */
+export function parseParams(text: string): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `params-json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { hint: 'give the arguments as a JSON array in single quotes, e.g. \'["a@b.c", 2]\'' },
+    );
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+/** POST /api/jobs. A refused handler or method gets a hint naming the registered ones. */
+export async function enqueue(remote: Remote, request: EnqueueRequest): Promise<WireJob> {
+  try {
+    return (await remote.call((c) =>
+      parseResponse(c.api.jobs.$post({ json: request })),
+    )) as WireJob;
+  } catch (error) {
+    if (
+      error instanceof ApiRequestError &&
+      (error.field === 'handler' || error.field === 'method')
+    ) {
+      const known = await knownNames(
+        remote,
+        error.field === 'method' ? request.handler : undefined,
+      );
+      throw new UsageError(error.message, known === null ? {} : { hint: known });
+    }
+    throw error;
+  }
+}
+
+async function knownNames(remote: Remote, handler: string | undefined): Promise<string | null> {
+  try {
+    const { handlers } = await remote.call((c) => parseResponse(c.api.handlers.$get()));
+    if (handler === undefined)
+      return `registered handlers: ${handlers.map((h) => h.name).join(', ')}`;
+    const found = handlers.find((h) => h.name === handler);
+    return found === undefined
+      ? null
+      : `methods of ${handler}: ${found.methods.map((m) => m.name).join(', ')}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Prints the new job (id alone when stdout is not a terminal), then follows it with --wait. */
+export async function reportEnqueued(
+  context: CommandContext,
+  remote: Remote,
+  job: WireJob,
+): Promise<number> {
+  if (context.values.wait !== true) {
+    if (context.values.json === true) printJson(context, job);
+    else if (context.stdout.isTTY === true) {
+      const when =
+        job.state === 'scheduled' ? ` to run at ${new Date(job.runAt).toLocaleTimeString()}` : '';
+      context.stdout.write(
+        `${green('✔')} job ${job.id} enqueued: ${job.handler}.${job.method} on queue ${job.queue}${when}\n` +
+          `${dim(`  follow it: jobs show ${job.id}   cancel it: jobs cancel ${job.id}`)}\n`,
+      );
+    } else context.stdout.write(`${job.id}\n`);
+    return 0;
+  }
+  if (context.stdout.isTTY !== true && context.values.json !== true) {
+    context.stdout.write(`${job.id}\n`);
+  }
+  const { waitForJob } = await import('./run-wait.js');
+  return waitForJob(context, remote, job);
+}

@@ -1,0 +1,112 @@
+import type { HandlerRegistry, RetryPolicy } from '@jobs/core';
+import { UsageError } from '../cli/errors.js';
+import type { JobsConfig } from './define.js';
+
+/** The environment as read by the CLI. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Everything a command needs, from the config with the environment laid over it. */
+export interface Settings {
+  readonly handlers: HandlerRegistry<unknown> | undefined;
+  readonly database: {
+    /** The server's URL; undefined: the embedded server. */
+    readonly url: string | undefined;
+    /** Where the URL came from. */
+    readonly source: 'DATABASE_URL' | 'config' | 'embedded';
+    readonly schema: string;
+    /** Folder of the embedded server's files. */
+    readonly dir: string;
+    readonly migrate: boolean;
+  };
+  readonly queues: {
+    readonly names: readonly string[] | null;
+    readonly concurrency: number;
+    readonly limits: Readonly<Record<string, number>>;
+  };
+  /** Retries and backoff of jobs enqueued without them; undefined: the API's own default. */
+  readonly retries: { readonly max: number | undefined; readonly backoff: RetryPolicy | undefined };
+  readonly logs: { readonly jobs: string | undefined; readonly errors: string | undefined };
+  readonly api: {
+    readonly port: number;
+    readonly host: string;
+    readonly token: string | undefined;
+    /** Where commands find the API. */
+    readonly url: string;
+  };
+  readonly worker: { readonly graceMs: number; readonly pollIntervalMs: number | undefined };
+}
+
+/** Default port of the API. */
+export const DEFAULT_PORT = 3000;
+
+/** Lays the environment over `config` (env wins) and fills in defaults. */
+export function resolveSettings(config: JobsConfig | undefined, env: Env): Settings {
+  const envUrl = nonEmpty(env.DATABASE_URL);
+  const configUrl = config?.database?.url;
+  const port = envInt(env, 'PORT', 0, 65_535) ?? config?.api?.port ?? DEFAULT_PORT;
+  const host = config?.api?.host ?? '127.0.0.1';
+  const retries = config?.retries;
+  const maxFromConfig = typeof retries === 'number' ? retries : retries?.max;
+  return {
+    handlers: config?.handlers,
+    database: {
+      url: envUrl ?? configUrl,
+      source:
+        envUrl !== undefined ? 'DATABASE_URL' : configUrl !== undefined ? 'config' : 'embedded',
+      schema: nonEmpty(env.JOBS_SCHEMA) ?? config?.database?.schema ?? 'jobs',
+      dir: config?.database?.dir ?? '.jobs',
+      migrate: config?.database?.migrate ?? true,
+    },
+    queues: {
+      names: config?.queues?.names ?? null,
+      concurrency: config?.queues?.concurrency ?? 10,
+      limits: config?.queues?.limits ?? {},
+    },
+    retries: {
+      max: envInt(env, 'MAX_RETRIES', 0, 1000) ?? maxFromConfig,
+      backoff: typeof retries === 'object' ? retries.backoff : undefined,
+    },
+    logs: {
+      jobs: nonEmpty(env.BACKGROUND_JOB_LOG_DIRECTORY) ?? config?.logs?.jobs,
+      errors: nonEmpty(env.BACKGROUND_JOB_ERROR_LOG_DIRECTORY) ?? config?.logs?.errors,
+    },
+    api: {
+      port,
+      host,
+      token: nonEmpty(env.JOBS_API_TOKEN) ?? config?.api?.token,
+      url: stripSlash(
+        nonEmpty(env.JOBS_URL) ??
+          config?.api?.url ??
+          `http://${urlHost(host)}:${port || DEFAULT_PORT}`,
+      ),
+    },
+    worker: {
+      graceMs: config?.worker?.graceMs ?? 10_000,
+      pollIntervalMs: config?.worker?.pollIntervalMs,
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function envInt(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+/** The host part of a URL for a listen address (wildcards become loopback). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

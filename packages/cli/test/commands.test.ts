@@ -1,0 +1,220 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestSchema, type TestSchema } from '@jobs/storage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/cli/main.js';
+import {
+  commandEnv,
+  type Daemon,
+  FIXTURE_CONFIG,
+  jobs,
+  type Result,
+  startDaemon,
+  trackDaemons,
+  waitFor,
+} from './helpers.js';
+
+describe('jobs commands against a running server', () => {
+  trackDaemons();
+  let schema: TestSchema;
+  let server: Daemon;
+  let logDir: string;
+  /** Runs a client command against the server. */
+  const cli = (...args: string[]): Promise<Result> =>
+    jobs(args, { env: commandEnv({ JOBS_URL: server.url }) });
+  const json = async (...args: string[]) => {
+    const result = await cli(...args, '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout);
+  };
+
+  beforeAll(async () => {
+    schema = await createTestSchema('cli_commands');
+    logDir = await mkdtemp(join(tmpdir(), 'jobs-cli-logs-'));
+    server = await startDaemon(['start', '--config', FIXTURE_CONFIG, '--port', '0'], {
+      env: commandEnv({
+        DATABASE_URL: schema.url,
+        JOBS_SCHEMA: schema.schema,
+        BACKGROUND_JOB_LOG_DIRECTORY: join(logDir, 'jobs.log'),
+        BACKGROUND_JOB_ERROR_LOG_DIRECTORY: join(logDir, 'errors.log'),
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    expect(await server?.stop()).toBe(0);
+    await schema?.drop();
+    await rm(logDir, { recursive: true, force: true });
+  });
+
+  it('enqueues through the API and prints the id alone when piped', async () => {
+    const result = await cli('run', 'math', 'add', '[2, 3]', '--priority', '7', '--retries', '1');
+    expect(result.code).toBe(0);
+    const id = result.stdout.trim();
+    expect(id).toMatch(/^\d+$/);
+    const job = await json('show', id);
+    expect(job).toMatchObject({
+      handler: 'math',
+      method: 'add',
+      params: [2, 3],
+      priority: 7,
+      maxAttempts: 2,
+    });
+  });
+
+  it('--wait follows a job to completion (exit 0) and a failure to exit 1', async () => {
+    const done = await cli('run', 'math', 'add', '[20, 22]', '--wait', '--json');
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ state: 'completed', result: 42 });
+
+    const failed = await cli('run', 'broken', 'fail', '["no luck"]', '--wait');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/failed: PermanentError: no luck/);
+  });
+
+  it('says what is wrong with arguments, with exit code 2, and never prompts without a TTY', async () => {
+    const missing = await cli('run', 'math');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing argument <method>/);
+
+    const badJson = await cli('run', 'math', 'add', '[1,');
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/params-json is not valid JSON/);
+
+    const unknown = await cli('run', 'nope', 'x');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/handler "nope" is not registered/);
+    expect(unknown.stderr).toMatch(/registered handlers: math, mailer, slow, broken/);
+
+    const schemaError = await cli('run', 'mailer', 'send', '["not-an-address", "hi"]');
+    expect(schemaError.code).toBe(2);
+    expect(schemaError.stderr).toMatch(/params\.0/);
+
+    const flag = await cli('list', '--colour');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option --colour/);
+
+    const value = await cli('run', 'math', 'add', '[1, 2]', '--priority', 'high');
+    expect(value.code).toBe(2);
+    expect(value.stderr).toMatch(/--priority must be a whole number/);
+
+    const command = await cli('explode');
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/unknown command "explode"/);
+  });
+
+  it('cancels a running job, refuses to cancel it twice, and retries it', async () => {
+    const id = (await cli('run', 'slow', 'wait', '[30000]')).stdout.trim();
+    await waitFor(async () => (await json('show', id)).state === 'running', 10_000, 'running');
+    const cancelled = await cli('cancel', id);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(new RegExp(`job ${id} cancelled`));
+    const again = await cli('cancel', id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/cannot cancel a job that is cancelled/);
+    const missing = await cli('show', '999999');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/does not exist/);
+
+    const retried = await cli('retry', id);
+    expect(retried.code).toBe(0);
+    await cli('cancel', id);
+  });
+
+  it('retry --failed queues every failed job again', async () => {
+    const failed = await cli('run', 'broken', 'fail', '["again"]', '--wait');
+    expect(failed.code).toBe(1);
+    const result = await cli('retry', '--failed');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/[1-9]\d* failed jobs? queued again/);
+  });
+
+  it('lists, filters and counts jobs; tables for people, JSON for scripts', async () => {
+    await cli('run', 'math', 'add', '[1, 1]', '--queue', 'listing', '--wait');
+    const listed = await json('list', '--queue', 'listing');
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ queue: 'listing', state: 'completed' });
+    const table = await cli('list', '--state', 'completed', '--limit', '5');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ID\s+STATE\s+QUEUE\s+JOB/);
+    expect(table.stdout).toMatch(/math\.add/);
+    const badState = await cli('list', '--state', 'done');
+    expect(badState.code).toBe(2);
+
+    const stats = await json('stats');
+    expect(stats.byState.completed).toBeGreaterThan(0);
+    expect((await cli('stats')).stdout).toMatch(/COMPLETED/);
+  });
+
+  it('pauses and resumes a queue', async () => {
+    expect((await cli('queues', 'pause', 'mail')).code).toBe(0);
+    expect(await json('queues')).toContainEqual(
+      expect.objectContaining({ name: 'mail', paused: true }),
+    );
+    expect((await cli('queues', 'resume', 'mail')).stdout).toMatch(/queue mail resumed/);
+    expect((await cli('queues', 'stop', 'mail')).code).toBe(2);
+  });
+
+  it('prints the job log and the error log', async () => {
+    await cli('run', 'broken', 'fail', '["logged"]', '--wait');
+    const log = await waitFor(async () => {
+      const result = await cli('logs', '--lines', '100');
+      return /handler="broken"/.test(result.stdout) ? result : null;
+    });
+    expect(log.code).toBe(0);
+    const errors = await cli('logs', '--errors');
+    expect(errors.stdout).toMatch(/logged/);
+    expect(await readFile(join(logDir, 'errors.log'), 'utf8')).toMatch(/logged/);
+  });
+
+  it('enqueues an NDJSON file in batches and names the line of a bad job', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jobs-cli-file-'));
+    try {
+      const file = join(dir, 'jobs.ndjson');
+      const lines = Array.from({ length: 300 }, (_, i) =>
+        JSON.stringify({ handler: 'math', method: 'add', params: [i, 1] }),
+      );
+      await writeFile(file, `# a comment\n${lines.join('\n')}\n`);
+      const result = await cli('run', '--file', file, '--queue', 'bulk', '--json');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).enqueued).toBe(300);
+      expect((await json('list', '--queue', 'bulk', '--limit', '500')).length).toBe(300);
+
+      await writeFile(
+        file,
+        `${lines[0]}\n{"handler":"math","method":"add","params":[1],"priority":"x"}\n`,
+      );
+      const bad = await cli('run', '--file', file);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/line 2: priority/);
+
+      await writeFile(file, `${lines[0]}\nnot json\n`);
+      const broken = await cli('run', '--file', file);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(/jobs\.ndjson:2: not valid JSON/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 3 with a hint when the server cannot be reached', async () => {
+    const result = await jobs(['list'], { env: commandEnv({ JOBS_URL: 'http://127.0.0.1:9' }) });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/cannot reach the jobs server at http:\/\/127\.0\.0\.1:9/);
+    expect(result.stderr).toMatch(/jobs start/);
+  });
+
+  it('has --help with examples on every command', async () => {
+    const results = await Promise.all(COMMANDS.map((c) => jobs([...c.name.split(' '), '--help'])));
+    for (const [index, result] of results.entries()) {
+      expect(result.code, COMMANDS[index]?.name).toBe(0);
+      expect(result.stdout).toMatch(/Usage: jobs /);
+      expect(result.stdout).toMatch(/Examples:/);
+    }
+    const main = await jobs(['--help']);
+    expect(main.code).toBe(0);
+    for (const command of COMMANDS) expect(main.stdout).toContain(command.name);
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobs } from './helpers.js';
+
+/** A config file written into a folder under this package, so that its imports resolve. */
+describe('a broken jobs.config.ts', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(import.meta.dirname, 'fixtures', 'tmp-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function start(name: string, source: string) {
+    await writeFile(join(dir, name), source);
+    return jobs(['start', '--config', name, '--port', '0'], { cwd: dir });
+  }
+
+  const HEAD =
+    "import { defineConfig } from '@jobs/cli';\nimport { defineHandlers } from '@jobs/core';\n";
+
+  it('names the file, line and column of a syntax error, without a stack trace', async () => {
+    const result = await start(
+      'syntax.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),,\n});\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: syntax\.ts:4: syntax error: /);
+    expect(result.stderr).toMatch(/hint: correct the TypeScript at line 4, column \d+/);
+    expect(result.stderr).toMatch(/ {2}4 \| {3}handlers:/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the key and its line when a value is wrong', async () => {
+    const result = await start(
+      'shape.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  api: { port: 'eighty' as unknown as number },\n});\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: shape\.ts:5: api\.port is "eighty"/);
+    expect(result.stderr).toMatch(/hint: set api\.port to a port number/);
+  });
+
+  it('tells how to fix a config without handlers', async () => {
+    const result = await start('empty.ts', `${HEAD}export default defineConfig({} as never);\n`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/empty\.ts:3: the config has no handlers/);
+    expect(result.stderr).toMatch(/hint: set `handlers: defineHandlers/);
+  });
+
+  it('points at the line that throws while the config loads', async () => {
+    const result = await start(
+      'throws.ts',
+      `${HEAD}\nconst handlers = defineHandlers({ 'bad name!': { b() {} } });\nexport default defineConfig({ handlers });\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /error: throws\.ts:4: ValidationError: handlers\.bad name!: must match/,
+    );
+    expect(result.stderr).toMatch(/hint: name handlers with identifiers/);
+  });
+
+  it('names a missing import and how to install it', async () => {
+    const result = await start(
+      'imports.ts',
+      `${HEAD}import { thing } from 'no-such-package';\nexport default defineConfig({ handlers: defineHandlers({ a: { b: thing } }) });\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/imports\.ts:3: cannot import package "no-such-package"/);
+    expect(result.stderr).toMatch(/pnpm add no-such-package/);
+  });
+
+  it('says when there is no config at all', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'jobs-no-config-'));
+    try {
+      const result = await jobs(['worker'], { cwd: empty });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/no jobs\.config\.ts in /);
+      const given = await jobs(['start', '--config', 'nope.ts'], { cwd: empty });
+      expect(given.code).toBe(2);
+      expect(given.stderr).toMatch(/--config nope\.ts: no such file/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
