@@ -1,26 +1,19 @@
 /**
- * The composition the dashboard runs in: API, worker and the built dashboard on one port,
- * over a fresh test schema. It stands in for `jobs start` until that command exists; swap
- * `startDashboard` for a child process running `jobs start` and the tests stay the same.
+ * The system the dashboard tests run against: `jobs start` (API, worker and the built
+ * dashboard on one port) as a child process, over a fresh test schema, with the handlers of
+ * `e2e/jobs.config.ts`.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
-import { createApp, type RunningServer, serve } from '@jobs/api';
-import { createPgStore } from '@jobs/storage';
+import { fileURLToPath } from 'node:url';
 import { createTestSchema } from '@jobs/storage/testing';
-import { createWorker, silentLogger } from '@jobs/worker';
-import { Hono } from 'hono';
 import { dashboardDir } from '../src/index.js';
-import { handlers } from './handlers.js';
 
-/** Paths the API answers; everything else is the dashboard (with index.html as fallback). */
-const API_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
-
-function isApiPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/') || API_PATHS.includes(path);
-}
+/** The built `jobs` command. */
+const JOBS_BIN = fileURLToPath(new URL('./bin/jobs.js', import.meta.resolve('@jobs/cli')));
+const CONFIG = fileURLToPath(new URL('./jobs.config.ts', import.meta.url));
 
 /** A running dashboard with its API and worker. */
 export interface DashboardHarness extends AsyncDisposable {
@@ -30,58 +23,93 @@ export interface DashboardHarness extends AsyncDisposable {
   readonly token: string | null;
   /** Calls the API as a script would (with the token). */
   api(method: string, path: string, body?: unknown): Promise<Response>;
-  /** Stops answering HTTP (the database and worker go on), as a server going down. */
+  /** Stops `jobs start` (Ctrl-C), as a server going down; the database stays. */
   stopServer(): Promise<void>;
-  /** Answers again, on the same port. */
+  /** Starts it again, on the same port. */
   startServer(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the composition on a free loopback port. */
+/** Runs `jobs start` and resolves with its URL once it printed its banner. */
+async function startJobs(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [JOBS_BIN, 'start', '--config', CONFIG], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`jobs start printed no URL: ${out}${err}`)),
+      60_000,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours
+      const match = /dashboard\s+(http:\/\/[^\s/]+)\//.exec(out.replace(/\u001b\[[0-9;]*m/g, ''));
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`jobs start exited with ${code}: ${err.trim()}`));
+    });
+  });
+  return { child, url };
+}
+
+/** Stops a `jobs start` process gracefully and waits for it to exit. */
+async function stopJobs(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Starts `jobs start` on a free loopback port over a schema of its own. */
 export async function startDashboard(
   name: string,
   options: { token?: string } = {},
 ): Promise<DashboardHarness> {
   const token = options.token ?? null;
   const schema = await createTestSchema(`dash_${name}`);
-  const logDir = await mkdtemp(join(tmpdir(), 'jobs-dashboard-e2e-'));
-  const logs = {
-    jobs: join(logDir, 'background_jobs.log'),
-    errors: join(logDir, 'background_jobs_error.log'),
+  const cwd = await mkdtemp(join(tmpdir(), 'jobs-dashboard-e2e-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: schema.url,
+    JOBS_SCHEMA: schema.schema,
+    PORT: '0',
+    BACKGROUND_JOB_LOG_DIRECTORY: join(cwd, 'background_jobs.log'),
+    BACKGROUND_JOB_ERROR_LOG_DIRECTORY: join(cwd, 'background_jobs_error.log'),
+    NO_COLOR: '1',
+    // This package's own build: the dashboard under test.
+    JOBS_DASHBOARD_DIR: dashboardDir,
   };
-  const store = createPgStore({ url: schema.url, schema: schema.schema, max: 8 });
-  const worker = createWorker({
-    store,
-    handlers,
-    concurrency: 4,
-    pollIntervalMs: 250,
-    jobLogPath: logs.jobs,
-    errorLogPath: logs.errors,
-    logger: silentLogger,
-    graceMs: 1000,
-  });
-  await worker.start();
-
-  const api = createApp({ store, handlers, token, logFiles: logs, heartbeatMs: 5000 });
-  const root = new Hono();
-  root.all('*', async (c, next) => (isApiPath(c.req.path) ? api.fetch(c.req.raw) : next()));
-  root.use('*', serveStatic({ root: dashboardDir }));
-  root.get('*', serveStatic({ root: dashboardDir, path: 'index.html' }));
-
-  let server: RunningServer | null = await serve({ app: root, port: 0 });
-  const port = server.port;
-  const url = `http://127.0.0.1:${port}`;
+  delete env.JOBS_API_TOKEN;
+  if (token !== null) env.JOBS_API_TOKEN = token;
+  let running: ChildProcess | null = null;
+  const first = await startJobs(env, cwd);
+  running = first.child;
+  const url = first.url;
+  const port = new URL(url).port;
 
   const stopServer = async () => {
-    await server?.close();
-    server = null;
+    if (running !== null) await stopJobs(running);
+    running = null;
   };
   const close = async () => {
     await stopServer();
-    await worker.stop({ graceMs: 500 });
-    await store.close();
     await schema.drop();
-    await rm(logDir, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
   };
   return {
     url,
@@ -97,7 +125,7 @@ export async function startDashboard(
       }),
     stopServer,
     startServer: async () => {
-      server ??= await serve({ app: root, port });
+      running ??= (await startJobs({ ...env, PORT: port }, cwd)).child;
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -1,0 +1,10 @@
+// What the end-to-end tests run: `jobs start --config apps/dashboard/e2e/jobs.config.ts`, with
+// DATABASE_URL, JOBS_SCHEMA, PORT and the log paths set by the harness.
+import { defineConfig } from '@jobs/cli';
+import { handlers } from './handlers.js';
+
+export default defineConfig({
+  handlers,
+  queues: { concurrency: 4 },
+  worker: { graceMs: 1000, pollIntervalMs: 250 },
+});
