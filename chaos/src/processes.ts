@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { killAll, type SpawnedWorker, spawnWorker } from '@jobs/worker/testing';
 
@@ -17,13 +18,17 @@ export class Processes {
     schema: string;
     args?: readonly string[];
     cwd?: string;
+    /** Scheduling niceness (0-19), as a background daemon sharing a machine with the API runs. */
+    nice?: number;
   }): Promise<SpawnedWorker> {
+    const { nice, ...rest } = options;
     const worker = await spawnWorker({
-      ...options,
+      ...rest,
       handlers: HANDLERS_MODULE,
       env: { JOBS_LOG_LEVEL: 'error' },
     });
     this.#children.push(worker.child);
+    if (nice !== undefined && worker.child.pid !== undefined) setPriority(worker.child.pid, nice);
     return worker;
   }
 
