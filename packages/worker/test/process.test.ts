@@ -92,6 +92,28 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
     expect((await getJob(pg.other, id)).state).toBe('running');
   });
 
+  it('takes its isolated children down with it when it is killed with SIGKILL', async () => {
+    const worker = await startProcess();
+    const pidFile = join(cwd, 'spin.pid');
+    await pg.insert({ handler: 'spin', method: 'forever', params: [pidFile] });
+    const pid = await waitFor(
+      async () => Number(await readFile(pidFile, 'utf8').catch(() => '')) || null,
+      10_000,
+      'the child pid',
+    );
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(pid)).toBe(true);
+    worker.child.kill('SIGKILL');
+    await waitFor(() => !alive(pid), 5_000, 'the isolated child to die with its worker');
+  });
+
   it('reads its settings from flags first, then the environment', () => {
     const options = parseWorkerArgs(['--queues', 'a, b', '--concurrency', '4'], {
       DATABASE_URL: 'postgres://x/y',

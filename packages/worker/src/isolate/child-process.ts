@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IsolatedProcessError } from '../errors.js';
 import { isRunnerMessage, type RunMessage, thrownFromRunner } from './protocol.js';
@@ -22,6 +23,19 @@ export interface IsolatedRunOptions {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** util-linux's setpriv, which can make the kernel kill a child when its parent dies. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * How to start the child so that it dies with this process, even when this process is killed
+ * with SIGKILL (a busy child never sees its IPC channel close): on Linux with setpriv, the child
+ * runs under `setpriv --pdeathsig KILL`; elsewhere the exit hook below is all there is.
+ */
+function launcher(execArgv: readonly string[]): { execPath?: string; execArgv: string[] } {
+  if (process.platform !== 'linux' || !existsSync(SETPRIV)) return { execArgv: [...execArgv] };
+  return { execPath: SETPRIV, execArgv: ['--pdeathsig', 'KILL', process.execPath, ...execArgv] };
+}
+
 /**
  * Runs one call in a fresh child process and resolves to its (JSON) result; rejects with what
  * the handler threw, with IsolatedProcessError when the child died without answering, or with
@@ -35,7 +49,7 @@ export function runIsolated(message: RunMessage, options: IsolatedRunOptions): P
   return new Promise<unknown>((resolve, reject) => {
     const child = fork(RUNNER_PATH, [], {
       stdio: ['ignore', 2, 2, 'ipc'],
-      execArgv: [...options.execArgv],
+      ...launcher(options.execArgv),
       serialization: 'json',
     });
     live.add(child);
