@@ -1,3 +1,4 @@
+import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_CANDIDATES_SQL } from '../src/sql/claim.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
@@ -12,6 +13,24 @@ interface PlanNode {
 
 function flatten(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(flatten)];
+}
+
+/** The plan of `statement` as the claim function runs it: with sorting turned off. */
+async function planOf(
+  store: PgJobStore,
+  statement: string,
+  params: unknown[],
+): Promise<PlanNode[]> {
+  const rows = await store.connection.sql.begin(async (tx) => {
+    await tx`SET LOCAL enable_sort = off`;
+    return tx.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
+      `EXPLAIN (FORMAT JSON) ${statement}`,
+      params as never[],
+    );
+  });
+  const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (root === undefined) throw new Error('no plan');
+  return flatten(root);
 }
 
 describe('the claim query plan', () => {
@@ -39,15 +58,7 @@ describe('the claim query plan', () => {
     await schema.drop();
   });
 
-  async function plan(statement: string, params: unknown[]): Promise<PlanNode[]> {
-    const rows = await store.connection.sql.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
-      `EXPLAIN (FORMAT JSON) ${statement}`,
-      params as never[],
-    );
-    const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
-    if (root === undefined) throw new Error('no plan');
-    return flatten(root);
-  }
+  const plan = (statement: string, params: unknown[]) => planOf(store, statement, params);
 
   it('reads the partial claim index in order: no sort, no sequential scan of jobs', async () => {
     const nodes = await plan(CLAIM_CANDIDATES_SQL, [10]);
@@ -63,5 +74,45 @@ describe('the claim query plan', () => {
   it('claims in priority order from that plan', async () => {
     const claimed = await store.jobClaim({ workerId: 'w', queues: null, limit: 5, leaseMs: 1000 });
     expect(claimed.map((j) => j.priority)).toEqual([3, 3, 3, 3, 3]);
+  });
+});
+
+describe('the claim right after a bulk insert, before any ANALYZE', () => {
+  let schema: TestSchema;
+  let store: PgJobStore;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('claim_fresh');
+    store = createPgStore({ url: schema.url, schema: schema.schema });
+    const backoff = { kind: 'fixed', delayMs: 0 } as const;
+    for (let i = 0; i < 20_000; i += 5_000) {
+      await store.jobInsert({
+        jobs: Array.from({ length: 5_000 }, (_, k) => newJob({ priority: k % 3, backoff })),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await schema.drop();
+  });
+
+  it('plans without sorting, so stale statistics cannot make every claim sort the table', async () => {
+    const [fn] = await store.connection.sql<{ config: string[] | null }[]>`
+      SELECT proconfig AS config FROM pg_proc
+       WHERE proname = 'jobs_claim_candidates' AND pronamespace = ${schema.schema}::regnamespace`;
+    expect(fn?.config).toContain('enable_sort=off');
+    const nodes = await planOf(store, CLAIM_CANDIDATES_SQL, [16]);
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+    expect(nodes.some((n) => n['Index Name'] === 'jobs_claim_idx')).toBe(true);
+    const claimed = await store.jobClaim({ workerId: 'w', queues: null, limit: 4, leaseMs: 1000 });
+    expect(claimed.map((j) => j.priority)).toEqual([2, 2, 2, 2]);
+    const some = await store.jobClaim({
+      workerId: 'w',
+      queues: ['default'],
+      limit: 2,
+      leaseMs: 1000,
+    });
+    expect(some).toHaveLength(2);
   });
 });
