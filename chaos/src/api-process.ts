@@ -3,6 +3,7 @@
 // Prints {"type":"ready","url":...} on stdout once listening.
 import { createApp, serve } from '@jobs/api';
 import { createPgStore } from '@jobs/storage';
+import { createJsonLogger, keepRunningOnUnhandledRejections } from '@jobs/worker';
 import { handlers } from './handlers.js';
 
 const url = process.env.DATABASE_URL;
@@ -12,6 +13,7 @@ const store = createPgStore({
   ...(process.env.JOBS_SCHEMA ? { schema: process.env.JOBS_SCHEMA } : {}),
   applicationName: 'jobs-chaos-api',
 });
+keepRunningOnUnhandledRejections(createJsonLogger({ level: 'error' }));
 const app = createApp({ store, handlers, onError: (error) => console.error('api error', error) });
 try {
   const server = await serve({

@@ -52,6 +52,7 @@ export class Processes {
     let err = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');
+      process.stderr.write(chunk);
     });
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {

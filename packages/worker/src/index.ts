@@ -33,6 +33,7 @@ export { MAX_LOG_LINE_LENGTH, MAX_PROGRESS_BYTES } from './progress.js';
 export { MAX_RESULT_BYTES } from './result.js';
 export type { SignalHandlerOptions } from './signals.js';
 export { installSignalHandlers } from './signals.js';
+export { keepRunningOnUnhandledRejections } from './stray-errors.js';
 export type {
   CancelReason,
   Worker,

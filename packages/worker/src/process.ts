@@ -6,6 +6,7 @@ import { createPgStore, migrate } from '@jobs/storage';
 import { WorkerOptionsError } from './errors.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
 import { installSignalHandlers } from './signals.js';
+import { keepRunningOnUnhandledRejections } from './stray-errors.js';
 import type { Worker } from './types.js';
 import { createWorker } from './worker.js';
 
@@ -160,6 +161,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     ]),
   });
   installSignalHandlers(worker, { logger, beforeExit: () => store.close() });
+  keepRunningOnUnhandledRejections(logger);
   await worker.start();
   process.stdout.write(
     `${JSON.stringify({

@@ -1,6 +1,12 @@
 import type { HandlerRegistry } from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
-import { createJsonLogger, createWorker, type Logger, type Worker } from '@jobs/worker';
+import {
+  createJsonLogger,
+  createWorker,
+  keepRunningOnUnhandledRejections,
+  type Logger,
+  type Worker,
+} from '@jobs/worker';
 import type { CommandContext } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
 import { bold, cyan, dim } from '../cli/output.js';
@@ -81,6 +87,8 @@ export async function runDaemon(
     await step(() => database.stop());
     if (failures.length > 0) throw failures[0];
   };
+  // A daemon: a stray rejection (a cut database connection) is logged, never fatal.
+  keepRunningOnUnhandledRejections(human ? humanLogger(context.stderr) : createJsonLogger());
   try {
     store = createPgStore({
       url: database.url,
