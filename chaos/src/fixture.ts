@@ -1,6 +1,7 @@
-import type { JobState } from '@jobs/core';
+import { createClient, type JobState } from '@jobs/core';
 import { createPgStore, migrate, type PgJobStore } from '@jobs/storage';
 import { type AuditTotals, createTestSchema, installCompletionAudit } from '@jobs/storage/testing';
+import { handlers } from './handlers.js';
 
 /** A migrated schema of its own, a store on it and the completion audit. */
 export interface ScenarioDb {
@@ -61,6 +62,28 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
       await target.drop();
     },
   };
+}
+
+/**
+ * Enqueues `count` `work.run` jobs through the client, 1,000 per statement; job k sleeps
+ * `minMs + (k % spreadMs)` milliseconds.
+ */
+export async function enqueueWork(
+  db: ScenarioDb,
+  count: number,
+  minMs: number,
+  spreadMs: number,
+): Promise<void> {
+  const client = createClient(db.store, handlers);
+  for (let i = 0; i < count; i += 1_000) {
+    await client.enqueueMany(
+      Array.from({ length: Math.min(1_000, count - i) }, (_, k) => ({
+        handler: 'work' as const,
+        method: 'run' as const,
+        params: [minMs + (k % spreadMs)] as [number],
+      })),
+    );
+  }
 }
 
 /** Milliseconds since `start`. */

@@ -1,7 +1,5 @@
-import { createClient } from '@jobs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
-import { handlers } from '../src/handlers.js';
+import { enqueueWork, type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { Processes } from '../src/processes.js';
 import { type CuttingProxy, startCuttingProxy } from '../src/proxy.js';
 import { figure, scaled } from '../src/scale.js';
@@ -33,20 +31,7 @@ describe('network cut: a proxy drops every database connection, mid-query, again
     const workers = await Promise.all(
       [1, 2].map(() => processes.worker({ url, schema: db.schema, args: ['--concurrency', '16'] })),
     );
-    const client = createClient(db.store, handlers);
-    for (let i = 0; i < JOBS; i += 1_000) {
-      await client.enqueueMany(
-        Array.from(
-          { length: Math.min(1_000, JOBS - i) },
-          (_, k) =>
-            ({
-              handler: 'work',
-              method: 'run',
-              params: [2 + (k % 10)],
-            }) as const,
-        ),
-      );
-    }
+    await enqueueWork(db, JOBS, 2, 10);
     let cuts = 0;
     let dropped = 0;
     const statuses = new Map<number, number>();

@@ -1,11 +1,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@jobs/core';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@jobs/storage/embedded';
 import { afterAll, describe, expect, it } from 'vitest';
-import { percentiles, type ScenarioDb, scenarioDb } from '../src/fixture.js';
-import { handlers } from '../src/handlers.js';
+import { enqueueWork, percentiles, type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { Processes } from '../src/processes.js';
 import { figure, scaled } from '../src/scale.js';
 
@@ -38,20 +36,7 @@ describe('database outage: PostgreSQL stops mid-run and comes back', () => {
         processes.worker({ url, schema: scenario.schema, args: ['--concurrency', '16'] }),
       ),
     );
-    const client = createClient(scenario.store, handlers);
-    for (let i = 0; i < JOBS; i += 1_000) {
-      await client.enqueueMany(
-        Array.from(
-          { length: Math.min(1_000, JOBS - i) },
-          (_, k) =>
-            ({
-              handler: 'work',
-              method: 'run',
-              params: [5 + (k % 20)],
-            }) as const,
-        ),
-      );
-    }
+    await enqueueWork(scenario, JOBS, 5, 20);
     while ((await scenario.states()).completed < JOBS / 5) {
       await new Promise((r) => setTimeout(r, 100));
     }
