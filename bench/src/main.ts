@@ -1,67 +1,348 @@
-// `pnpm bench`: the worker's drain throughput and enqueue-to-start latency, measured in one
-// run against the store-level ceiling (the claim and complete statements alone). Figures go
-// to stdout as a table and to bench/results/<time>.json.
+// `pnpm bench`: this project against graphile-worker and pg-boss on the same PostgreSQL, in
+// one run: bulk enqueue, drain at concurrency 16 and 64 (default and fastest documented
+// settings), enqueue-to-start latency, the pgbench ceiling of this project's bare claim +
+// complete statements, the store-level ceiling, and the HTTP API (enqueue rate, list latency
+// with EXPLAIN on a large table). Prints a table with this project's ratio to the best peer
+// and writes everything to bench/results/<time>.json. `--help` lists the flags.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { LIST_FILTERS, prepareApiList, runApiEnqueue, runApiList } from './cases/api.js';
 import { runCeiling } from './cases/ceiling.js';
-import { runDrain } from './cases/drain.js';
-import { runLatency } from './cases/latency.js';
+import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
+import { findPgbench, runPgbench } from './cases/pgbench.js';
+import {
+  COMPLETED_JOBS,
+  graphileFastPreset,
+  PGBOSS_FAST_BATCH,
+  PGBOSS_FAST_POLLING_SECONDS,
+  PGBOSS_FAST_WORKERS,
+  type Settings,
+  SYSTEMS,
+  type System,
+} from './contenders/settings.js';
+import { type CaseOutcome, measured } from './context.js';
 import { openBenchDatabase } from './database.js';
-import { load, round } from './stats.js';
+import { DISTURBANCE_THRESHOLD_CORES, load1 } from './machine.js';
+import { type CaseRecord, renderTable } from './report.js';
+
+const CASES = [
+  'enqueue',
+  'drain',
+  'latency',
+  'ceiling',
+  'store',
+  'api-enqueue',
+  'api-list',
+] as const;
+type CaseName = (typeof CASES)[number];
+
+const HELP = `pnpm bench [-- flags]
+  --only a,b            cases to run (default all): ${CASES.join(', ')}
+                        (ceiling = pgbench of the bare statements; store = the same in Node)
+  --systems a,b         contenders (default all): ${SYSTEMS.join(', ')}
+  --jobs N              jobs per bulk enqueue, drain and ceiling (default 50000)
+  --concurrency a,b     drain concurrencies (default 16,64)
+  --latency-jobs N      jobs of the latency case, one at a time at 100/s (default 500)
+  --drain-max-seconds N stop a drain after N s and report its rate so far (default 60)
+  --list-rows N         jobs in the table for the list latency case (default 1000000)
+  --list-requests N     measured requests per list filter (default 200)
+  --api-seconds N       seconds of each API enqueue run (default 10)
+  --quick               smoke run: 5000 jobs, 100 latency jobs, 100000 list rows, 50 list
+                        requests, 3 s API runs, drains stopped after 15 s
+Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
+created when missing), else the embedded server.`;
 
 const { values } = parseArgs({
   options: {
-    jobs: { type: 'string', default: '50000' },
-    'latency-jobs': { type: 'string', default: '500' },
-    only: { type: 'string', default: 'ceiling,drain,latency' },
+    only: { type: 'string' },
+    systems: { type: 'string' },
+    jobs: { type: 'string' },
+    concurrency: { type: 'string' },
+    'latency-jobs': { type: 'string' },
+    'drain-max-seconds': { type: 'string' },
+    'list-rows': { type: 'string' },
+    'list-requests': { type: 'string' },
+    'api-seconds': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
   strict: true,
 });
-const jobs = Number(values.jobs);
-const latencyJobs = Number(values['latency-jobs']);
-const only = new Set(values.only.split(','));
-if (!Number.isInteger(jobs) || jobs <= 0) throw new Error('--jobs must be a positive integer');
+if (values.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 
+function count(name: string, given: string | undefined, full: number, quick: number): number {
+  const value = given === undefined ? (values.quick ? quick : full) : Number(given);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+function list<T extends string>(name: string, given: string | undefined, all: readonly T[]): T[] {
+  if (given === undefined) return [...all];
+  const picked = given.split(',').map((s) => s.trim());
+  for (const p of picked) {
+    if (!all.includes(p as T)) throw new Error(`--${name}: "${p}" is not one of ${all.join(', ')}`);
+  }
+  return picked as T[];
+}
+
+const jobs = count('jobs', values.jobs, 50_000, 5_000);
+const latencyJobs = count('latency-jobs', values['latency-jobs'], 500, 100);
+const drainMaxSeconds = count('drain-max-seconds', values['drain-max-seconds'], 60, 15);
+const listRows = count('list-rows', values['list-rows'], 1_000_000, 100_000);
+const listRequests = count('list-requests', values['list-requests'], 200, 50);
+const apiSeconds = count('api-seconds', values['api-seconds'], 10, 3);
+const concurrencies = (values.concurrency ?? '16,64').split(',').map((c) => {
+  const n = Number(c);
+  if (!Number.isInteger(n) || n <= 0) throw new Error('--concurrency must list positive integers');
+  return n;
+});
+const only = new Set<CaseName>(list('only', values.only, CASES));
+const systems = list<System>('systems', values.systems, SYSTEMS);
+const SETTINGS: Settings[] = ['default', 'fast'];
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
 const db = await openBenchDatabase();
-const results: Record<string, unknown>[] = [];
-const report = (row: Record<string, unknown>) => {
-  results.push(row);
-  const shown = Object.entries(row)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? round(v) : JSON.stringify(v)}`)
-    .join('  ');
-  process.stdout.write(`${shown}\n`);
-};
+const records: CaseRecord[] = [];
+const startedAt = new Date();
 
-process.stdout.write(`database: ${db.label}; load before: ${load()}\n`);
+async function record<T extends CaseOutcome>(
+  base: Omit<CaseRecord, 'outcome' | 'load' | 'cpu' | 'runs'>,
+  run: Parameters<typeof measured<T>>[2],
+): Promise<void> {
+  try {
+    const m = await measured(db, base.label, run, out);
+    const rec: CaseRecord = {
+      ...base,
+      outcome: m.outcome as unknown as CaseRecord['outcome'],
+      load: m.load,
+      cpu: m.cpu,
+      runs: m.runs,
+    };
+    records.push(rec);
+    const { text } = renderTable([rec]);
+    out(`  ${text.split('\n')[2]}`);
+  } catch (error) {
+    out(`  ${base.label} [${base.contender} ${base.settings}] FAILED: ${String(error)}`);
+    records.push({
+      ...base,
+      outcome: { problems: [`failed: ${String(error)}`] },
+      load: {
+        loadavgStart: load1(),
+        loadavgEnd: load1(),
+        cpuBusy: Number.NaN,
+        benchCores: Number.NaN,
+        externalCores: Number.NaN,
+        unattributedCores: Number.NaN,
+        topExternal: [],
+        disturbed: false,
+      },
+      cpu: { watched: {}, postgres: Number.NaN },
+      runs: 1,
+    });
+  }
+}
+
+out(`database: ${db.label}`);
+out(
+  `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${load1()}`,
+);
+out(
+  `a case is re-run (up to 2 more times) when processes outside the benchmark use more than ${DISTURBANCE_THRESHOLD_CORES} cores on average while it is measured`,
+);
+const SETTINGS_TEXT = {
+  ours: 'fast = worker --change-events off (and the client pool with change events off)',
+  'graphile-worker': `fast = ${JSON.stringify(graphileFastPreset(64).worker)} (maxPoolSize: concurrency + 2, 10..30)`,
+  'pg-boss': `default = work() called <concurrency> times (batchSize 1, polling 2 s); fast = ${PGBOSS_FAST_WORKERS} x work({ batchSize: ${PGBOSS_FAST_BATCH}, pollingIntervalSeconds: ${PGBOSS_FAST_POLLING_SECONDS} }), handlers limited to <concurrency> at once`,
+};
+for (const system of systems) {
+  out(`${system}: ${SETTINGS_TEXT[system]}; completed jobs: ${COMPLETED_JOBS[system]}`);
+}
 try {
-  let ceiling = 0;
-  if (only.has('ceiling')) {
-    for (const loops of [1, 4]) {
-      const r = await runCeiling(db, { jobs, batch: 64, loops });
-      ceiling = Math.max(ceiling, r.jobsPerSecond);
-      report({ ...r });
+  if (only.has('enqueue')) {
+    out(`\nbulk enqueue of ${jobs} jobs, each system's batch API in one call, fresh process`);
+    for (const system of systems) {
+      for (const settings of system === 'ours' ? SETTINGS : (['default'] as Settings[])) {
+        await record(
+          { group: 'enqueue', label: `bulk enqueue ${jobs}`, contender: system, settings },
+          (ctx) => runBulkEnqueue(ctx, { system, settings, jobs }),
+        );
+      }
     }
   }
   if (only.has('drain')) {
-    for (const concurrency of [16, 64]) {
-      for (const changeEvents of [true, false]) {
-        const r = await runDrain(db, { jobs, concurrency, changeEvents });
-        report({
-          ...r,
-          ...(ceiling > 0 ? { shareOfCeiling: round(r.jobsPerSecond / ceiling, 2) } : {}),
-        });
+    for (const concurrency of concurrencies) {
+      out(`\ndrain of ${jobs} queued no-op jobs, one worker process, concurrency ${concurrency}`);
+      for (const system of systems) {
+        for (const settings of SETTINGS) {
+          await record(
+            {
+              group: `drain c${concurrency}`,
+              label: `drain ${jobs}, concurrency ${concurrency}`,
+              contender: system,
+              settings,
+            },
+            (ctx) =>
+              runDrain(ctx, { system, settings, jobs, concurrency, maxSeconds: drainMaxSeconds }),
+          );
+        }
       }
     }
   }
   if (only.has('latency')) {
-    report({ ...(await runLatency(db, { jobs: latencyJobs, rate: 100, concurrency: 16 })) });
+    out(
+      `\nenqueue-to-start latency: ${latencyJobs} jobs one at a time at 100/s, idle worker, concurrency 16`,
+    );
+    for (const system of systems) {
+      for (const settings of SETTINGS) {
+        await record(
+          {
+            group: 'latency',
+            label: `latency ${latencyJobs} at 100/s`,
+            contender: system,
+            settings,
+          },
+          (ctx) =>
+            runLatency(ctx, { system, settings, jobs: latencyJobs, rate: 100, concurrency: 16 }),
+        );
+      }
+    }
+  }
+  if (only.has('ceiling')) {
+    const pgbench = await findPgbench();
+    if ('missing' in pgbench) {
+      out(`\nceiling: skipped: ${pgbench.missing}`);
+    } else {
+      out(`\nceiling: pgbench runs this project's claim + complete statements, batch 64`);
+      for (const clients of [1, 4]) {
+        await record(
+          {
+            group: 'ceiling',
+            label: `pgbench claim+complete, ${clients} client(s)`,
+            contender: 'pgbench',
+            settings: '-',
+          },
+          (ctx) => runPgbench(ctx, { pgbench: pgbench.path, jobs, batch: 64, clients }),
+        );
+      }
+    }
+  }
+  if (only.has('store')) {
+    out(`\nstore-level ceiling: the same statements through the store in Node, batch 64`);
+    for (const loops of [1, 4]) {
+      await record(
+        {
+          group: 'store',
+          label: `store claim+complete, ${loops} connection(s)`,
+          contender: 'store',
+          settings: '-',
+        },
+        (ctx) => runCeiling(ctx, { jobs, batch: 64, loops }),
+      );
+    }
+  }
+  if (only.has('api-enqueue')) {
+    out(`\nAPI enqueue rate: autocannon against the API in its own process, ${apiSeconds} s each`);
+    for (const [perRequest, connections] of [
+      [1, 16],
+      [100, 8],
+    ] as const) {
+      await record(
+        {
+          group: 'api-enqueue',
+          label:
+            perRequest === 1 ? 'POST /api/jobs' : `POST /api/jobs/batch (${perRequest}/request)`,
+          contender: 'api',
+          settings: 'default',
+        },
+        (ctx) => runApiEnqueue(ctx, { perRequest, seconds: apiSeconds, connections }),
+      );
+    }
+  }
+  if (only.has('api-list')) {
+    out(`\nAPI list latency: GET /api/jobs first pages with ${listRows} jobs in the table`);
+    const fillSeconds = await prepareApiList(db, listRows);
+    out(
+      `  filled ${listRows} jobs with one INSERT ... SELECT generate_series + ANALYZE in ${fillSeconds.toFixed(1)} s`,
+    );
+    await record(
+      {
+        group: 'api-list',
+        label: `GET /api/jobs, ${listRows} rows`,
+        contender: 'api',
+        settings: 'default',
+      },
+      (ctx) => runApiList(ctx, { rows: listRows, requests: listRequests, fillSeconds }),
+    );
   }
 } finally {
+  await db.clear().catch(() => {});
   await db.close();
 }
 
+const { text, rows } = renderTable(records);
+out(`\n${text}`);
+for (const r of records) {
+  const pages = r.outcome.pages as
+    | {
+        filter: string;
+        p50: number;
+        p95: number;
+        p99: number;
+        indexBacked: boolean;
+        p95Under20ms: boolean;
+        statementsPerRequest: number;
+        plans: { text: string; indexes: string[]; sortedRows: number }[];
+      }[]
+    | undefined;
+  if (pages === undefined) continue;
+  out(
+    `\nGET /api/jobs with ${String(r.outcome.rows)} rows (first page, ${LIST_FILTERS.length} filters):`,
+  );
+  for (const p of pages) {
+    out(
+      `  ${p.filter}: p50/p95/p99 ${p.p50.toFixed(1)}/${p.p95.toFixed(1)}/${p.p99.toFixed(1)} ms; ` +
+        `index-backed: ${p.indexBacked ? 'yes' : 'NO'} (${p.plans.flatMap((x) => x.indexes).join(', ') || 'no index'}); ` +
+        `p95 < 20 ms: ${p.p95Under20ms ? 'yes' : 'NO'}; ${p.statementsPerRequest} statement(s)/request`,
+    );
+    for (const plan of p.plans) out(plan.text.replace(/^/gm, '      '));
+  }
+}
 const dir = new URL('../results/', import.meta.url);
 await mkdir(dir, { recursive: true });
-const file = new URL(`${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir);
-await writeFile(file, `${JSON.stringify({ database: db.label, results }, null, 2)}\n`);
-process.stdout.write(`written: ${file.pathname}\n`);
+const file = new URL(`${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
+await writeFile(
+  file,
+  `${JSON.stringify(
+    {
+      startedAt: startedAt.toISOString(),
+      database: db.label,
+      machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
+      options: {
+        jobs,
+        latencyJobs,
+        drainMaxSeconds,
+        listRows,
+        listRequests,
+        apiSeconds,
+        concurrencies,
+        only: [...only],
+        systems,
+        quick: values.quick,
+      },
+      disturbanceThresholdCores: DISTURBANCE_THRESHOLD_CORES,
+      settings: SETTINGS_TEXT,
+      completedJobs: COMPLETED_JOBS,
+      table: rows,
+      cases: records,
+    },
+    null,
+    2,
+  )}\n`,
+);
+out(`\nwritten: ${file.pathname}`);
+const failed = records.filter((r) => r.outcome.problems.length > 0).length;
+if (failed > 0) out(`${failed} case(s) reported problems (see "check")`);

@@ -1,5 +1,3 @@
-import { loadavg } from 'node:os';
-
 /** The value below which `p` percent of the sorted samples fall (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -21,11 +19,6 @@ export function summarize(samples: readonly number[]): {
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? Number.NaN,
   };
-}
-
-/** The 1-minute load average now, to show how busy the machine was around a case. */
-export function load(): number {
-  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 /** Rounds for display. */

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { BenchDatabase } from '../database.js';
+import type { CaseContext } from '../context.js';
 import { enqueueNoops, verifyExactlyOnce } from '../enqueue.js';
-import { load } from '../stats.js';
 
 /** What one run of the store-level claim-and-complete loop measured. */
 export interface CeilingResult {
@@ -9,7 +8,6 @@ export interface CeilingResult {
   readonly jobs: number;
   readonly seconds: number;
   readonly jobsPerSecond: number;
-  readonly load: number;
   readonly problems: string[];
 }
 
@@ -18,12 +16,13 @@ export interface CeilingResult {
  * (no handler calls, buffering, leases or events). `loops` connections run the cycle at once.
  */
 export async function runCeiling(
-  db: BenchDatabase,
+  ctx: CaseContext,
   options: { jobs: number; batch: number; loops: number },
 ): Promise<CeilingResult> {
-  const store = await db.reset();
+  const store = await ctx.db.reset();
   await enqueueNoops(store, options.jobs);
   await store.connection.sql`ANALYZE jobs`;
+  await ctx.begin();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.loops }, async (_, n) => {
@@ -44,12 +43,12 @@ export async function runCeiling(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  await ctx.end();
   return {
     case: `ceiling: claim+complete, batch ${options.batch}, ${options.loops} connection(s)`,
     jobs: options.jobs,
     seconds,
     jobsPerSecond: options.jobs / seconds,
-    load: load(),
     problems: await verifyExactlyOnce(store, options.jobs),
   };
 }

@@ -1,0 +1,150 @@
+import type { Settings, System } from './contenders/settings.js';
+import type { MachineLoad } from './machine.js';
+
+/** One measured case, as kept in the results file. */
+export interface CaseRecord {
+  /** Cases compared with each other share a group (e.g. "drain c16"). */
+  readonly group: string;
+  readonly label: string;
+  readonly contender: System | 'pgbench' | 'api' | 'store';
+  readonly settings: Settings | '-';
+  readonly outcome: Record<string, unknown> & { problems: string[] };
+  readonly load: MachineLoad;
+  readonly cpu: { watched: Record<string, number>; postgres: number };
+  readonly runs: number;
+}
+
+/** How a group's main number compares: higher is better (rates) or lower (latencies). */
+type Better = 'higher' | 'lower';
+
+const fmt = (n: unknown, digits = 0): string => {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '-';
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+};
+
+function metricOf(r: CaseRecord): { value: number; better: Better; text: string } {
+  const o = r.outcome;
+  if (Array.isArray(o.pages)) {
+    const pages = o.pages as { filter: string; p95: number; indexBacked: boolean }[];
+    const worst = pages.reduce(
+      (a, b) => (b.p95 > a.p95 ? b : a),
+      pages[0] ?? { filter: '-', p95: Number.NaN, indexBacked: false },
+    );
+    const unindexed = pages.filter((p) => !p.indexBacked).map((p) => p.filter);
+    return {
+      value: worst.p95,
+      better: 'lower',
+      text: `worst p95 ${fmt(worst.p95, 1)} ms (${worst.filter}) over ${pages.length} filters; ${unindexed.length === 0 ? 'all index-backed' : `NOT index-backed: ${unindexed.join(', ')}`}`,
+    };
+  }
+  if (typeof o.p50 === 'number') {
+    return {
+      value: o.p50,
+      better: 'lower',
+      text: `p50/p95/p99 ${fmt(o.p50, 1)}/${fmt(o.p95, 1)}/${fmt(o.p99, 1)} ms`,
+    };
+  }
+  const rate = Number(o.jobsPerSecond);
+  let text = `${fmt(rate)} jobs/s`;
+  if (o.partial === true)
+    text += ` (partial: ${fmt(o.done)} of ${fmt(o.jobs)} in ${fmt(o.seconds)} s)`;
+  if (typeof o.requestsPerSecond === 'number' && o.perRequest !== 1) {
+    text += ` (${fmt(o.requestsPerSecond)} req/s)`;
+  }
+  if (typeof o.latencyP50 === 'number')
+    text += `, req p50/p99 ${fmt(o.latencyP50, 1)}/${fmt(o.latencyP99, 1)} ms`;
+  return { value: rate, better: 'higher', text };
+}
+
+/** This project's ratio to the best peer of its group ("-" when the group has no peer). */
+function ratios(records: readonly CaseRecord[]): Map<CaseRecord, string> {
+  const out = new Map<CaseRecord, string>();
+  const groups = new Map<string, CaseRecord[]>();
+  for (const r of records) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  for (const members of groups.values()) {
+    const peers = members.filter(
+      (m) => m.contender === 'graphile-worker' || m.contender === 'pg-boss',
+    );
+    if (peers.length === 0) continue;
+    const better = metricOf(peers[0] as CaseRecord).better;
+    if (better === 'higher') {
+      const best = peers.reduce((a, b) => (metricOf(b).value > metricOf(a).value ? b : a));
+      for (const m of members.filter((x) => x.contender === 'ours')) {
+        out.set(
+          m,
+          `${fmt(metricOf(m).value / metricOf(best).value, 2)}x ${best.contender} ${best.settings}`,
+        );
+      }
+    } else {
+      const bestBy = (k: 'p50' | 'p99') =>
+        peers.reduce((a, b) => (Number(b.outcome[k]) < Number(a.outcome[k]) ? b : a));
+      const b50 = bestBy('p50');
+      const b99 = bestBy('p99');
+      for (const m of members.filter((x) => x.contender === 'ours')) {
+        out.set(
+          m,
+          `p50 ${fmt(Number(m.outcome.p50) / Number(b50.outcome.p50), 2)}x (${b50.contender} ${b50.settings}), p99 ${fmt(Number(m.outcome.p99) / Number(b99.outcome.p99), 2)}x (${b99.contender} ${b99.settings})`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** The comparison table as markdown-ish text. */
+export function renderTable(records: readonly CaseRecord[]): {
+  text: string;
+  rows: Record<string, string>[];
+} {
+  const ratioOf = ratios(records);
+  const rows = records.map((r) => {
+    const o = r.outcome;
+    const rss = o.peakRssMiB ?? o.apiPeakRssMiB;
+    const extra: string[] = [];
+    if (typeof o.apiCpuMsPerRequest === 'number') {
+      extra.push(
+        `cpu ms/request api ${fmt(o.apiCpuMsPerRequest, 2)} pg ${fmt(o.postgresCpuMsPerRequest, 2)}`,
+      );
+    }
+    if (typeof o.xactsPerJob === 'number') {
+      extra.push(
+        `${fmt(o.xactsPerJob, 2)} xacts/job, rows upd/del ${fmt(o.rowsUpdatedPerJob, 2)}/${fmt(o.rowsDeletedPerJob, 2)} per job (HOT ${fmt(o.hotUpdatesPerJob, 2)})`,
+      );
+      extra.push(
+        `cpu ms/job worker ${fmt(o.workerCpuMsPerJob, 3)} pg ${fmt(o.postgresCpuMsPerJob, 3)}`,
+      );
+    }
+    return {
+      case: r.label,
+      contender: r.contender,
+      settings: r.settings,
+      result: metricOf(r).text,
+      ratio: ratioOf.get(r) ?? '',
+      rss: typeof rss === 'number' ? `${rss} MiB` : '',
+      load: `busy ${fmt(r.load.cpuBusy * 100)}%, outside ${fmt(r.load.externalCores, 2)} cores, load ${fmt(r.load.loadavgEnd, 2)}${r.runs > 1 ? `, ${r.runs} runs` : ''}${r.load.disturbed ? ' DISTURBED' : ''}`,
+      check: o.problems.length === 0 ? 'ok' : o.problems.join('; '),
+      detail: extra.join(', '),
+    };
+  });
+  const head = [
+    'case',
+    'contender',
+    'settings',
+    'result',
+    'ratio to best peer',
+    'peak RSS',
+    'machine',
+    'check',
+    'profile',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const row of rows) {
+    lines.push(
+      `| ${[row.case, row.contender, row.settings, row.result, row.ratio, row.rss, row.load, row.check, row.detail].join(' | ')} |`,
+    );
+  }
+  return { text: lines.join('\n'), rows };
+}
