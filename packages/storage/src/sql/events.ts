@@ -82,11 +82,6 @@ export function parseEvents(payload: string): StoreEvent[] {
   return events;
 }
 
-/** Reads one notification payload; the first of `parseEvents`, or null. */
-export function parseEvent(payload: string): StoreEvent | null {
-  return parseEvents(payload)[0] ?? null;
-}
-
 /**
  * LISTENs on the schema's channel over a dedicated connection that the driver re-opens (and
  * re-LISTENs) after it drops; resolves to a function that stops listening.
