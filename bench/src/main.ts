@@ -13,6 +13,7 @@ import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
 import { findPgbench, runPgbench } from './cases/pgbench.js';
 import {
   COMPLETED_JOBS,
+  FAST_PREFETCH,
   graphileFastPreset,
   PGBOSS_FAST_BATCH,
   PGBOSS_FAST_POLLING_SECONDS,
@@ -154,7 +155,7 @@ out(
   `a case is re-run (up to 2 more times) when processes outside the benchmark use more than ${DISTURBANCE_THRESHOLD_CORES} cores on average while it is measured`,
 );
 const SETTINGS_TEXT = {
-  ours: 'fast = worker --change-events off (and the client pool with change events off)',
+  ours: `fast = worker --change-events off --prefetch ${FAST_PREFETCH} (and the client pool with change events off)`,
   'graphile-worker': `fast = ${JSON.stringify(graphileFastPreset(64).worker)} (maxPoolSize: concurrency + 2, 10..30)`,
   'pg-boss': `default = work() called <concurrency> times (batchSize 1, polling 2 s); fast = ${PGBOSS_FAST_WORKERS} x work({ batchSize: ${PGBOSS_FAST_BATCH}, pollingIntervalSeconds: ${PGBOSS_FAST_POLLING_SECONDS} }), handlers limited to <concurrency> at once`,
 };

@@ -15,6 +15,12 @@ export const COMPLETED_JOBS: Record<System, string> = {
     'kept in pgboss.job (state completed), archived after 12 h, archive deleted after 7 days (v10 defaults)',
 };
 
+/**
+ * This project, fast: `--prefetch` 500, a local queue of claimed jobs the size of
+ * graphile-worker's fast preset, and `--change-events off`.
+ */
+export const FAST_PREFETCH = 500;
+
 /** The queue / task name every contender's jobs use. */
 export const PEER_TASK = 'bench_noop';
 

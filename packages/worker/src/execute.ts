@@ -6,6 +6,7 @@ import {
   ValidationError,
   validateWithSchema,
 } from '@jobs/core';
+import type { AttemptStop } from './attempt-stop.js';
 import { type JobContext, runWithJobContext } from './context.js';
 import { isPermanent } from './error-entry.js';
 import { TimeoutError } from './errors.js';
@@ -35,39 +36,41 @@ export interface AttemptDeps {
 /**
  * Runs one attempt of `job`: looks the method up on the allow-list (an unknown one fails the job
  * permanently and runs nothing), calls it in this process or in a child, and races it against
- * the controller's signal and the job's timeout. A handler that ignores its signal cannot hold
+ * `stop` and the job's timeout. A handler that ignores its signal cannot hold
  * the attempt: its late result is discarded.
  */
 export async function runAttempt(
   job: Job,
-  controller: AbortController,
+  stop: AttemptStop,
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
   let method: ResolvedMethod;
   let params: readonly JsonValue[];
   try {
     method = deps.registry.resolve(job.handler, job.method);
-    params = await checkedParams(job, method);
+    const checked = checkedParams(job, method);
+    params = checked instanceof Promise ? await checked : checked;
   } catch (error) {
     return { kind: 'failed', error, permanent: true };
   }
-  const { signal } = controller;
-  const timer =
-    job.timeoutMs !== null && job.timeoutMs > 0
-      ? setTimeout(() => controller.abort(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
-      : undefined;
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<AttemptResult>((resolve) => {
-    onAbort = () => resolve(fromAbort(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+  if (stop.stopped) return fromAbort(stop.reason);
+  // One promise settled by whichever comes first: the handler, the stop, or the timeout.
+  return new Promise<AttemptResult>((resolve) => {
+    let settled = false;
+    const timer =
+      job.timeoutMs !== null && job.timeoutMs > 0
+        ? setTimeout(() => stop.stop(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
+        : undefined;
+    const settle = (result: AttemptResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      off();
+      resolve(result);
+    };
+    const off = stop.onStop((reason) => settle(fromAbort(reason)));
+    void invoke(job, params, method, stop, deps).then(settle);
   });
-  try {
-    return await Promise.race([stopped, invoke({ ...job, params }, method, signal, deps)]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /**
@@ -75,52 +78,60 @@ export async function runAttempt(
  * checks: params that are not an array, or that fail the method's schema, fail the job
  * permanently instead of reaching the handler.
  */
-async function checkedParams(job: Job, method: ResolvedMethod): Promise<readonly JsonValue[]> {
+function checkedParams(
+  job: Job,
+  method: ResolvedMethod,
+): readonly JsonValue[] | Promise<readonly JsonValue[]> {
   if (!Array.isArray(job.params)) {
     throw new ValidationError('params', `must be an array of arguments, not ${typeof job.params}`);
   }
   if (method.schema === undefined) return job.params;
-  return (await validateWithSchema(method.schema, job.params, 'params')) as readonly JsonValue[];
+  return validateWithSchema(method.schema, job.params, 'params') as Promise<readonly JsonValue[]>;
 }
 
 async function invoke(
   job: Job,
+  params: readonly JsonValue[],
   method: ResolvedMethod,
-  signal: AbortSignal,
+  stop: AttemptStop,
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
   try {
     const value =
       method.isolate === undefined
-        ? await inProcess(job, method, signal, deps)
-        : await isolated(job, method, signal, deps);
+        ? await inProcess(job, params, method, stop, deps)
+        : await isolated(job, params, method, stop.signal, deps);
     return { kind: 'completed', value };
   } catch (error) {
     return { kind: 'failed', error, permanent: isPermanent(error) };
   }
 }
 
-async function inProcess(
+function inProcess(
   job: Job,
+  params: readonly JsonValue[],
   method: ResolvedMethod,
-  signal: AbortSignal,
+  stop: AttemptStop,
   deps: AttemptDeps,
-): Promise<unknown> {
+): unknown {
   const context: JobContext = Object.freeze({
     id: job.id,
     attempt: job.attempt,
     queue: job.queue,
     handler: job.handler,
     method: job.method,
-    signal,
+    get signal() {
+      return stop.signal;
+    },
     progress: (value: unknown) => deps.reporter.progress(value),
     log: (line: string) => deps.reporter.log(line),
   });
-  return await runWithJobContext(context, () => method.call(job.params));
+  return runWithJobContext(context, () => method.call(params));
 }
 
 function isolated(
   job: Job,
+  params: readonly JsonValue[],
   method: ResolvedMethod,
   signal: AbortSignal,
   deps: AttemptDeps,
@@ -133,7 +144,7 @@ function isolated(
       module: isolate.module,
       ...(isolate.exportName === undefined ? {} : { exportName: isolate.exportName }),
       method: job.method,
-      params: job.params,
+      params,
       cwd: deps.isolation.cwd,
       job: {
         id: job.id,

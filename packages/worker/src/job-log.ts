@@ -34,11 +34,46 @@ export interface JobLogEntry {
 export function formatJobLogLine(entry: JobLogEntry): string {
   const duration = entry.durationMs === undefined ? '-' : String(Math.round(entry.durationMs));
   return (
-    `${entry.at.toISOString()} id=${entry.job.id} handler=${JSON.stringify(entry.job.handler)}` +
-    ` method=${JSON.stringify(entry.job.method)} status=${entry.status} attempt=${entry.attempt}` +
-    ` duration_ms=${duration} worker=${JSON.stringify(entry.workerId)}\n`
+    `${isoTime(entry.at)} id=${entry.job.id} ${quotedNames(entry.job.handler, entry.job.method)}` +
+    ` status=${entry.status} attempt=${entry.attempt}` +
+    ` duration_ms=${duration} worker=${quoted(entry.workerId)}\n`
   );
 }
+
+/** `at` as ISO 8601; a busy worker writes many lines within one millisecond. */
+function isoTime(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== lastIso.ms) lastIso = { ms, text: at.toISOString() };
+  return lastIso.text;
+}
+
+let lastIso = { ms: Number.NaN, text: '' };
+
+/** `handler="<name>" method="<name>"`, remembered: a worker runs few distinct methods. */
+function quotedNames(handler: string, method: string): string {
+  const key = `${handler}\n${method}`;
+  let names = QUOTED_NAMES.get(key);
+  if (names === undefined) {
+    if (QUOTED_NAMES.size >= QUOTED_NAMES_LIMIT) QUOTED_NAMES.clear();
+    names = `handler=${JSON.stringify(handler)} method=${JSON.stringify(method)}`;
+    QUOTED_NAMES.set(key, names);
+  }
+  return names;
+}
+
+function quoted(value: string): string {
+  let text = QUOTED.get(value);
+  if (text === undefined) {
+    if (QUOTED.size >= QUOTED_NAMES_LIMIT) QUOTED.clear();
+    text = JSON.stringify(value);
+    QUOTED.set(value, text);
+  }
+  return text;
+}
+
+const QUOTED_NAMES_LIMIT = 1_000;
+const QUOTED_NAMES = new Map<string, string>();
+const QUOTED = new Map<string, string>();
 
 /**
  * One error-log entry: a first line like the job log's, with `status` (retrying or failed) and

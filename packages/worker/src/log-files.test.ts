@@ -1,7 +1,8 @@
+import { WriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openAppendLog, resolveLogPath } from './log-files.js';
 
 describe('log files', () => {
@@ -33,6 +34,24 @@ describe('log files', () => {
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(500);
     for (const line of lines) expect(line).toMatch(/^[ab]:\d+:x{200}$/);
+  });
+
+  it('writes the entries of one turn together, without waiting for close', async () => {
+    const path = join(dir, 'turns.log');
+    const write = vi.spyOn(WriteStream.prototype, 'write');
+    try {
+      const log = openAppendLog(path, () => {});
+      for (let i = 0; i < 100; i++) log.append(`line ${i}\n`);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(write).toHaveBeenCalledTimes(1);
+      expect((await readFile(path, 'utf8')).split('\n')).toHaveLength(101);
+      log.append('after\n');
+      await log.close();
+      expect(write).toHaveBeenCalledTimes(2);
+      expect(await readFile(path, 'utf8')).toMatch(/line 99\nafter\n$/);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('reports a file it cannot open and carries on', async () => {

@@ -51,15 +51,18 @@ export interface AppendLog {
 const REOPEN_AFTER_MS = 5_000;
 
 /**
- * Opens `path` for appending (O_APPEND, directories created). Each entry is handed to the
- * kernel whole in one write, so entries from several processes never interleave mid-line.
- * Write errors go to `onError`; entries are dropped until the file can be opened again (tried
- * at most every few seconds). The worker carries on either way.
+ * Opens `path` for appending (O_APPEND, directories created). Entries appended in one turn of
+ * the event loop are handed to the kernel together, in one write, so entries from several
+ * processes never interleave mid-line and a busy worker makes one write per turn, not one per
+ * line. Write errors go to `onError`; entries are dropped until the file can be opened again
+ * (tried at most every few seconds). The worker carries on either way.
  */
 export function openAppendLog(path: string, onError: (error: unknown) => void): AppendLog {
   let stream: WriteStream | null = null;
   let failedAt = Number.NEGATIVE_INFINITY;
   let closed = false;
+  let pending: string[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
   const fail = (error: unknown) => {
     stream = null;
     failedAt = Date.now();
@@ -80,11 +83,22 @@ export function openAppendLog(path: string, onError: (error: unknown) => void): 
     }
     return stream;
   };
+  const flush = () => {
+    scheduled = null;
+    if (pending.length === 0) return;
+    const entries = pending.length === 1 ? (pending[0] as string) : pending.join('');
+    pending = [];
+    open()?.write(entries);
+  };
   return {
     append(entry) {
-      open()?.write(entry);
+      if (closed) return;
+      pending.push(entry);
+      scheduled ??= setImmediate(flush);
     },
     close() {
+      if (scheduled !== null) clearImmediate(scheduled);
+      flush();
       const current = stream;
       stream = null;
       closed = true;

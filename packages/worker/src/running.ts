@@ -1,10 +1,11 @@
 import type { Job } from '@jobs/core';
+import type { AttemptStop } from './attempt-stop.js';
 
 /** A job this worker is running. */
 export interface RunningJob {
   readonly job: Job;
-  /** Aborts the attempt; its reason says why. */
-  readonly controller: AbortController;
+  /** Stops the attempt; its reason says why. */
+  readonly stop: AttemptStop;
   /** When the attempt started (ms, from the worker's clock). */
   readonly startedAt: number;
 }

@@ -1,4 +1,5 @@
 import { type FailureOutcome, failureOutcome, type Job, type StoreEvent } from '@jobs/core';
+import { AttemptStop } from './attempt-stop.js';
 import { claimRound } from './claim-round.js';
 import { TypedEmitter } from './emitter.js';
 import { toJobError } from './error-entry.js';
@@ -41,7 +42,10 @@ class JobWorker implements Worker {
   #stopping: Promise<void> | null = null;
   readonly #o: ResolvedWorkerOptions;
   readonly #running = new RunningJobs();
-  readonly #attempts = new Set<Promise<void>>();
+  /** Attempts under way (started and not yet finished with). */
+  #attempting = 0;
+  /** Called when `#attempting` drops to zero. */
+  #onSettled: (() => void)[] = [];
   readonly #toRelease: RunningJob[] = [];
   /** Claimed jobs waiting for a free slot (prefetch), oldest first. */
   #localQueue: Job[] = [];
@@ -176,11 +180,11 @@ class JobWorker implements Worker {
     // Held but never started: back to the queue, their claim not counted as an attempt.
     const unstarted = this.#localQueue.splice(0);
     for (const job of unstarted) {
-      this.#toRelease.push({ job, controller: new AbortController(), startedAt: 0 });
+      this.#toRelease.push({ job, stop: new AttemptStop(), startedAt: 0 });
     }
     // Still listening during the grace period, so that a cancel still aborts a running job.
     await this.#settleAttempts(graceMs);
-    for (const entry of this.#running.entries()) entry.controller.abort(new WorkerStoppingError());
+    for (const entry of this.#running.entries()) entry.stop.stop(new WorkerStoppingError());
     await this.#settleAttempts(Number.POSITIVE_INFINITY);
     await this.#subscription.close();
     const released = await releaseJobs(this.#toRelease.splice(0), {
@@ -215,19 +219,16 @@ class JobWorker implements Worker {
   }
 
   /** Waits until no attempt is under way, or `ms` has passed. */
-  async #settleAttempts(ms: number): Promise<void> {
-    if (this.#attempts.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const all = Promise.allSettled([...this.#attempts]);
-    const timeout =
-      ms === Number.POSITIVE_INFINITY
-        ? all
-        : new Promise((resolve) => {
-            timer = setTimeout(resolve, ms);
-          });
-    await Promise.race([all, timeout]);
-    clearTimeout(timer);
-    if (this.#attempts.size > 0 && ms === Number.POSITIVE_INFINITY) await this.#settleAttempts(ms);
+  #settleAttempts(ms: number): Promise<void> {
+    if (this.#attempting === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#onSettled.push(done);
+    });
   }
 
   // --- claiming -------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ class JobWorker implements Worker {
         return;
       case 'cancelled':
         for (const id of event.ids) {
-          this.#running.get(id)?.controller.abort(new JobCancelledError(id));
+          this.#running.get(id)?.stop.stop(new JobCancelledError(id));
         }
         this.#dropLocal(new Set(event.ids), 'cancelled');
         return;
@@ -279,34 +280,32 @@ class JobWorker implements Worker {
   #begin(job: Job): void {
     const entry: RunningJob = {
       job,
-      controller: new AbortController(),
+      stop: new AttemptStop(),
       startedAt: this.#o.now().getTime(),
     };
     this.#running.add(entry);
     this.#jobLog(job, 'running', job.attempt);
     this.events.emit('started', { job });
-    const attempt = this.#attempt(entry).catch((error: unknown) => {
-      this.#o.logger.error('unexpected error while finishing an attempt', { jobId: job.id, error });
-    });
-    this.#attempts.add(attempt);
-    void attempt.finally(() => this.#attempts.delete(attempt));
+    this.#attempting += 1;
+    void this.#attempt(entry);
   }
 
+  /** Runs an attempt and hands its outcome on; never rejects. */
   async #attempt(entry: RunningJob): Promise<void> {
     const { job } = entry;
-    const reporter = this.#progress.reporter(job.id);
-    const result: AttemptResult = await runAttempt(job, entry.controller, {
-      ...this.#attemptDeps,
-      reporter: {
-        progress: (value) => reporter.progress(value),
-        log: (line) => reporter.log(line),
-      },
-    });
     try {
+      const result: AttemptResult = await runAttempt(job, entry.stop, {
+        ...this.#attemptDeps,
+        reporter: this.#progress.reporter(job.id),
+      });
       if (result.kind === 'aborted') this.#aborted(entry, result.reason);
       else await this.#finished(entry, result);
+    } catch (error) {
+      this.#o.logger.error('unexpected error while finishing an attempt', { jobId: job.id, error });
     } finally {
       this.#running.delete(job.id);
+      this.#attempting -= 1;
+      if (this.#attempting === 0) for (const done of this.#onSettled.splice(0)) done();
       this.#startLocal();
     }
   }
@@ -354,7 +353,7 @@ class JobWorker implements Worker {
     result: Exclude<AttemptResult, { kind: 'aborted' }>,
   ): Promise<void> {
     const { job } = entry;
-    await this.#progress.finish(job.id);
+    if (this.#progress.has(job.id)) await this.#progress.finish(job.id);
     const durationMs = this.#elapsed(entry);
     if (result.kind === 'completed') {
       this.#outcomes.add({ kind: 'complete', job, result: toJsonResult(result.value), durationMs });
@@ -405,7 +404,7 @@ class JobWorker implements Worker {
         ...this.#outcomes.pendingIds(),
       ],
       onLost: (ids) => {
-        for (const id of ids) this.#running.get(id)?.controller.abort(new LeaseLostError(id));
+        for (const id of ids) this.#running.get(id)?.stop.stop(new LeaseLostError(id));
         this.#dropLocal(new Set(ids), 'lease-lost');
       },
     });
