@@ -11,6 +11,7 @@ describe('pgArray', () => {
     const text = [
       'plain',
       'with "quotes"',
+      'both \\"\\\\ at once',
       'back\\slash',
       '{braces},commas',
       'NULL',
@@ -21,9 +22,9 @@ describe('pgArray', () => {
     const [row] = await sql.unsafe<{ t: (string | null)[]; n: number[] }[]>(
       // Read back as JSON: the driver's own text[] parser reads an unquoted NULL as 'NULL'.
       'SELECT array_to_json($1::text[]) AS t, array_to_json($2::float8[]) AS n',
-      [pgArray(text), pgArray([1, 2.5, -3])],
+      [pgArray(text), pgArray([1, 2.5, -3, 1e300, -0.000001])],
     );
     expect(row?.t).toEqual(text);
-    expect(row?.n).toEqual([1, 2.5, -3]);
+    expect(row?.n).toEqual([1, 2.5, -3, 1e300, -0.000001]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Job, JobState } from '@jobs/core';
+import type { Job, JobState, NewJob } from '@jobs/core';
 import { getTableColumns } from 'drizzle-orm';
 import { type JobRow, jobs } from './schema.js';
 
@@ -44,5 +44,49 @@ export function rowToJob(row: JobRow): Job {
     uniqueKey: row.uniqueKey,
     tags: row.tags,
     backoff: row.backoff,
+  };
+}
+
+/** What an insert reads back: the values the database chose (the rest is what was sent). */
+export interface InsertedRow {
+  readonly id: string;
+  readonly state: string;
+  readonly run_at: string | Date;
+  readonly created_at: string | Date;
+}
+
+/** `INSERTED_COLUMNS_SQL` reads these from `jobs j` for `InsertedRow`. */
+export const INSERTED_COLUMNS_SQL = 'j.id::text AS id, j.state, j.run_at, j.created_at';
+
+/**
+ * The job just inserted from `input`: its id, state and times as the database set them, the
+ * rest as sent (the column defaults of a new job: no attempt, lease, progress, result, errors
+ * or log lines). Reading the whole row back would parse every job's JSON again.
+ */
+export function insertedJob(input: NewJob, row: InsertedRow): Job {
+  return {
+    id: row.id,
+    queue: input.queue,
+    handler: input.handler,
+    method: input.method,
+    params: input.params,
+    priority: input.priority,
+    state: row.state as JobState,
+    attempt: 0,
+    maxAttempts: input.maxAttempts,
+    runAt: toDate(row.run_at),
+    createdAt: toDate(row.created_at),
+    startedAt: null,
+    finishedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    timeoutMs: input.timeoutMs,
+    progress: null,
+    result: null,
+    errors: [],
+    logs: [],
+    uniqueKey: input.uniqueKey,
+    tags: input.tags,
+    backoff: input.backoff,
   };
 }

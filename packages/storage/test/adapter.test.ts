@@ -30,6 +30,24 @@ describe('the PostgreSQL adapter', () => {
     expect(ids.sort()).toEqual(jobs.map((j) => j.id).sort());
   });
 
+  it('returns each inserted job exactly as a later read of its row gives it', async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    const input = [
+      newJob(),
+      newJob({ queue: 'returned', tags: ['a', 'b "c"'], priority: 7, timeoutMs: 5_000 }),
+      newJob({ runAt: { delayMs: 60_000 }, params: [{ nested: { z: 1, a: [null, 'x'] } }] }),
+      newJob({ runAt: { at }, uniqueKey: 'returned-key', backoff: { kind: 'fixed', delayMs: 5 } }),
+      // Held by the job just before it: reported as that job.
+      newJob({ uniqueKey: 'returned-key' }),
+      newJob({ handler: 'other', method: 'run', maxAttempts: 1 }),
+    ];
+    for (const batch of [input, input.filter((j) => j.uniqueKey === null)]) {
+      const jobs = await store.jobInsert({ jobs: batch });
+      expect(jobs).toHaveLength(batch.length);
+      for (const job of jobs) expect(job).toEqual(await store.jobGet({ id: job.id }));
+    }
+  });
+
   it('maps a malformed id to a ValidationError naming the field', async () => {
     await expect(store.jobGet({ id: 'abc' })).rejects.toBeInstanceOf(ValidationError);
     await expect(store.jobCancel({ ids: ['99999999999999999999'] })).rejects.toMatchObject({

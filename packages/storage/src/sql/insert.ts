@@ -1,8 +1,51 @@
 import type { Job, NewJob } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
-import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
+import {
+  INSERTED_COLUMNS_SQL,
+  type InsertedRow,
+  insertedJob,
+  JOB_COLUMNS_SQL,
+  rowToJob,
+} from '../rows.js';
 import type { JobRow } from '../schema.js';
+
+/**
+ * The insert: one row per element of the unnest()ed arrays, in input order (ids follow it),
+ * and the queues named ($13, distinct) recorded. Read once, so the input is never materialized.
+ */
+function insertStatement(onConflict: string): string {
+  return `WITH named_queues AS (
+       INSERT INTO job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
+     )
+     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
+                            run_at, timeout_ms, unique_key, tags, backoff)
+     SELECT queue, handler, method, params::jsonb, priority,
+            CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
+            max_attempts, due_at, timeout_ms, unique_key,
+            CASE WHEN tags IS NULL THEN '{}'::text[]
+                 ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
+            backoff::jsonb
+     FROM (
+       SELECT t.*, COALESCE(t.run_at, now() + t.delay_ms * interval '1 millisecond') AS due_at
+       FROM unnest(
+         $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+         $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[]
+       ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
+                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff, ord)
+     ) due
+     ORDER BY ord
+     ${onConflict}
+     RETURNING ${INSERTED_COLUMNS_SQL}, j.unique_key`;
+}
+
+/** For batches without unique keys: no speculative insertion (measured: 8% of a 50,000-job insert). */
+const INSERT = insertStatement('');
+
+/** A job whose unique key an unfinished job holds is skipped (and reported as that job). */
+const INSERT_UNIQUE = insertStatement(`ON CONFLICT (unique_key)
+       WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'queued', 'running', 'retrying')
+       DO NOTHING`);
 
 /**
  * Inserts every job in one statement over unnest()ed arrays. A job whose unique key is held
@@ -21,10 +64,15 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
     runAt: [] as (string | null)[],
     timeoutMs: [] as (number | null)[],
     uniqueKey: [] as (string | null)[],
-    tags: [] as string[],
+    tags: [] as (string | null)[],
     backoff: [] as string[],
   };
+  const queues = new Set<string>();
+  // Jobs of one batch usually share their policy object: encode each object once.
+  const backoffJson = new Map<object, string>();
+  let anyUniqueKey = false;
   for (const job of input) {
+    queues.add(job.queue);
     cols.queue.push(job.queue);
     cols.handler.push(job.handler);
     cols.method.push(job.method);
@@ -40,33 +88,17 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
     }
     cols.timeoutMs.push(job.timeoutMs);
     cols.uniqueKey.push(job.uniqueKey);
-    cols.tags.push(JSON.stringify(job.tags));
-    cols.backoff.push(JSON.stringify(job.backoff));
+    if (job.uniqueKey !== null) anyUniqueKey = true;
+    cols.tags.push(job.tags.length === 0 ? null : JSON.stringify(job.tags));
+    let backoff = backoffJson.get(job.backoff);
+    if (backoff === undefined) {
+      backoff = JSON.stringify(job.backoff);
+      backoffJson.set(job.backoff, backoff);
+    }
+    cols.backoff.push(backoff);
   }
-  const rows = await c.sql.unsafe<JobRow[]>(
-    `WITH input AS (
-       SELECT * FROM unnest(
-         $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
-         $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[]
-       ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
-                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff, ord)
-     ), due AS (
-       SELECT input.*, COALESCE(run_at, now() + delay_ms * interval '1 millisecond') AS due_at
-       FROM input
-     ), named_queues AS (
-       INSERT INTO job_queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING
-     )
-     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                            run_at, timeout_ms, unique_key, tags, backoff)
-     SELECT queue, handler, method, params::jsonb, priority,
-            CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
-            max_attempts, due_at, timeout_ms, unique_key,
-            ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), backoff::jsonb
-     FROM due ORDER BY ord
-     ON CONFLICT (unique_key)
-       WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'queued', 'running', 'retrying')
-       DO NOTHING
-     RETURNING ${JOB_COLUMNS_SQL}`,
+  const rows = await c.sql.unsafe<(InsertedRow & { unique_key: string | null })[]>(
+    anyUniqueKey ? INSERT_UNIQUE : INSERT,
     [
       cols.queue,
       cols.handler,
@@ -80,10 +112,16 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
       cols.uniqueKey,
       cols.tags,
       cols.backoff,
+      [...queues],
     ].map(pgArray),
+    { prepare: true },
   );
-  const inserted = rows.map(rowToJob).sort((a, b) => compareIds(a.id, b.id));
-  if (inserted.length === input.length) return inserted;
+  // Ids follow input order (the SELECT is ordered), so sorted rows line up with the input,
+  // minus the jobs whose unique key was held.
+  const inserted = rows.sort((a, b) => compareIds(a.id, b.id));
+  if (inserted.length === input.length) {
+    return input.map((job, i) => insertedJob(job, inserted[i] as InsertedRow));
+  }
   return matchDuplicates(c, input, inserted);
 }
 
@@ -99,7 +137,7 @@ function compareIds(a: string, b: string): number {
 async function matchDuplicates(
   c: Connection,
   input: readonly NewJob[],
-  inserted: readonly Job[],
+  inserted: readonly (InsertedRow & { unique_key: string | null })[],
 ): Promise<Job[]> {
   const byKey = new Map<string, Job>();
   const missingKeys = new Set<string>();
@@ -107,11 +145,12 @@ async function matchDuplicates(
   const out: (Job | string)[] = [];
   for (const job of input) {
     const candidate = inserted[next];
-    if (job.uniqueKey === null || candidate?.uniqueKey === job.uniqueKey) {
+    if (job.uniqueKey === null || candidate?.unique_key === job.uniqueKey) {
       if (candidate === undefined) throw new Error('insert returned fewer rows than expected');
       next += 1;
-      if (candidate.uniqueKey !== null) byKey.set(candidate.uniqueKey, candidate);
-      out.push(candidate);
+      const created = insertedJob(job, candidate);
+      if (created.uniqueKey !== null) byKey.set(created.uniqueKey, created);
+      out.push(created);
     } else {
       if (!byKey.has(job.uniqueKey)) missingKeys.add(job.uniqueKey);
       out.push(job.uniqueKey);
