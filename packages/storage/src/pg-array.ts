@@ -5,12 +5,21 @@
  */
 export function pgArray(values: readonly (string | number | null)[]): string {
   let out = '{';
+  // Batches repeat the same text (queue, handler, retry policy): quote a repeat only once.
+  let lastText: string | undefined;
+  let lastQuoted = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += ',';
     const value = values[i];
     if (value === null || value === undefined) out += 'NULL';
     else if (typeof value === 'number') out += String(value);
-    else out += quoteElement(value);
+    else {
+      if (value !== lastText) {
+        lastText = value;
+        lastQuoted = quoteElement(value);
+      }
+      out += lastQuoted;
+    }
   }
   return `${out}}`;
 }

@@ -1,6 +1,7 @@
 import { type StoreEvent, StoreUnavailableError, ValidationError } from '@jobs/core';
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSERT_CHUNK_SIZE } from '../src/sql/insert.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
 
@@ -46,6 +47,33 @@ describe('the PostgreSQL adapter', () => {
       expect(jobs).toHaveLength(batch.length);
       for (const job of jobs) expect(job).toEqual(await store.jobGet({ id: job.id }));
     }
+  });
+
+  it('inserts a batch larger than one statement all or none, in input order', async () => {
+    const size = INSERT_CHUNK_SIZE * 2 + 500;
+    const before = (await store.jobCount()).byState.queued;
+    // A NUL character is refused by jsonb: the last chunk fails, so nothing may be left.
+    const broken = Array.from({ length: size }, (_, i) =>
+      newJob({ queue: 'chunked', params: i === size - 10 ? ['\u0000'] : [i] }),
+    );
+    await expect(store.jobInsert({ jobs: broken })).rejects.toThrow();
+    expect((await store.jobCount()).byState.queued).toBe(before);
+
+    // Unique keys repeat across chunks: the second half is held by the first.
+    const half = Math.ceil(size / 2);
+    const keyed = Array.from({ length: size }, (_, i) =>
+      newJob({ queue: 'chunked', params: [i], uniqueKey: `chunked-${i % half}` }),
+    );
+    const jobs = await store.jobInsert({ jobs: keyed });
+    expect(jobs).toHaveLength(size);
+    for (let i = 0; i < size; i++) {
+      const job = jobs[i];
+      expect(job?.params).toEqual([i % half]);
+      if (i >= half) expect(job?.id).toBe(jobs[i - half]?.id);
+      if (i > 0 && i < half)
+        expect(BigInt(job?.id ?? 0)).toBeGreaterThan(BigInt(jobs[i - 1]?.id ?? 0));
+    }
+    expect((await store.jobCount()).byState.queued).toBe(before + half);
   });
 
   it('maps a malformed id to a ValidationError naming the field', async () => {

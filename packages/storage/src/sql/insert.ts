@@ -1,5 +1,5 @@
 import type { Job, NewJob } from '@jobs/core';
-import type { Connection } from '../connection.js';
+import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import {
   INSERTED_COLUMNS_SQL,
@@ -47,12 +47,49 @@ const INSERT_UNIQUE = insertStatement(`ON CONFLICT (unique_key)
        WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'queued', 'running', 'retrying')
        DO NOTHING`);
 
+/** Jobs per statement: a larger batch goes as several statements in one transaction. */
+export const INSERT_CHUNK_SIZE = 5_000;
+
+type ReturnedRow = InsertedRow & { unique_key: string | null };
+
 /**
- * Inserts every job in one statement over unnest()ed arrays. A job whose unique key is held
- * by an unfinished job is not inserted: that job is returned in its place.
+ * Inserts every job, all or none: one statement over unnest()ed arrays, or for more than
+ * INSERT_CHUNK_SIZE jobs one statement per chunk, pipelined in one transaction so that the
+ * database inserts one chunk while the next is encoded. A job whose unique key is held by an
+ * unfinished job is not inserted: that job is returned in its place.
  */
 export async function insertJobs(c: Connection, input: readonly NewJob[]): Promise<Job[]> {
   if (input.length === 0) return [];
+  let rows: ReturnedRow[];
+  if (input.length <= INSERT_CHUNK_SIZE) {
+    rows = await insertChunk(c.sql, input);
+  } else {
+    rows = (
+      await c.sql.begin(async (tx) => {
+        const sent: Promise<ReturnedRow[]>[] = [];
+        for (let from = 0; from < input.length; from += INSERT_CHUNK_SIZE) {
+          const chunk = insertChunk(tx, input.slice(from, from + INSERT_CHUNK_SIZE));
+          // Never left unhandled while later chunks are encoded; Promise.all reports it.
+          chunk.catch(() => {});
+          sent.push(chunk);
+          // Let the driver write this chunk before encoding the next one.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return Promise.all(sent);
+      })
+    ).flat();
+  }
+  // Ids follow input order (each SELECT is ordered, chunks run in order), so sorted rows line
+  // up with the input, minus the jobs whose unique key was held.
+  const inserted = isSortedById(rows) ? rows : rows.sort((a, b) => compareIds(a.id, b.id));
+  if (inserted.length === input.length) {
+    return input.map((job, i) => insertedJob(job, inserted[i] as InsertedRow));
+  }
+  return matchDuplicates(c, input, inserted);
+}
+
+/** One insert statement for `input`. */
+function insertChunk(sql: Executor, input: readonly NewJob[]): Promise<ReturnedRow[]> {
   const cols = {
     queue: [] as string[],
     handler: [] as string[],
@@ -97,7 +134,7 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
     }
     cols.backoff.push(backoff);
   }
-  const rows = await c.sql.unsafe<(InsertedRow & { unique_key: string | null })[]>(
+  return sql.unsafe<ReturnedRow[]>(
     anyUniqueKey ? INSERT_UNIQUE : INSERT,
     [
       cols.queue,
@@ -115,14 +152,15 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
       [...queues],
     ].map(pgArray),
     { prepare: true },
-  );
-  // Ids follow input order (the SELECT is ordered), so sorted rows line up with the input,
-  // minus the jobs whose unique key was held.
-  const inserted = rows.sort((a, b) => compareIds(a.id, b.id));
-  if (inserted.length === input.length) {
-    return input.map((job, i) => insertedJob(job, inserted[i] as InsertedRow));
+  ) as unknown as Promise<ReturnedRow[]>;
+}
+
+/** Whether rows are in ascending id order already (RETURNING usually gives insertion order). */
+function isSortedById(rows: readonly ReturnedRow[]): boolean {
+  for (let i = 1; i < rows.length; i++) {
+    if (compareIds((rows[i - 1] as ReturnedRow).id, (rows[i] as ReturnedRow).id) > 0) return false;
   }
-  return matchDuplicates(c, input, inserted);
+  return true;
 }
 
 /** Compares decimal id strings numerically. */
@@ -137,7 +175,7 @@ function compareIds(a: string, b: string): number {
 async function matchDuplicates(
   c: Connection,
   input: readonly NewJob[],
-  inserted: readonly (InsertedRow & { unique_key: string | null })[],
+  inserted: readonly ReturnedRow[],
 ): Promise<Job[]> {
   const byKey = new Map<string, Job>();
   const missingKeys = new Set<string>();
