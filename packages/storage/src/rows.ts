@@ -61,7 +61,9 @@ export const INSERTED_COLUMNS_SQL = 'j.id::text AS id, j.state, j.run_at, j.crea
 /**
  * The job just inserted from `input`: its id, state and times as the database set them, the
  * rest as sent (the column defaults of a new job: no attempt, lease, progress, result, errors
- * or log lines). Reading the whole row back would parse every job's JSON again.
+ * or log lines). Reading the whole row back would parse every job's JSON again. The same JSON
+ * values a later read returns, though object keys may come back in another order (jsonb
+ * stores them sorted).
  */
 export function insertedJob(input: NewJob, row: InsertedRow): Job {
   return {
@@ -87,6 +89,7 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     logs: [],
     uniqueKey: input.uniqueKey,
     tags: input.tags,
-    backoff: input.backoff,
+    // Its own copy: the input's policy object is often a client default shared by every job.
+    backoff: { ...input.backoff },
   };
 }

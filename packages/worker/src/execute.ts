@@ -57,6 +57,7 @@ export async function runAttempt(
   // One promise settled by whichever comes first: the handler, the stop, or the timeout.
   return new Promise<AttemptResult>((resolve) => {
     let settled = false;
+    let off = () => {};
     const timer =
       job.timeoutMs !== null && job.timeoutMs > 0
         ? setTimeout(() => stop.stop(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
@@ -68,8 +69,15 @@ export async function runAttempt(
       off();
       resolve(result);
     };
-    const off = stop.onStop((reason) => settle(fromAbort(reason)));
-    void invoke(job, params, method, stop, deps).then(settle);
+    off = stop.onStop((reason) => settle(fromAbort(reason)));
+    // The handler starts after the caller's current work (a claimed batch is all marked
+    // started first), as it did when a promise was awaited here.
+    queueMicrotask(() => {
+      if (settled) return;
+      void invoke(job, params, method, stop, deps).then(settle, (error: unknown) =>
+        settle({ kind: 'failed', error, permanent: false }),
+      );
+    });
   });
 }
 

@@ -69,12 +69,12 @@ export class ProgressBuffer {
     };
   }
 
-  /** Writes what job `id` reported and not yet stored, then forgets the job (it is ending). */
   /** Whether job `id` reported anything not yet stored (`finish` has work to do). */
   has(id: string): boolean {
     return this.#pending.has(id);
   }
 
+  /** Writes what job `id` reported and not yet stored, then forgets the job (it is ending). */
   async finish(id: string): Promise<void> {
     const entry = this.#pending.get(id);
     if (entry === undefined) return;
