@@ -47,6 +47,14 @@ describe('the PostgreSQL adapter', () => {
       expect(jobs).toHaveLength(batch.length);
       for (const job of jobs) expect(job).toEqual(await store.jobGet({ id: job.id }));
     }
+    // Jobs sharing one policy object (a client default) each get their own.
+    const shared = { kind: 'fixed', delayMs: 7 } as const;
+    const [first, second] = await store.jobInsert({
+      jobs: [newJob({ backoff: shared }), newJob({ backoff: shared })],
+    });
+    expect(first?.backoff).toEqual(shared);
+    expect(first?.backoff).not.toBe(shared);
+    expect(first?.backoff).not.toBe(second?.backoff);
   });
 
   it('inserts a batch larger than one statement all or none, in input order', async () => {
