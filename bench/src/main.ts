@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { LIST_FILTERS, prepareApiList, runApiEnqueue, runApiList } from './cases/api.js';
 import { runCeiling } from './cases/ceiling.js';
 import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
+import { INDEX_VARIANTS, runInsertCost } from './cases/index-cost.js';
 import { findPgbench, runPgbench } from './cases/pgbench.js';
 import {
   COMPLETED_JOBS,
@@ -32,6 +33,7 @@ const CASES = [
   'drain',
   'latency',
   'ceiling',
+  'index-cost',
   'store',
   'api-enqueue',
   'api-list',
@@ -40,7 +42,8 @@ type CaseName = (typeof CASES)[number];
 
 const HELP = `pnpm bench [-- flags]
   --only a,b            cases to run (default all): ${CASES.join(', ')}
-                        (ceiling = pgbench of the bare statements; store = the same in Node)
+                        (ceiling = pgbench of the bare statements; store = the same in Node;
+                        index-cost = the ceiling and a bulk insert with list indexes dropped)
   --systems a,b         contenders (default all): ${SYSTEMS.join(', ')}
   --jobs N              jobs per bulk enqueue, drain and ceiling (default 50000)
   --concurrency a,b     drain concurrencies (default 16,64)
@@ -229,6 +232,41 @@ try {
           (ctx) => runPgbench(ctx, { pgbench: pgbench.path, jobs, batch: 64, clients }),
         );
       }
+    }
+  }
+  if (only.has('index-cost')) {
+    const pgbench = await findPgbench();
+    out(
+      '\nindex cost: the pgbench lifecycle (1 client) and a bulk insert through the store, with list indexes dropped (a measurement for the design, not a setting)',
+    );
+    for (const variant of INDEX_VARIANTS) {
+      if (!('missing' in pgbench)) {
+        await record(
+          {
+            group: 'index-cost-ceiling',
+            label: `index cost: pgbench claim+complete, ${variant.name}`,
+            contender: 'pgbench',
+            settings: '-',
+          },
+          (ctx) =>
+            runPgbench(ctx, {
+              pgbench: pgbench.path,
+              jobs,
+              batch: 64,
+              clients: 1,
+              dropIndexes: variant.drop,
+            }),
+        );
+      }
+      await record(
+        {
+          group: 'index-cost-insert',
+          label: `index cost: insert ${jobs} through the store, ${variant.name}`,
+          contender: 'store',
+          settings: '-',
+        },
+        (ctx) => runInsertCost(ctx, { jobs, drop: variant.drop }),
+      );
     }
   }
   if (only.has('store')) {

@@ -7,6 +7,7 @@ import { scratchDir } from '../contenders/systems.js';
 import type { CaseContext } from '../context.js';
 import { BENCH_SCHEMA } from '../database.js';
 import { enqueueNoops, verifyExactlyOnce } from '../enqueue.js';
+import { dropIndexes } from './index-cost.js';
 
 /** Where pgbench is, or null with a line saying how to install it. */
 export async function findPgbench(): Promise<{ path: string } | { missing: string }> {
@@ -139,10 +140,18 @@ export function lifecycleScript(claim: Captured, complete: Captured): string {
  */
 export async function runPgbench(
   ctx: CaseContext,
-  options: { pgbench: string; jobs: number; batch: number; clients: number },
+  options: {
+    pgbench: string;
+    jobs: number;
+    batch: number;
+    clients: number;
+    /** Indexes of the jobs table dropped before the run (the index-cost case). */
+    dropIndexes?: readonly string[];
+  },
 ) {
   const store = await ctx.db.reset();
   await enqueueNoops(store, options.jobs);
+  await dropIndexes(store, options.dropIndexes ?? []);
   await store.connection.sql`ANALYZE jobs`;
   const captured = await captureLifecycle(ctx.db.url);
   const claim = captured.claim.at(-1);
