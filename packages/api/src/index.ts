@@ -12,4 +12,4 @@ export { tailFile } from './logs/tail.js';
 export type { MetricsOptions } from './metrics/collector.js';
 export { DEFAULT_BUCKETS } from './metrics/collector.js';
 export type { RunningServer, ServeOptions } from './serve.js';
-export { isLoopback, serve } from './serve.js';
+export { isLoopback, ServeError, serve } from './serve.js';

@@ -4,8 +4,14 @@ import { appRequiresToken } from './app.js';
 
 /** Settings of `serve`. */
 export interface ServeOptions {
-  /** An app made by `createApp`. */
+  /** An app made by `createApp`, or one that hands API requests to such an app (see `api`). */
   readonly app: { fetch: (request: Request) => Response | Promise<Response> };
+  /**
+   * The `createApp` app that answers `app`'s API requests, when `app` wraps it (a server that
+   * also serves the dashboard, say): its token decides whether `app` may listen beyond loopback.
+   * Default: `app` itself.
+   */
+  readonly api?: object;
   /** Default PORT or 3000; 0 picks a free port. */
   readonly port?: number;
   /** Default 127.0.0.1. Anything but loopback needs an app with a token. */
@@ -14,10 +20,22 @@ export interface ServeOptions {
 
 /** A listening server. */
 export interface RunningServer extends AsyncDisposable {
+  /** `http://127.0.0.1:3000`, without a trailing slash (127.0.0.1 for a wildcard address). */
   readonly url: string;
   readonly port: number;
-  /** Stops listening and ends open connections (event streams included). */
+  /** Stops listening and ends open connections (event streams included); safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Why `serve` would not listen: no token beyond loopback, or the port is taken. */
+export class ServeError extends Error {
+  override readonly name = 'ServeError';
+  constructor(
+    readonly code: 'needs-token' | 'port-in-use',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** True for names and addresses that only this machine can reach. */
@@ -27,36 +45,52 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Serves `app` over HTTP. Refuses, with an error saying why, to listen beyond loopback when
- * the app has no token: anyone on the network could otherwise run and cancel jobs.
+ * Serves `app` over HTTP. Refuses, with a ServeError saying why, to listen beyond loopback when
+ * the API has no token (anyone on the network could otherwise run and cancel jobs), and when
+ * the port is in use.
  */
 export async function serve({
   app,
+  api = app,
   port = Number(process.env.PORT || 3000),
   hostname = '127.0.0.1',
 }: ServeOptions): Promise<RunningServer> {
-  if (!isLoopback(hostname) && !appRequiresToken(app)) {
-    throw new Error(
+  if (!isLoopback(hostname) && !appRequiresToken(api)) {
+    throw new ServeError(
+      'needs-token',
       `refusing to listen on ${hostname} without a token: anyone who can reach it could enqueue ` +
         'and cancel jobs. Set JOBS_API_TOKEN (or pass token to createApp), or listen on 127.0.0.1.',
     );
   }
-  const server = createAdaptorServer({ fetch: app.fetch, port, hostname });
+  const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ServeError('port-in-use', `port ${port} on ${hostname} is in use`)
+          : error,
+      );
+    };
+    server.once('error', failed);
     server.listen(port, hostname, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const close = async () => {
-    if (!server.listening) return;
-    await new Promise<void>((resolve) => {
+  const host =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? '127.0.0.1'
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       if ('closeAllConnections' in server) server.closeAllConnections();
     });
+    return closing;
   };
   return {
     url: `http://${host}:${address.port}`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRequiresToken, createApp } from '../src/app.js';
-import { isLoopback, serve } from '../src/serve.js';
+import { isLoopback, ServeError, serve } from '../src/serve.js';
 import { createTestApi, registry, type TestApi } from './helpers.js';
 
 let api: TestApi;
@@ -79,6 +79,34 @@ describe('serve', () => {
       /refusing to listen on 0\.0\.0\.0 without a token.*JOBS_API_TOKEN/,
     );
     await expect(serve({ app, port: 0, hostname: '::' })).rejects.toThrow(/without a token/);
+  });
+
+  it('judges a wrapping app by the API it hands requests to, and names a port in use', async () => {
+    const open = createApp({ store: api.store, handlers: registry, token: null });
+    const guarded = createApp({ store: api.store, handlers: registry, token: 'secret' });
+    const wrap = (inner: { fetch: (r: Request) => Response | Promise<Response> }) => ({
+      fetch: (request: Request) => inner.fetch(request),
+    });
+    await expect(
+      serve({ app: wrap(open), api: open, port: 0, hostname: '0.0.0.0' }),
+    ).rejects.toMatchObject({ name: 'ServeError', code: 'needs-token' });
+    // A wrapper is not an app made by createApp: on its own it counts as having no token.
+    await expect(serve({ app: wrap(guarded), port: 0, hostname: '0.0.0.0' })).rejects.toThrow(
+      ServeError,
+    );
+    await using server = await serve({
+      app: wrap(guarded),
+      api: guarded,
+      port: 0,
+      hostname: '0.0.0.0',
+    });
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect((await fetch(`${server.url}/api/handlers`)).status).toBe(401);
+    await expect(
+      serve({ app: guarded, port: server.port, hostname: '0.0.0.0' }),
+    ).rejects.toMatchObject({ code: 'port-in-use', message: expect.stringMatching(/in use/) });
+    await server.close();
+    await server.close();
   });
 
   it('tells loopback from the rest, and knows which apps carry a token', async () => {

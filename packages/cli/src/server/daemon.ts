@@ -139,9 +139,9 @@ export async function runDaemon(
       });
       const root = createRootApp({ api, dashboardDir });
       server = await listen(root, {
+        api,
         port: flags.port ?? settings.api.port,
         host: flags.host ?? settings.api.host,
-        token: settings.api.token,
       });
       write(banner(server, dashboardDir, database, worker, handlers, command));
     } else {

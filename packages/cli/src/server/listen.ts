@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
-import { isLoopback } from '@jobs/api';
+import { ServeError, serve } from '@jobs/api';
 import { OperationError, UsageError } from '../cli/errors.js';
 import type { FetchApp } from './root-app.js';
 
@@ -14,49 +12,26 @@ export interface Listening {
 }
 
 /**
- * Listens with `app` on `host:port`. Like the API's `serve`, refuses an address beyond loopback
- * without a token; a port in use is an error saying how to pick another.
+ * Listens with `app` (which hands API requests to `api`, made by createApp) on `host:port`
+ * through the API's `serve`: an address beyond loopback needs `api` to have a token. Its
+ * refusals become CLI errors with a hint saying what to do.
  */
 export async function listen(
   app: FetchApp,
-  { port, host, token }: { port: number; host: string; token: string | undefined },
+  { api, port, host }: { api: object; port: number; host: string },
 ): Promise<Listening> {
-  if (!isLoopback(host) && token === undefined) {
-    throw new UsageError(
-      `refusing to listen on ${host} without a token: anyone who can reach it could enqueue and cancel jobs`,
-      { hint: 'set JOBS_API_TOKEN (or api.token in the config), or listen on 127.0.0.1' },
-    );
-  }
-  const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new OperationError(`port ${port} on ${host} is in use`, {
-            hint: 'stop what uses it, or pick another port with --port or PORT (0 picks a free one)',
-          }),
-        );
-      } else reject(error);
+  try {
+    return await serve({ app, api, port, hostname: host });
+  } catch (error) {
+    if (!(error instanceof ServeError)) throw error;
+    if (error.code === 'needs-token') {
+      throw new UsageError(
+        `refusing to listen on ${host} without a token: anyone who can reach it could enqueue and cancel jobs`,
+        { hint: 'set JOBS_API_TOKEN (or api.token in the config), or listen on 127.0.0.1' },
+      );
+    }
+    throw new OperationError(error.message, {
+      hint: 'stop what uses it, or pick another port with --port or PORT (0 picks a free one)',
     });
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost =
-    address.address === '0.0.0.0' || address.address === '::'
-      ? '127.0.0.1'
-      : address.family === 'IPv6'
-        ? `[${address.address}]`
-        : address.address;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${shownHost}:${address.port}`,
-    port: address.port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  }
 }
