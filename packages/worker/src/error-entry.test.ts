@@ -71,4 +71,12 @@ describe('toJsonResult', () => {
     expect(toJsonResult(1n)).toBeNull();
     expect(toJsonResult('x'.repeat(2 * 1024 * 1024))).toBeNull();
   });
+
+  it('stores scalars as JSON would', () => {
+    for (const value of [null, true, false, 0, -0, 5, -1.5, Number.NaN, Infinity, -Infinity, 'x']) {
+      expect(Object.is(toJsonResult(value), JSON.parse(JSON.stringify(value) ?? 'null'))).toBe(
+        true,
+      );
+    }
+  });
 });

@@ -39,22 +39,31 @@ export interface AttemptDeps {
  * `stop` and the job's timeout. A handler that ignores its signal cannot hold
  * the attempt: its late result is discarded.
  */
-export async function runAttempt(
+export function runAttempt(job: Job, stop: AttemptStop, deps: AttemptDeps): Promise<AttemptResult> {
+  let method: ResolvedMethod;
+  let checked: readonly JsonValue[] | Promise<readonly JsonValue[]>;
+  try {
+    method = deps.registry.resolve(job.handler, job.method);
+    checked = checkedParams(job, method);
+  } catch (error) {
+    return Promise.resolve({ kind: 'failed', error, permanent: true });
+  }
+  if (!(checked instanceof Promise)) return race(job, checked, method, stop, deps);
+  return checked.then(
+    (params) => race(job, params, method, stop, deps),
+    (error: unknown): AttemptResult => ({ kind: 'failed', error, permanent: true }),
+  );
+}
+
+/** One promise settled by whichever comes first: the handler, the stop, or the timeout. */
+function race(
   job: Job,
+  params: readonly JsonValue[],
+  method: ResolvedMethod,
   stop: AttemptStop,
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
-  let method: ResolvedMethod;
-  let params: readonly JsonValue[];
-  try {
-    method = deps.registry.resolve(job.handler, job.method);
-    const checked = checkedParams(job, method);
-    params = checked instanceof Promise ? await checked : checked;
-  } catch (error) {
-    return { kind: 'failed', error, permanent: true };
-  }
-  if (stop.stopped) return fromAbort(stop.reason);
-  // One promise settled by whichever comes first: the handler, the stop, or the timeout.
+  if (stop.stopped) return Promise.resolve(fromAbort(stop.reason));
   return new Promise<AttemptResult>((resolve) => {
     let settled = false;
     let off = () => {};
@@ -71,12 +80,22 @@ export async function runAttempt(
     };
     off = stop.onStop((reason) => settle(fromAbort(reason)));
     // The handler starts after the caller's current work (a claimed batch is all marked
-    // started first), as it did when a promise was awaited here.
+    // started first).
     queueMicrotask(() => {
       if (settled) return;
-      void invoke(job, params, method, stop, deps).then(settle, (error: unknown) =>
-        settle({ kind: 'failed', error, permanent: false }),
-      );
+      let outcome: AttemptResult | Promise<AttemptResult>;
+      try {
+        outcome = invoke(job, params, method, stop, deps);
+      } catch (error) {
+        // Only a hostile thrown value (one whose inspection throws) gets here.
+        settle({ kind: 'failed', error, permanent: false });
+        return;
+      }
+      if (outcome instanceof Promise) {
+        outcome.then(settle, (error: unknown) =>
+          settle({ kind: 'failed', error, permanent: false }),
+        );
+      } else settle(outcome);
     });
   });
 }
@@ -97,22 +116,41 @@ function checkedParams(
   return validateWithSchema(method.schema, job.params, 'params') as Promise<readonly JsonValue[]>;
 }
 
-async function invoke(
+/** Calls the handler; a handler that returns a plain value settles without a promise. */
+function invoke(
   job: Job,
   params: readonly JsonValue[],
   method: ResolvedMethod,
   stop: AttemptStop,
   deps: AttemptDeps,
-): Promise<AttemptResult> {
+): AttemptResult | Promise<AttemptResult> {
+  let value: unknown;
   try {
-    const value =
+    value =
       method.isolate === undefined
-        ? await inProcess(job, params, method, stop, deps)
-        : await isolated(job, params, method, stop.signal, deps);
-    return { kind: 'completed', value };
+        ? inProcess(job, params, method, stop, deps)
+        : isolated(job, params, method, stop.signal, deps);
   } catch (error) {
-    return { kind: 'failed', error, permanent: isPermanent(error) };
+    return failed(error);
   }
+  let then: unknown;
+  try {
+    then =
+      (typeof value === 'object' || typeof value === 'function') && value !== null
+        ? (value as { then?: unknown }).then
+        : undefined;
+  } catch (error) {
+    return failed(error);
+  }
+  if (typeof then !== 'function') return { kind: 'completed', value };
+  return Promise.resolve(value).then(
+    (resolved): AttemptResult => ({ kind: 'completed', value: resolved }),
+    failed,
+  );
+}
+
+function failed(error: unknown): AttemptResult {
+  return { kind: 'failed', error, permanent: isPermanent(error) };
 }
 
 function inProcess(
@@ -131,8 +169,8 @@ function inProcess(
     get signal() {
       return stop.signal;
     },
-    progress: (value: unknown) => deps.reporter.progress(value),
-    log: (line: string) => deps.reporter.log(line),
+    progress: deps.reporter.progress,
+    log: deps.reporter.log,
   });
   return runWithJobContext(context, () => method.call(params));
 }

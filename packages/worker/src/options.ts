@@ -44,6 +44,8 @@ export interface ResolvedWorkerOptions {
   readonly cwd: string;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** `now()` in epoch milliseconds, without making a Date when the clock is the real one. */
+  readonly nowMs: () => number;
   readonly random: () => number;
   readonly workerId: string;
 }
@@ -115,6 +117,7 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
     cwd,
     logger: options.logger ?? createJsonLogger({ base: { workerId } }),
     now: options.now ?? (() => new Date()),
+    nowMs: options.now === undefined ? Date.now : () => (options.now as () => Date)().getTime(),
     random,
     workerId,
   };

@@ -8,6 +8,11 @@ export const MAX_RESULT_BYTES = MAX_PARAMS_BYTES;
  * it does not (undefined, a function, a cycle, a BigInt) or is larger than `MAX_RESULT_BYTES`.
  */
 export function toJsonResult(value: unknown): JsonValue | null {
+  // Most handlers return nothing, or a plain scalar: no need to round-trip through JSON.
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : null;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

@@ -62,6 +62,7 @@ class JobWorker implements Worker {
   /** The last claim round suggested more jobs wait than it could take. */
   #mayHaveMore = false;
   #rotation = 0;
+  #lastLogTime = new Date(Number.NaN);
 
   constructor(o: ResolvedWorkerOptions) {
     this.#o = o;
@@ -281,7 +282,7 @@ class JobWorker implements Worker {
     const entry: RunningJob = {
       job,
       stop: new AttemptStop(),
-      startedAt: this.#o.now().getTime(),
+      startedAt: this.#o.nowMs(),
     };
     this.#running.add(entry);
     this.#jobLog(job, 'running', job.attempt);
@@ -299,7 +300,11 @@ class JobWorker implements Worker {
         reporter: this.#progress.reporter(job.id),
       });
       if (result.kind === 'aborted') this.#aborted(entry, result.reason);
-      else await this.#finished(entry, result);
+      else {
+        // Progress or log lines the handler left are stored before its outcome.
+        if (this.#progress.has(job.id)) await this.#progress.finish(job.id);
+        this.#finished(entry, result);
+      }
     } catch (error) {
       this.#o.logger.error('unexpected error while finishing an attempt', { jobId: job.id, error });
     } finally {
@@ -348,12 +353,8 @@ class JobWorker implements Worker {
     this.events.emit('cancelled', { job, reason: cause });
   }
 
-  async #finished(
-    entry: RunningJob,
-    result: Exclude<AttemptResult, { kind: 'aborted' }>,
-  ): Promise<void> {
+  #finished(entry: RunningJob, result: Exclude<AttemptResult, { kind: 'aborted' }>): void {
     const { job } = entry;
-    if (this.#progress.has(job.id)) await this.#progress.finish(job.id);
     const durationMs = this.#elapsed(entry);
     if (result.kind === 'completed') {
       this.#outcomes.add({ kind: 'complete', job, result: toJsonResult(result.value), durationMs });
@@ -433,12 +434,19 @@ class JobWorker implements Worker {
   // --- reporting ------------------------------------------------------------------------------
 
   #elapsed(entry: RunningJob): number {
-    return Math.max(0, this.#o.now().getTime() - entry.startedAt);
+    return Math.max(0, this.#o.nowMs() - entry.startedAt);
+  }
+
+  /** The time for a job-log line; one Date per millisecond, as lines come in bursts. */
+  #logTime(): Date {
+    const ms = this.#o.nowMs();
+    if (ms !== this.#lastLogTime.getTime()) this.#lastLogTime = new Date(ms);
+    return this.#lastLogTime;
   }
 
   #jobLog(job: Job, status: JobLogStatus, attempt: number, durationMs?: number): void {
     writeJobLog(this.#logs, {
-      at: this.#o.now(),
+      at: this.#logTime(),
       job,
       status,
       attempt,
