@@ -34,8 +34,8 @@ export interface JobLogEntry {
 export function formatJobLogLine(entry: JobLogEntry): string {
   const duration = entry.durationMs === undefined ? '-' : String(Math.round(entry.durationMs));
   return (
-    `${isoTime(entry.at)} id=${entry.job.id} ${quotedNames(entry.job.handler, entry.job.method)}` +
-    ` status=${entry.status} attempt=${entry.attempt}` +
+    `${isoTime(entry.at)} id=${entry.job.id} handler=${quoted(entry.job.handler)}` +
+    ` method=${quoted(entry.job.method)} status=${entry.status} attempt=${entry.attempt}` +
     ` duration_ms=${duration} worker=${quoted(entry.workerId)}\n`
   );
 }
@@ -49,30 +49,18 @@ function isoTime(at: Date): string {
 
 let lastIso = { ms: Number.NaN, text: '' };
 
-/** `handler="<name>" method="<name>"`, remembered: a worker runs few distinct methods. */
-function quotedNames(handler: string, method: string): string {
-  const key = `${handler}\n${method}`;
-  let names = QUOTED_NAMES.get(key);
-  if (names === undefined) {
-    if (QUOTED_NAMES.size >= QUOTED_NAMES_LIMIT) QUOTED_NAMES.clear();
-    names = `handler=${JSON.stringify(handler)} method=${JSON.stringify(method)}`;
-    QUOTED_NAMES.set(key, names);
-  }
-  return names;
-}
-
+/** `value` JSON-quoted, remembered: a worker writes few distinct names and one worker id. */
 function quoted(value: string): string {
   let text = QUOTED.get(value);
   if (text === undefined) {
-    if (QUOTED.size >= QUOTED_NAMES_LIMIT) QUOTED.clear();
+    if (QUOTED.size >= QUOTED_LIMIT) QUOTED.clear();
     text = JSON.stringify(value);
     QUOTED.set(value, text);
   }
   return text;
 }
 
-const QUOTED_NAMES_LIMIT = 1_000;
-const QUOTED_NAMES = new Map<string, string>();
+const QUOTED_LIMIT = 1_000;
 const QUOTED = new Map<string, string>();
 
 /**

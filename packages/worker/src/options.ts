@@ -66,6 +66,7 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
     int(limit, `queueConcurrency.${name}`, 1, 1);
   }
   const prefetch = int(options.prefetch, 'prefetch', 0, 0);
+  const { now } = options;
   if (prefetch > 0 && Object.keys(queueConcurrency).length > 0) {
     throw new WorkerOptionsError('prefetch', 'cannot be combined with queueConcurrency');
   }
@@ -116,8 +117,8 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
     ),
     cwd,
     logger: options.logger ?? createJsonLogger({ base: { workerId } }),
-    now: options.now ?? (() => new Date()),
-    nowMs: options.now === undefined ? Date.now : () => (options.now as () => Date)().getTime(),
+    now: now ?? (() => new Date()),
+    nowMs: now === undefined ? Date.now : () => now().getTime(),
     random,
     workerId,
   };

@@ -81,7 +81,8 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
   }
   // Ids follow input order (each SELECT is ordered, chunks run in order), so sorted rows line
   // up with the input, minus the jobs whose unique key was held.
-  const inserted = isSortedById(rows) ? rows : rows.sort((a, b) => compareIds(a.id, b.id));
+  // (Usually they come back sorted already: the sort then only checks.)
+  const inserted = rows.sort((a, b) => compareIds(a.id, b.id));
   if (inserted.length === input.length) {
     return input.map((job, i) => insertedJob(job, inserted[i] as InsertedRow));
   }
@@ -152,15 +153,7 @@ function insertChunk(sql: Executor, input: readonly NewJob[]): Promise<ReturnedR
       [...queues],
     ].map(pgArray),
     { prepare: true },
-  ) as unknown as Promise<ReturnedRow[]>;
-}
-
-/** Whether rows are in ascending id order already (RETURNING usually gives insertion order). */
-function isSortedById(rows: readonly ReturnedRow[]): boolean {
-  for (let i = 1; i < rows.length; i++) {
-    if (compareIds((rows[i - 1] as ReturnedRow).id, (rows[i] as ReturnedRow).id) > 0) return false;
-  }
-  return true;
+  );
 }
 
 /** Compares decimal id strings numerically. */
