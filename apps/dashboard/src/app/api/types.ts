@@ -1,3 +1,4 @@
+import { JOB_STATES as CORE_JOB_STATES } from '@jobs/core';
 import type { InferResponseType } from 'hono/client';
 import type { ApiClient } from './client.js';
 
@@ -26,18 +27,10 @@ export type EnqueueRequest = Parameters<Api['jobs']['$post']>[0]['json'];
 /** A bulk action's name. */
 export type JobAction = ActionResult['action'];
 
-/** Every job state, in lifecycle order (the API's order). */
-export const JOB_STATES = [
-  'scheduled',
-  'queued',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'cancelled',
-] as const satisfies readonly JobState[];
+/** Every job state, in lifecycle order: core's list, which the API's schema is built from. */
+export const JOB_STATES: readonly JobState[] = CORE_JOB_STATES;
 
 // Fails to compile if the API gains a state this list lacks.
-type MissingState = Exclude<JobState, (typeof JOB_STATES)[number]>;
+type MissingState = Exclude<JobState, (typeof CORE_JOB_STATES)[number]>;
 const noMissingState: MissingState extends never ? true : false = true;
 void noMissingState;
