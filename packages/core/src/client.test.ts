@@ -10,7 +10,7 @@ import {
 import { defineHandlers, handler } from './handlers.js';
 import type { Job, JobState } from './job.js';
 import { transition } from './states.js';
-import type { JobStore, NewJob } from './store.js';
+import { insertedJob, type JobStore, type NewJob } from './store.js';
 
 const NOW = new Date('2024-05-01T00:00:00.000Z');
 
@@ -39,22 +39,12 @@ function fakeStore() {
       return batch.map((spec) => {
         const runAt =
           'at' in spec.runAt ? spec.runAt.at : new Date(NOW.getTime() + spec.runAt.delayMs);
-        const job: Job = {
-          ...spec,
+        const job = insertedJob(spec, {
           id: String(nextId++),
           state: runAt > NOW ? 'scheduled' : 'queued',
-          attempt: 0,
           runAt,
           createdAt: NOW,
-          startedAt: null,
-          finishedAt: null,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          progress: null,
-          result: null,
-          errors: [],
-          logs: [],
-        };
+        });
         jobs.set(job.id, job);
         return job;
       });

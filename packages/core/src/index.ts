@@ -84,6 +84,7 @@ export type {
   FailureOutcome,
   FinishedGroup,
   FinishedSummary,
+  InsertedFields,
   JobChange,
   JobCounts,
   JobListParams,
@@ -96,4 +97,4 @@ export type {
   StoreEvent,
   ThroughputPoint,
 } from './store.js';
-export { JOB_CHANGES } from './store.js';
+export { insertedJob, JOB_CHANGES } from './store.js';

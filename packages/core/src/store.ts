@@ -19,6 +19,47 @@ export interface NewJob {
   readonly runAt: { readonly delayMs: number } | { readonly at: Date };
 }
 
+/** What a store chose for a job it inserted: its id, its first state and its times. */
+export interface InsertedFields {
+  readonly id: string;
+  readonly state: JobState;
+  readonly runAt: Date;
+  readonly createdAt: Date;
+}
+
+/**
+ * The job a store holds right after inserting `spec`: what was sent, what the store chose, and
+ * a new job's defaults (no attempt, lease, progress, result, errors or log lines). Its retry
+ * policy is its own copy, since specs often share one default object.
+ */
+export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
+  return {
+    id: fields.id,
+    queue: spec.queue,
+    handler: spec.handler,
+    method: spec.method,
+    params: spec.params,
+    priority: spec.priority,
+    state: fields.state,
+    attempt: 0,
+    maxAttempts: spec.maxAttempts,
+    runAt: fields.runAt,
+    createdAt: fields.createdAt,
+    startedAt: null,
+    finishedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    timeoutMs: spec.timeoutMs,
+    progress: null,
+    result: null,
+    errors: [],
+    logs: [],
+    uniqueKey: spec.uniqueKey,
+    tags: spec.tags,
+    backoff: { ...spec.backoff },
+  };
+}
+
 /** Filters and paging for `jobList`; every filter is optional and they combine with AND. */
 export interface JobListParams {
   readonly states?: readonly JobState[];

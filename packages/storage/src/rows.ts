@@ -1,4 +1,4 @@
-import type { Job, JobState, NewJob } from '@jobs/core';
+import { insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
 import { getTableColumns } from 'drizzle-orm';
 import { type JobRow, jobs } from './schema.js';
 
@@ -59,37 +59,15 @@ export interface InsertedRow {
 export const INSERTED_COLUMNS_SQL = 'j.id::text AS id, j.state, j.run_at, j.created_at';
 
 /**
- * The job just inserted from `input`: its id, state and times as the database set them, the
- * rest as sent (the column defaults of a new job: no attempt, lease, progress, result, errors
- * or log lines). Reading the whole row back would parse every job's JSON again. The same JSON
- * values a later read returns, though object keys may come back in another order (jsonb
- * stores them sorted).
+ * The job just inserted from `input`, with the id, state and times the database chose. Reading
+ * the whole row back would parse every job's JSON again. The same JSON values a later read
+ * returns, though object keys may come back in another order (jsonb stores them sorted).
  */
-export function insertedJob(input: NewJob, row: InsertedRow): Job {
-  return {
+export function jobFromInsert(input: NewJob, row: InsertedRow): Job {
+  return insertedJob(input, {
     id: row.id,
-    queue: input.queue,
-    handler: input.handler,
-    method: input.method,
-    params: input.params,
-    priority: input.priority,
     state: row.state as JobState,
-    attempt: 0,
-    maxAttempts: input.maxAttempts,
     runAt: toDate(row.run_at),
     createdAt: toDate(row.created_at),
-    startedAt: null,
-    finishedAt: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    timeoutMs: input.timeoutMs,
-    progress: null,
-    result: null,
-    errors: [],
-    logs: [],
-    uniqueKey: input.uniqueKey,
-    tags: input.tags,
-    // Its own copy: the input's policy object is often a client default shared by every job.
-    backoff: { ...input.backoff },
-  };
+  });
 }

@@ -1,4 +1,5 @@
-import { defineHandlers, type Job } from '@jobs/core';
+import { defineHandlers, insertedJob, type Job } from '@jobs/core';
+import { newJob } from '@jobs/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { AttemptStop } from './attempt-stop.js';
 import { jobContext } from './context.js';
@@ -52,30 +53,11 @@ const deps: AttemptDeps = {
 };
 
 function job(method: string): Job {
+  const spec = newJob({ handler: 'h', method, params: [], maxAttempts: 1 });
+  const now = new Date();
   return {
-    id: '1',
-    queue: 'default',
-    handler: 'h',
-    method,
-    params: [],
-    priority: 0,
-    state: 'running',
+    ...insertedJob(spec, { id: '1', state: 'running', runAt: now, createdAt: now }),
     attempt: 1,
-    maxAttempts: 1,
-    runAt: new Date(),
-    createdAt: new Date(),
-    startedAt: new Date(),
-    finishedAt: null,
-    leaseOwner: 'w',
-    leaseExpiresAt: new Date(),
-    timeoutMs: null,
-    progress: null,
-    result: null,
-    errors: [],
-    logs: [],
-    uniqueKey: null,
-    tags: [],
-    backoff: { kind: 'fixed', delayMs: 0 },
   };
 }
 

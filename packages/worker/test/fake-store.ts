@@ -1,5 +1,6 @@
 import {
   compareJobs,
+  insertedJob,
   type Job,
   type JobStore,
   type NewJob,
@@ -61,31 +62,12 @@ export function createFakeStore(): FakeStore {
       const now = Date.now();
       const created = list.map((spec: NewJob): Job => {
         const runAt = 'at' in spec.runAt ? spec.runAt.at : new Date(now + spec.runAt.delayMs);
-        const job: Job = {
+        const job = insertedJob(spec, {
           id: String(nextId++),
-          queue: spec.queue,
-          handler: spec.handler,
-          method: spec.method,
-          params: spec.params,
-          priority: spec.priority,
           state: runAt.getTime() > now ? 'scheduled' : 'queued',
-          attempt: 0,
-          maxAttempts: spec.maxAttempts,
           runAt,
           createdAt: new Date(now),
-          startedAt: null,
-          finishedAt: null,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          timeoutMs: spec.timeoutMs,
-          progress: null,
-          result: null,
-          errors: [],
-          logs: [],
-          uniqueKey: spec.uniqueKey,
-          tags: spec.tags,
-          backoff: spec.backoff,
-        };
+        });
         jobs.set(job.id, job);
         return job;
       });

@@ -4,8 +4,8 @@ import { pgArray } from '../pg-array.js';
 import {
   INSERTED_COLUMNS_SQL,
   type InsertedRow,
-  insertedJob,
   JOB_COLUMNS_SQL,
+  jobFromInsert,
   rowToJob,
 } from '../rows.js';
 import type { JobRow } from '../schema.js';
@@ -84,7 +84,7 @@ export async function insertJobs(c: Connection, input: readonly NewJob[]): Promi
   // (Usually they come back sorted already: the sort then only checks.)
   const inserted = rows.sort((a, b) => compareIds(a.id, b.id));
   if (inserted.length === input.length) {
-    return input.map((job, i) => insertedJob(job, inserted[i] as InsertedRow));
+    return input.map((job, i) => jobFromInsert(job, inserted[i] as InsertedRow));
   }
   return matchDuplicates(c, input, inserted);
 }
@@ -179,7 +179,7 @@ async function matchDuplicates(
     if (job.uniqueKey === null || candidate?.unique_key === job.uniqueKey) {
       if (candidate === undefined) throw new Error('insert returned fewer rows than expected');
       next += 1;
-      const created = insertedJob(job, candidate);
+      const created = jobFromInsert(job, candidate);
       if (created.uniqueKey !== null) byKey.set(created.uniqueKey, created);
       out.push(created);
     } else {
