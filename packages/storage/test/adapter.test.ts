@@ -57,6 +57,47 @@ describe('the PostgreSQL adapter', () => {
     expect(first?.backoff).not.toBe(second?.backoff);
   });
 
+  it('computes state and times of jobs without unique keys as a later read gives them', async () => {
+    const input = [
+      newJob({ runAt: { delayMs: 0 } }),
+      newJob({ runAt: { delayMs: 1 } }),
+      newJob({ runAt: { delayMs: -5_000 } }),
+      newJob({ runAt: { at: new Date(Date.now() - 60_000) } }),
+      newJob({ runAt: { at: new Date(Date.now() + 60_000) } }),
+      // Not whole milliseconds: read back row by row instead.
+      newJob({ runAt: { delayMs: 1.5 } }),
+    ];
+    for (const batch of [input, input.slice(0, 5)]) {
+      const jobs = await store.jobInsert({ jobs: batch });
+      expect(jobs.map((j) => j.state)).toEqual(
+        ['queued', 'scheduled', 'queued', 'queued', 'scheduled', 'scheduled'].slice(
+          0,
+          batch.length,
+        ),
+      );
+      for (const job of jobs) expect(job).toEqual(await store.jobGet({ id: job.id }));
+    }
+  });
+
+  it('maps ids to jobs when other inserts took ids in between', async () => {
+    // Every other id skipped, as when another session inserts at the same moment.
+    await store.connection.sql.unsafe('ALTER SEQUENCE jobs_id_seq INCREMENT BY 2');
+    try {
+      const input = Array.from({ length: INSERT_CHUNK_SIZE + 10 }, (_, i) =>
+        newJob({ queue: 'gaps', params: [i] }),
+      );
+      const jobs = await store.jobInsert({ jobs: input });
+      expect(jobs.map((j) => j.params)).toEqual(input.map((j) => j.params));
+      for (const i of [0, 1, INSERT_CHUNK_SIZE - 1, INSERT_CHUNK_SIZE, INSERT_CHUNK_SIZE + 9]) {
+        const job = jobs[i];
+        expect(job).toEqual(await store.jobGet({ id: job?.id ?? '' }));
+      }
+      expect(new Set(jobs.map((j) => j.id)).size).toBe(input.length);
+    } finally {
+      await store.connection.sql.unsafe('ALTER SEQUENCE jobs_id_seq INCREMENT BY 1');
+    }
+  });
+
   it('inserts a batch larger than one statement all or none, in input order', async () => {
     const size = INSERT_CHUNK_SIZE * 2 + 500;
     const before = (await store.jobCount()).byState.queued;
