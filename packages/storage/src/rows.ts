@@ -10,12 +10,32 @@ export const JOB_COLUMNS_SQL = Object.entries(getTableColumns(jobs))
   .map(([key, column]) => `j."${column.name}" AS "${key}"`)
   .join(', ');
 
-function toDate(value: string | Date): Date {
-  return value instanceof Date ? value : new Date(value);
+/**
+ * A timestamp reader for one column that remembers the last text it parsed: the rows of one
+ * statement often share a time (a claim's start and lease, a batch's creation), and a Date
+ * made from a number costs a fraction of one parsed from text. Each call returns a new Date.
+ */
+function dateReader(): (value: string | Date) => Date {
+  let lastText = '';
+  let lastMs = Number.NaN;
+  return (value) => {
+    if (value instanceof Date) return value;
+    if (value !== lastText) {
+      lastMs = Date.parse(value);
+      lastText = value;
+    }
+    return new Date(lastMs);
+  };
 }
 
-function toDateOrNull(value: string | Date | null): Date | null {
-  return value === null ? null : toDate(value);
+const runAtDate = dateReader();
+const createdAtDate = dateReader();
+const startedAtDate = dateReader();
+const finishedAtDate = dateReader();
+const leaseDate = dateReader();
+
+function orNull(read: (value: string | Date) => Date, value: string | Date | null): Date | null {
+  return value === null ? null : read(value);
 }
 
 /** Maps one row to the domain type; the only place that knows both shapes. */
@@ -30,12 +50,12 @@ export function rowToJob(row: JobRow): Job {
     state: row.state as JobState,
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
-    runAt: toDate(row.runAt),
-    createdAt: toDate(row.createdAt),
-    startedAt: toDateOrNull(row.startedAt),
-    finishedAt: toDateOrNull(row.finishedAt),
+    runAt: runAtDate(row.runAt),
+    createdAt: createdAtDate(row.createdAt),
+    startedAt: orNull(startedAtDate, row.startedAt),
+    finishedAt: orNull(finishedAtDate, row.finishedAt),
     leaseOwner: row.leaseOwner,
-    leaseExpiresAt: toDateOrNull(row.leaseExpiresAt),
+    leaseExpiresAt: orNull(leaseDate, row.leaseExpiresAt),
     timeoutMs: row.timeoutMs,
     progress: row.progress ?? null,
     result: row.result ?? null,
@@ -67,7 +87,7 @@ export function jobFromInsert(input: NewJob, row: InsertedRow): Job {
   return insertedJob(input, {
     id: row.id,
     state: row.state as JobState,
-    runAt: toDate(row.run_at),
-    createdAt: toDate(row.created_at),
+    runAt: runAtDate(row.run_at),
+    createdAt: createdAtDate(row.created_at),
   });
 }
