@@ -57,8 +57,8 @@ const INSERT_UNIQUE = `${insertStatement(
  * measured: 8% of a 50,000-job insert): one row, not one per job. The ids run from `first`
  * in input order; `ids` lists them only when another session's inserts took ids in between.
  * State and times follow from the transaction's clock (`now_us`, microseconds since the epoch),
- * as the statement computed them. Measured on 50,000 jobs: a third less client CPU than
- * reading every row back (no row or timestamp parsing).
+ * as the statement computed them. Measured on 50,000 jobs (6 runs each way): a fifth less
+ * client CPU and a tenth less time than reading every row back (no row or timestamp parsing).
  */
 const INSERT = `${insertStatement('', 'j.id')},
   span AS (SELECT min(id) AS first, max(id) AS last, count(*) AS n FROM inserted)
