@@ -7,18 +7,26 @@ import { enqueueNoops } from '../enqueue.js';
  * insert, run as migrated and with list indexes dropped. Not a setting of this project (the
  * API needs those indexes for index-backed filtered pages): a measurement for its design.
  */
+/** The queue and handler list indexes (one for waiting jobs, one for finished jobs each). */
+const LIST_INDEXES = [
+  'jobs_queue_waiting_id_idx',
+  'jobs_queue_final_id_idx',
+  'jobs_handler_method_waiting_id_idx',
+  'jobs_handler_method_final_id_idx',
+];
+
 export const INDEX_VARIANTS: readonly {
   readonly name: string;
   readonly drop: readonly string[];
 }[] = [
   { name: 'as migrated', drop: [] },
   {
-    name: 'without (queue, id) and (handler, method, id)',
-    drop: ['jobs_queue_id_idx', 'jobs_handler_method_id_idx'],
+    name: 'without the (queue, id) and (handler, method, id) indexes',
+    drop: LIST_INDEXES,
   },
   {
     name: 'without those and (state, id)',
-    drop: ['jobs_queue_id_idx', 'jobs_handler_method_id_idx', 'jobs_state_id_idx'],
+    drop: [...LIST_INDEXES, 'jobs_state_id_idx'],
   },
 ];
 

@@ -33,11 +33,28 @@ const FIRST_PAGES: [string, Omit<JobListParams, 'limit'>, string][] = [
   ['a common state', { states: ['completed'] }, ''],
   ['a rare state', { states: ['failed'] }, 'jobs_state_id_idx'],
   ['a rare state, oldest first', { states: ['failed'], order: 'asc' }, 'jobs_state_id_idx'],
-  ['a common queue', { queues: ['emails'] }, ''],
-  ['a rare queue', { queues: ['rare'] }, 'jobs_queue_id_idx'],
-  ['a queue holding only old jobs', { queues: ['old'] }, 'jobs_queue_id_idx'],
-  ['handler and method', { handler: 'h3', method: 'm1' }, ''],
-  ['a rare handler and method', { handler: 'h9', method: 'm0' }, 'jobs_handler_method_id_idx'],
+  // Each group of states from its own index: never the primary key walked past newer jobs.
+  ['a common queue', { queues: ['emails'] }, 'jobs_queue_final_id_idx'],
+  ['a common queue, oldest first', { queues: ['emails'], order: 'asc' }, 'jobs_queue_final_id_idx'],
+  ['two queues', { queues: ['emails', 'rare'] }, ''],
+  ['a rare queue', { queues: ['rare'] }, 'jobs_queue_final_id_idx'],
+  [
+    'the waiting jobs of a rare queue',
+    { queues: ['rare'], states: ['queued'] },
+    'jobs_queue_waiting_id_idx',
+  ],
+  ['a queue holding only old jobs', { queues: ['old'] }, 'jobs_queue_final_id_idx'],
+  ['handler and method', { handler: 'h3', method: 'm1' }, 'jobs_handler_method_final_id_idx'],
+  [
+    'a rare handler and method',
+    { handler: 'h9', method: 'm0' },
+    'jobs_handler_method_final_id_idx',
+  ],
+  [
+    'the waiting jobs of a rare handler',
+    { handler: 'h9', method: 'm0', states: ['queued', 'retrying'] },
+    'jobs_handler_method_waiting_id_idx',
+  ],
   ['a state in a queue', { states: ['completed'], queues: ['emails'] }, ''],
   ['a state never seen in a queue', { states: ['failed'], queues: ['emails'] }, ''],
   ['a state of a handler', { states: ['failed'], handler: 'h1', method: 'm1' }, ''],
@@ -46,6 +63,7 @@ const FIRST_PAGES: [string, Omit<JobListParams, 'limit'>, string][] = [
   ['a created range', { createdFrom: new Date(Date.now() - 3_600_000) }, ''],
   ['text in params or errors', { search: 'needle' }, ''],
   ['a second page of a rare state', { states: ['failed'], cursor: 'x' }, 'jobs_state_id_idx'],
+  ['a second page of a queue', { queues: ['emails'], cursor: 'x' }, 'jobs_queue_final_id_idx'],
 ];
 
 describe('the list query plans on a large table', () => {
@@ -80,12 +98,16 @@ describe('the list query plans on a large table', () => {
     await schema.drop();
   });
 
-  async function plan(params: JobListParams): Promise<PlanNode[]> {
+  /** The plan of `params`' page query; `generic`: as a prepared statement's generic plan. */
+  async function plan(params: JobListParams, generic = false): Promise<PlanNode[]> {
     const { sql, params: args } = listJobsQuery(store.connection, params).toSQL();
-    const rows = await store.connection.sql.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
-      `EXPLAIN (FORMAT JSON) ${sql}`,
-      args as never[],
-    );
+    const rows = await store.connection.sql.begin(async (tx) => {
+      if (generic) await tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan');
+      return tx.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
+        `EXPLAIN (FORMAT JSON) ${sql}`,
+        args as never[],
+      );
+    });
     const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
     if (root === undefined) throw new Error('no plan');
     return flatten(root);
@@ -107,6 +129,20 @@ describe('the list query plans on a large table', () => {
     }
   });
 
+  it('reads a queue or a handler from its indexes in a generic plan too', async () => {
+    for (const [filter, indexes] of [
+      [{ queues: ['emails'] }, ['jobs_queue_waiting_id_idx', 'jobs_queue_final_id_idx']],
+      [
+        { handler: 'h3', method: 'm1' },
+        ['jobs_handler_method_waiting_id_idx', 'jobs_handler_method_final_id_idx'],
+      ],
+    ] as const) {
+      const names = (await plan({ limit: 50, ...filter }, true)).map((n) => n['Index Name']);
+      expect(names).toEqual(expect.arrayContaining([...indexes]));
+      expect(names).not.toContain('jobs_pkey');
+    }
+  });
+
   for (const [name, filter, index] of FIRST_PAGES) {
     it(`reads ${name} from an index, without a sequential scan or a sort of the table`, async () => {
       const cursor = filter.cursor === undefined ? {} : { cursor: await cursorAfter(150_000) };
@@ -125,6 +161,13 @@ describe('the list query plans on a large table', () => {
         expect(sort['Plan Rows']).toBeLessThan(ROWS / 100);
       }
       if (index !== '') expect(nodes.some((n) => n['Index Name'] === index)).toBe(true);
+      // One queue, or a handler and method: no group walks the primary key past other jobs.
+      if (
+        filter.queues?.length === 1 ||
+        (filter.handler !== undefined && filter.method !== undefined)
+      ) {
+        expect(nodes.map((n) => n['Index Name'])).not.toContain('jobs_pkey');
+      }
     });
   }
 });

@@ -578,6 +578,67 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
         expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));
       });
 
+      it('lists a queue or handler in every state in id order, merged across states', async () => {
+        // Jobs 1, 4, 6 and 7 go first: 1 and 6 complete, 4 fails, 7 stays running; the others wait.
+        const first = new Set([1, 4, 6, 7]);
+        const inserted = await store.jobInsert({
+          jobs: Array.from({ length: 9 }, (_, i) =>
+            newJob({
+              queue: 'mixed',
+              handler: 'h',
+              method: 'm',
+              params: [i],
+              priority: first.has(i) ? 10 : 0,
+            }),
+          ),
+        });
+        const claimed = await claimAll(4);
+        expect(claimed.map((j) => j.params[0])).toEqual([1, 4, 6, 7]);
+        const [j1, j4, j6] = claimed;
+        await store.jobComplete({
+          workerId: worker,
+          jobs: [j1!, j6!].map((j) => ({ id: j.id, attempt: j.attempt, result: null })),
+        });
+        await store.jobFail({
+          workerId: worker,
+          jobs: [
+            {
+              id: j4!.id,
+              attempt: j4!.attempt,
+              error: { attempt: 1, message: 'x', name: 'Error', stack: '', at: '' },
+              outcome: { state: 'failed' },
+            },
+          ],
+        });
+        const page = async (params: Omit<Parameters<JobStore['jobList']>[0], 'limit'>) => {
+          const seen: unknown[] = [];
+          let cursor: string | undefined;
+          for (;;) {
+            const result = await store.jobList({
+              limit: 2,
+              ...params,
+              ...(cursor === undefined ? {} : { cursor }),
+            });
+            seen.push(...result.jobs.map((j) => j.params[0]));
+            if (result.nextCursor === null) return seen;
+            cursor = result.nextCursor;
+          }
+        };
+        expect(await page({ queues: ['mixed'] })).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        expect(await page({ queues: ['mixed'], order: 'asc' })).toEqual([
+          0, 1, 2, 3, 4, 5, 6, 7, 8,
+        ]);
+        expect(await page({ handler: 'h', method: 'm' })).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        expect(await page({ handler: 'h', states: ['running', 'completed', 'queued'] })).toEqual([
+          8, 7, 6, 5, 3, 2, 1, 0,
+        ]);
+        expect(await page({ queues: ['mixed'], states: ['failed', 'running'] })).toEqual([7, 4]);
+        expect(await page({ queues: ['mixed'], states: ['completed'], order: 'asc' })).toEqual([
+          1, 6,
+        ]);
+        expect(inserted).toHaveLength(9);
+      });
+
       it('rejects a cursor it did not hand out', async () => {
         await expect(store.jobList({ limit: 10, cursor: 'not-a-cursor' })).rejects.toMatchObject({
           field: 'cursor',

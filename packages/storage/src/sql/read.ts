@@ -1,15 +1,19 @@
 import {
+  FINAL_STATES,
   JOB_STATES,
   type Job,
   type JobCounts,
   type JobListParams,
   type JobPage,
   type JobState,
+  RUNNABLE_STATES,
   ValidationError,
   validateJobId,
 } from '@jobs/core';
 import { and, asc, desc, eq, gt, gte, ilike, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { Connection } from '../connection.js';
+import { pgArray } from '../pg-array.js';
 import { rowToJob } from '../rows.js';
 import { jobs } from '../schema.js';
 
@@ -51,45 +55,101 @@ function likeLiteral(text: string): string {
 }
 
 /**
+ * The groups of states the list indexes cover apart: waiting to run, running (few; the state
+ * index lists them), final. See the indexes in schema.ts.
+ */
+const STATE_GROUPS: readonly (readonly JobState[])[] = [RUNNABLE_STATES, ['running'], FINAL_STATES];
+
+/**
  * The page query of `listJobs` (one row more than the page, to tell whether another follows).
- * Its first page reads an index in id order and stops at the limit: the primary key, or for a
- * rare state, queue, or handler and method the (state, id), (queue, id) or
- * (handler, method, id) index; see test/list-plan.test.ts.
+ * Its first page reads an index in order and stops at the limit: the primary key, or the
+ * (state, id) index for a rare state. A filter by one queue, or by a handler and method, reads
+ * each group of states (STATE_GROUPS) on its own and merges their pages: waiting and final
+ * jobs from their group's index, running jobs through the state index. The groups' states are
+ * written into the statement, so that a prepared statement's generic plan still matches the
+ * partial indexes. See test/list-plan.test.ts.
  */
 export function listJobsQuery(c: Connection, params: JobListParams) {
   const order = params.order ?? 'desc';
-  const where: (SQL | undefined)[] = [];
-  if (params.states !== undefined && params.states.length > 0) {
-    where.push(inArray(jobs.state, [...params.states]));
-  }
-  if (params.queues !== undefined && params.queues.length > 0) {
-    where.push(inArray(jobs.queue, [...params.queues]));
-  }
-  if (params.handler !== undefined) where.push(eq(jobs.handler, params.handler));
-  if (params.method !== undefined) where.push(eq(jobs.method, params.method));
+  const dir = order === 'desc' ? desc : asc;
+  const common: (SQL | undefined)[] = [];
   if (params.createdFrom !== undefined) {
-    where.push(gte(jobs.createdAt, params.createdFrom.toISOString()));
+    common.push(gte(jobs.createdAt, params.createdFrom.toISOString()));
   }
   if (params.createdTo !== undefined) {
-    where.push(lt(jobs.createdAt, params.createdTo.toISOString()));
+    common.push(lt(jobs.createdAt, params.createdTo.toISOString()));
   }
   if (params.search !== undefined && params.search !== '') {
     const pattern = likeLiteral(params.search);
-    where.push(
+    common.push(
       or(ilike(sql`${jobs.params}::text`, pattern), ilike(sql`${jobs.errors}::text`, pattern)),
     );
   }
   if (params.cursor !== undefined) {
-    const after = decodeCursor(params.cursor);
-    const afterId = BigInt(after);
-    where.push(order === 'desc' ? lt(jobs.id, afterId) : gt(jobs.id, afterId));
+    const after = BigInt(decodeCursor(params.cursor));
+    common.push(order === 'desc' ? lt(jobs.id, after) : gt(jobs.id, after));
   }
-  return c.db
-    .select()
-    .from(jobs)
-    .where(and(...where))
-    .orderBy(order === 'desc' ? desc(jobs.id) : asc(jobs.id))
-    .limit(params.limit + 1);
+  const queues = params.queues !== undefined && params.queues.length > 0 ? params.queues : null;
+  const byQueue = queues === null ? undefined : inArray(jobs.queue, [...queues]);
+  const byHandler = params.handler === undefined ? undefined : eq(jobs.handler, params.handler);
+  const byMethod = params.method === undefined ? undefined : eq(jobs.method, params.method);
+  const states = params.states !== undefined && params.states.length > 0 ? params.states : null;
+  const limit = params.limit + 1;
+
+  // A group's own index in order: its leading columns compared with = ANY, which keeps them in
+  // the sort key (a column equal to a constant drops out of it, and then the primary key walked
+  // past newer jobs of other states gives the same order). One value: the same order as by id.
+  let pinned: { readonly where: SQL[]; readonly orderBy: SQL[] } | null = null;
+  if (params.handler !== undefined && params.method !== undefined) {
+    pinned = {
+      where: [
+        sql`${jobs.handler} = ANY(${pgArray([params.handler])}::text[])`,
+        eq(jobs.method, params.method),
+      ],
+      orderBy: [dir(jobs.handler), dir(jobs.method), dir(jobs.id)],
+    };
+    if (byQueue !== undefined) pinned.where.push(byQueue);
+  } else if (queues?.length === 1) {
+    pinned = {
+      where: [sql`${jobs.queue} = ANY(${pgArray(queues)}::text[])`],
+      orderBy: [dir(jobs.queue), dir(jobs.id)],
+    };
+    if (byHandler !== undefined) pinned.where.push(byHandler);
+    if (byMethod !== undefined) pinned.where.push(byMethod);
+  }
+  if (pinned === null) {
+    const where = [...common, byQueue, byHandler, byMethod];
+    if (states !== null) where.push(inArray(jobs.state, [...states]));
+    return c.db
+      .select()
+      .from(jobs)
+      .where(and(...where))
+      .orderBy(dir(jobs.id))
+      .limit(limit);
+  }
+  const branches = STATE_GROUPS.map((group) =>
+    group.filter((state) => states === null || states.includes(state)),
+  )
+    .filter((group) => group.length > 0)
+    .map((group) => {
+      const inGroup = sql`${jobs.state} IN (${sql.raw(group.map((s) => `'${s}'`).join(', '))})`;
+      const query = c.db.select().from(jobs);
+      return group.includes('running')
+        ? query
+            .where(and(...common, byQueue, byHandler, byMethod, inGroup))
+            .orderBy(dir(jobs.id))
+            .limit(limit)
+        : query
+            .where(and(...common, ...pinned.where, inGroup))
+            .orderBy(...pinned.orderBy)
+            .limit(limit);
+    });
+  const [first, second, ...rest] = branches;
+  if (first === undefined) throw new Error('no state group to list');
+  if (second === undefined) return first;
+  return unionAll(first, second, ...rest)
+    .orderBy(order === 'desc' ? sql`id DESC` : sql`id ASC`)
+    .limit(limit);
 }
 
 /** A filtered page, ordered by id; the cursor is the last id seen. */
