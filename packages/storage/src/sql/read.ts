@@ -117,7 +117,12 @@ export function listJobsQuery(c: Connection, params: JobListParams) {
     if (byHandler !== undefined) pinned.where.push(byHandler);
     if (byMethod !== undefined) pinned.where.push(byMethod);
   }
-  if (pinned === null) {
+  const groups = STATE_GROUPS.map((group) =>
+    group.filter((state) => states === null || states.includes(state)),
+  ).filter((group) => group.length > 0);
+  const [firstGroup, ...moreGroups] = groups;
+  // (No group: only states no job can be in were asked for, and the plain query finds none.)
+  if (pinned === null || firstGroup === undefined) {
     const where = [...common, byQueue, byHandler, byMethod];
     if (states !== null) where.push(inArray(jobs.state, [...states]));
     return c.db
@@ -127,27 +132,23 @@ export function listJobsQuery(c: Connection, params: JobListParams) {
       .orderBy(dir(jobs.id))
       .limit(limit);
   }
-  const branches = STATE_GROUPS.map((group) =>
-    group.filter((state) => states === null || states.includes(state)),
-  )
-    .filter((group) => group.length > 0)
-    .map((group) => {
-      const inGroup = sql`${jobs.state} IN (${sql.raw(group.map((s) => `'${s}'`).join(', '))})`;
-      const query = c.db.select().from(jobs);
-      return group.includes('running')
-        ? query
-            .where(and(...common, byQueue, byHandler, byMethod, inGroup))
-            .orderBy(dir(jobs.id))
-            .limit(limit)
-        : query
-            .where(and(...common, ...pinned.where, inGroup))
-            .orderBy(...pinned.orderBy)
-            .limit(limit);
-    });
-  const [first, second, ...rest] = branches;
-  if (first === undefined) throw new Error('no state group to list');
-  if (second === undefined) return first;
-  return unionAll(first, second, ...rest)
+  const { where: pinnedWhere, orderBy: pinnedOrder } = pinned;
+  const branch = (group: readonly JobState[]) => {
+    const inGroup = sql`${jobs.state} IN (${sql.raw(group.map((s) => `'${s}'`).join(', '))})`;
+    const query = c.db.select().from(jobs);
+    return group.includes('running')
+      ? query
+          .where(and(...common, byQueue, byHandler, byMethod, inGroup))
+          .orderBy(dir(jobs.id))
+          .limit(limit)
+      : query
+          .where(and(...common, ...pinnedWhere, inGroup))
+          .orderBy(...pinnedOrder)
+          .limit(limit);
+  };
+  const [second, ...rest] = moreGroups.map(branch);
+  if (second === undefined) return branch(firstGroup);
+  return unionAll(branch(firstGroup), second, ...rest)
     .orderBy(order === 'desc' ? sql`id DESC` : sql`id ASC`)
     .limit(limit);
 }
