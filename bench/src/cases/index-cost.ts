@@ -2,11 +2,6 @@ import type { PgJobStore } from '@jobs/storage';
 import type { CaseContext } from '../context.js';
 import { enqueueNoops } from '../enqueue.js';
 
-/**
- * What the jobs table's list indexes cost writers: the ceiling's pgbench lifecycle and a bulk
- * insert, run as migrated and with list indexes dropped. Not a setting of this project (the
- * API needs those indexes for index-backed filtered pages): a measurement for its design.
- */
 /** The queue and handler list indexes (one for waiting jobs, one for finished jobs each). */
 const LIST_INDEXES = [
   'jobs_queue_waiting_id_idx',
@@ -15,6 +10,11 @@ const LIST_INDEXES = [
   'jobs_handler_method_final_id_idx',
 ];
 
+/**
+ * What the jobs table's list indexes cost writers: the ceiling's pgbench lifecycle and a bulk
+ * insert, run as migrated and with list indexes dropped. Not a setting of this project (the
+ * API needs those indexes for index-backed filtered pages): a measurement for its design.
+ */
 export const INDEX_VARIANTS: readonly {
   readonly name: string;
   readonly drop: readonly string[];

@@ -13,7 +13,8 @@ export const JOB_COLUMNS_SQL = Object.entries(getTableColumns(jobs))
 /**
  * A timestamp reader for one column that remembers the last text it parsed: the rows of one
  * statement often share a time (a claim's start and lease, a batch's creation), and a Date
- * made from a number costs a fraction of one parsed from text. Each call returns a new Date.
+ * made from a number costs a fraction of one parsed from text. Each text read gives a new Date
+ * (a Date the driver already made is passed on as it is).
  */
 function dateReader(): (value: string | Date) => Date {
   let lastText = '';

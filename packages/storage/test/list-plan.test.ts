@@ -1,6 +1,6 @@
-import type { JobListParams } from '@jobs/core';
+import { JOB_STATES, type JobListParams } from '@jobs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listJobsQuery } from '../src/sql/read.js';
+import { listJobsQuery, STATE_GROUPS } from '../src/sql/read.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
 
@@ -66,6 +66,13 @@ const FIRST_PAGES: [string, Omit<JobListParams, 'limit'>, string][] = [
   ['a second page of a queue', { queues: ['emails'], cursor: 'x' }, 'jobs_queue_final_id_idx'],
 ];
 
+describe('the list query state groups', () => {
+  it('hold every state exactly once', () => {
+    const grouped = STATE_GROUPS.flatMap((group) => group.states);
+    expect([...grouped].sort()).toEqual([...JOB_STATES].sort());
+  });
+});
+
 describe('the list query plans on a large table', () => {
   let schema: TestSchema;
   let store: PgJobStore;
@@ -98,16 +105,31 @@ describe('the list query plans on a large table', () => {
     await schema.drop();
   });
 
-  /** The plan of `params`' page query; `generic`: as a prepared statement's generic plan. */
+  /**
+   * The plan of `params`' page query; `generic`: the generic plan of it as a prepared statement
+   * (planned without its parameters' values, as a statement prepared by the driver may be).
+   */
   async function plan(params: JobListParams, generic = false): Promise<PlanNode[]> {
     const { sql, params: args } = listJobsQuery(store.connection, params).toSQL();
-    const rows = await store.connection.sql.begin(async (tx) => {
-      if (generic) await tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan');
-      return tx.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
-        `EXPLAIN (FORMAT JSON) ${sql}`,
-        args as never[],
-      );
-    });
+    type Explained = { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
+    const rows = generic
+      ? await store.connection.sql.begin(async (tx) => {
+          await tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan');
+          await tx.unsafe(`PREPARE list_page AS ${sql}`);
+          // The values as literals: EXECUTE's arguments are expressions of their own statement.
+          const values = args
+            .map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)))
+            .join(', ');
+          const explained = await tx.unsafe<Explained>(
+            `EXPLAIN (FORMAT JSON) EXECUTE list_page(${values})`,
+          );
+          await tx.unsafe('DEALLOCATE list_page');
+          return explained;
+        })
+      : await store.connection.sql.unsafe<Explained>(
+          `EXPLAIN (FORMAT JSON) ${sql}`,
+          args as never[],
+        );
     const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
     if (root === undefined) throw new Error('no plan');
     return flatten(root);

@@ -579,16 +579,18 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
       });
 
       it('lists a queue or handler in every state in id order, merged across states', async () => {
-        // Jobs 1, 4, 6 and 7 go first: 1 and 6 complete, 4 fails, 7 stays running; the others wait.
+        // Jobs 1, 4, 6 and 7 go first: 1 and 6 complete, 4 fails, 7 stays running; the others
+        // wait, 9 scheduled for later.
         const first = new Set([1, 4, 6, 7]);
         const inserted = await store.jobInsert({
-          jobs: Array.from({ length: 9 }, (_, i) =>
+          jobs: Array.from({ length: 10 }, (_, i) =>
             newJob({
               queue: 'mixed',
               handler: 'h',
               method: 'm',
               params: [i],
               priority: first.has(i) ? 10 : 0,
+              runAt: { delayMs: i === 9 ? 3_600_000 : 0 },
             }),
           ),
         });
@@ -624,11 +626,19 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
             cursor = result.nextCursor;
           }
         };
-        expect(await page({ queues: ['mixed'] })).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
-        expect(await page({ queues: ['mixed'], order: 'asc' })).toEqual([
-          0, 1, 2, 3, 4, 5, 6, 7, 8,
-        ]);
-        expect(await page({ handler: 'h', method: 'm' })).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        const all = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+        expect(await page({ queues: ['mixed'] })).toEqual(all);
+        expect(await page({ queues: ['mixed'], order: 'asc' })).toEqual([...all].reverse());
+        expect(await page({ handler: 'h', method: 'm' })).toEqual(all);
+        expect(await page({ queues: ['mixed', 'other'], handler: 'h' })).toEqual(all);
+        expect(
+          await page({
+            queues: ['mixed'],
+            handler: 'h',
+            method: 'm',
+            states: ['scheduled', 'failed'],
+          }),
+        ).toEqual([9, 4]);
         expect(await page({ handler: 'h', states: ['running', 'completed', 'queued'] })).toEqual([
           8, 7, 6, 5, 3, 2, 1, 0,
         ]);
@@ -636,7 +646,7 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
         expect(await page({ queues: ['mixed'], states: ['completed'], order: 'asc' })).toEqual([
           1, 6,
         ]);
-        expect(inserted).toHaveLength(9);
+        expect(inserted).toHaveLength(10);
       });
 
       it('rejects a cursor it did not hand out', async () => {

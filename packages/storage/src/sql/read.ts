@@ -54,11 +54,22 @@ function likeLiteral(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
+/** The states the queue and handler list indexes cover (see schema.ts). */
+const INDEXED_STATES: ReadonlySet<JobState> = new Set([...RUNNABLE_STATES, ...FINAL_STATES]);
+
 /**
- * The groups of states the list indexes cover apart: waiting to run, running (few; the state
- * index lists them), final. See the indexes in schema.ts.
+ * The groups of states the list indexes cover apart: waiting to run, final, and the rest
+ * (running: few, the state index lists them). Together every state.
  */
-const STATE_GROUPS: readonly (readonly JobState[])[] = [RUNNABLE_STATES, ['running'], FINAL_STATES];
+export const STATE_GROUPS: readonly {
+  readonly states: readonly JobState[];
+  /** The queue and handler list indexes cover these states. */
+  readonly indexed: boolean;
+}[] = [
+  { states: RUNNABLE_STATES, indexed: true },
+  { states: JOB_STATES.filter((s) => !INDEXED_STATES.has(s)), indexed: false },
+  { states: FINAL_STATES, indexed: true },
+];
 
 /**
  * The page query of `listJobs` (one row more than the page, to tell whether another follows).
@@ -117,9 +128,10 @@ export function listJobsQuery(c: Connection, params: JobListParams) {
     if (byHandler !== undefined) pinned.where.push(byHandler);
     if (byMethod !== undefined) pinned.where.push(byMethod);
   }
-  const groups = STATE_GROUPS.map((group) =>
-    group.filter((state) => states === null || states.includes(state)),
-  ).filter((group) => group.length > 0);
+  const groups = STATE_GROUPS.map((group) => ({
+    indexed: group.indexed,
+    states: group.states.filter((state) => states === null || states.includes(state)),
+  })).filter((group) => group.states.length > 0);
   const [firstGroup, ...moreGroups] = groups;
   // (No group: only states no job can be in were asked for, and the plain query finds none.)
   if (pinned === null || firstGroup === undefined) {
@@ -133,17 +145,18 @@ export function listJobsQuery(c: Connection, params: JobListParams) {
       .limit(limit);
   }
   const { where: pinnedWhere, orderBy: pinnedOrder } = pinned;
-  const branch = (group: readonly JobState[]) => {
-    const inGroup = sql`${jobs.state} IN (${sql.raw(group.map((s) => `'${s}'`).join(', '))})`;
+  const branch = (group: (typeof groups)[number]) => {
+    const names = group.states.map((state) => `'${state}'`).join(', ');
+    const inGroup = sql`${jobs.state} IN (${sql.raw(names)})`;
     const query = c.db.select().from(jobs);
-    return group.includes('running')
+    return group.indexed
       ? query
-          .where(and(...common, byQueue, byHandler, byMethod, inGroup))
-          .orderBy(dir(jobs.id))
-          .limit(limit)
-      : query
           .where(and(...common, ...pinnedWhere, inGroup))
           .orderBy(...pinnedOrder)
+          .limit(limit)
+      : query
+          .where(and(...common, byQueue, byHandler, byMethod, inGroup))
+          .orderBy(dir(jobs.id))
           .limit(limit);
   };
   const [second, ...rest] = moreGroups.map(branch);
