@@ -4,13 +4,10 @@ import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
+import { sqlList } from './state-list.js';
 
 /** Lines a job keeps; older ones are dropped as new ones arrive. */
 export const MAX_LOG_LINES = 200;
-
-function sqlList(states: readonly string[]): string {
-  return states.map((s) => `'${s}'`).join(', ');
-}
 
 const CANCEL = `WITH changed AS (
   UPDATE jobs j

@@ -16,6 +16,7 @@ import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { rowToJob } from '../rows.js';
 import { jobs } from '../schema.js';
+import { sqlList } from './state-list.js';
 
 /** One job by id, or null. */
 export async function getJob(c: Connection, id: string): Promise<Job | null> {
@@ -146,8 +147,7 @@ export function listJobsQuery(c: Connection, params: JobListParams) {
   }
   const { where: pinnedWhere, orderBy: pinnedOrder } = pinned;
   const branch = (group: (typeof groups)[number]) => {
-    const names = group.states.map((state) => `'${state}'`).join(', ');
-    const inGroup = sql`${jobs.state} IN (${sql.raw(names)})`;
+    const inGroup = sql`${jobs.state} IN (${sql.raw(sqlList(group.states))})`;
     const query = c.db.select().from(jobs);
     return group.indexed
       ? query
