@@ -3,6 +3,7 @@ import {
   IllegalTransitionError,
   JobNotFoundError,
   JobsError,
+  StoreRejectedError,
   StoreUnavailableError,
   UnknownHandlerError,
   ValidationError,
@@ -68,6 +69,9 @@ export function answerFor(error: unknown): ErrorAnswer | null {
   }
   if (error instanceof IllegalTransitionError) {
     return { status: 409, body: errorBody(error.code, error.message) };
+  }
+  if (error instanceof StoreRejectedError) {
+    return { status: 422, body: errorBody(error.code, error.message) };
   }
   if (error instanceof StoreUnavailableError || error instanceof LogUnavailableError) {
     return { status: 503, body: errorBody(error.code, error.message) };

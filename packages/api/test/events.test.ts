@@ -44,7 +44,7 @@ describe('GET /api/events', () => {
     const other = api.another();
     const [job] = await other.jobInsert({ jobs: [newJob()] });
     await other.jobClaim({ workerId: 'w', queues: null, limit: 1, leaseMs: 60_000 });
-    await other.jobProgressSet({ workerId: 'w', id: job!.id, progress: 50 });
+    await other.jobProgressSet({ workerId: 'w', id: job!.id, attempt: 1, progress: 50 });
     await other.jobComplete({ workerId: 'w', jobs: [{ id: job!.id, attempt: 1, result: 1 }] });
 
     const seen = [];

@@ -249,6 +249,7 @@ describe('one job: get, cancel, retry, delete', () => {
     await api.store.jobProgressSet({
       workerId: 'w',
       id,
+      attempt: 1,
       progress: { done: 3 },
       logs: [{ at: new Date().toISOString(), line: 'working' }],
     });

@@ -78,3 +78,17 @@ export class StoreUnavailableError extends JobsError {
     super('store_unavailable', message, options);
   }
 }
+
+/**
+ * The store refused a write for what it held (a value it cannot store, a broken constraint),
+ * not for being unreachable: sending the same write again fails the same way.
+ */
+export class StoreRejectedError extends JobsError {
+  /** The database's own error code (SQLSTATE), when it gave one. */
+  readonly sqlState: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; sqlState?: string }) {
+    super('store_rejected', message, options);
+    this.sqlState = options?.sqlState;
+  }
+}

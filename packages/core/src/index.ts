@@ -11,6 +11,7 @@ export {
   JobNotFoundError,
   JobsError,
   PermanentError,
+  StoreRejectedError,
   StoreUnavailableError,
   UnknownHandlerError,
   ValidationError,
@@ -80,6 +81,7 @@ export { failureOutcome, isFinal, TRANSITION_SOURCES, transition } from './state
 export type {
   AttemptCompletion,
   AttemptFailure,
+  AttemptRef,
   AttemptRelease,
   FailureOutcome,
   FinishedGroup,
@@ -98,3 +100,12 @@ export type {
   ThroughputPoint,
 } from './store.js';
 export { insertedJob, JOB_CHANGES } from './store.js';
+export {
+  cutText,
+  findUnstorable,
+  isStorableText,
+  REPLACEMENT_CHARACTER,
+  toStorableJson,
+  toStorableText,
+  UNSTORABLE,
+} from './text.js';

@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import type { JsonValue } from './job.js';
+import { isStorableText, UNSTORABLE } from './text.js';
 import { isPlainObject } from './validate.js';
 
 /** Largest JSON size of a job's params, in UTF-8 bytes, unless the caller sets its own: 1 MiB. */
@@ -9,8 +10,9 @@ export const MAX_PARAMS_BYTES = 1024 * 1024;
 const MAX_DEPTH = 100;
 
 /**
- * Checks that `value` is an array of JSON values no larger than `maxBytes` once serialised, naming
- * the offending element (`params.2.user`), and returns a deep copy the caller can no longer mutate.
+ * Checks that `value` is an array of JSON values no larger than `maxBytes` once serialised, with
+ * only storable text (see text.ts), naming the offending element (`params.2.user`), and returns
+ * a deep copy the caller can no longer mutate.
  */
 export function toJsonParams(
   value: unknown,
@@ -56,6 +58,8 @@ function checkJsonValue(
 ): void {
   switch (typeof value) {
     case 'string':
+      if (!isStorableText(value)) throw new ValidationError(field, UNSTORABLE);
+      return;
     case 'boolean':
       return;
     case 'number':
@@ -87,6 +91,7 @@ function checkJsonContainer(
   }
   ancestors.add(value);
   for (const key of keys) {
+    if (!isStorableText(key)) throw new ValidationError(field, `has a key that ${UNSTORABLE}`);
     const at = `${field}.${key}`;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (descriptor === undefined) throw new ValidationError(at, 'is missing (a hole in the array)');

@@ -121,11 +121,14 @@ export interface AttemptFailure {
   readonly outcome: FailureOutcome;
 }
 
-/** A running attempt handed back unfinished (graceful shutdown); the attempt is not counted. */
-export interface AttemptRelease {
+/** One attempt of one job: what a worker holds, renews and reports on. */
+export interface AttemptRef {
   readonly id: string;
   readonly attempt: number;
 }
+
+/** A running attempt handed back unfinished (graceful shutdown); the attempt is not counted. */
+export type AttemptRelease = AttemptRef;
 
 /**
  * What happened to jobs, for live views (the API's server-sent events), in lifecycle order.
@@ -274,21 +277,29 @@ export interface JobStore {
     readonly workerId: string;
     readonly jobs: readonly AttemptRelease[];
   }): Promise<string[]>;
-  /** Stores progress and appends log lines of a job `workerId` is running. */
+  /**
+   * Stores progress and appends log lines of attempt `attempt` of a job `workerId` is running;
+   * false when that attempt is no longer running there (a late handler cannot write into the
+   * next attempt).
+   */
   jobProgressSet(params: {
     readonly workerId: string;
     readonly id: string;
+    readonly attempt: number;
     readonly progress?: JsonValue;
     readonly logs?: readonly JobLogLine[];
   }): Promise<boolean>;
   /** How many jobs are in each state, overall and per queue. */
   jobCount(): Promise<JobCounts>;
-  /** Extends the leases `workerId` holds on these jobs; returns the ids it still holds. */
+  /**
+   * Extends the leases `workerId` holds on these attempts; returns those it still holds (each
+   * job runs one attempt at a time, so at most one attempt per id comes back).
+   */
   leaseRenew(params: {
     readonly workerId: string;
-    readonly ids: readonly string[];
+    readonly jobs: readonly AttemptRef[];
     readonly leaseMs: number;
-  }): Promise<string[]>;
+  }): Promise<AttemptRef[]>;
   /**
    * Takes back up to `limit` running jobs whose lease expired, failing the attempt with
    * "worker lost" (retrying or failed by the job's policy); one process at a time does it.

@@ -1,4 +1,4 @@
-import type { JobStatsStore, JobStore } from '@jobs/core';
+import { type JobStatsStore, type JobStore, validateJobId } from '@jobs/core';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
@@ -28,9 +28,9 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
     jobGet: ({ id }) => mapped(() => getJob(c, id)),
     jobList: (params) => mapped(() => listJobs(c, params)),
-    jobCancel: ({ ids }) => mapped(() => cancelJobs(c, ids)),
-    jobRetry: ({ ids }) => mapped(() => retryJobs(c, ids)),
-    jobDelete: ({ ids }) => mapped(() => deleteJobs(c, ids)),
+    jobCancel: ({ ids }) => mapped(() => cancelJobs(c, checkedIds(ids))),
+    jobRetry: ({ ids }) => mapped(() => retryJobs(c, checkedIds(ids))),
+    jobDelete: ({ ids }) => mapped(() => deleteJobs(c, checkedIds(ids))),
     jobClaim: (params) => mapped(() => claimJobs(c, params)),
     jobComplete: ({ workerId, jobs }) => mapped(() => completeJobs(c, workerId, jobs)),
     jobFail: ({ workerId, jobs }) =>
@@ -41,7 +41,8 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
         ),
       ),
     jobRelease: ({ workerId, jobs }) => mapped(() => releaseJobs(c, workerId, jobs)),
-    jobProgressSet: (params) => mapped(() => setJobProgress(c, params)),
+    jobProgressSet: (params) =>
+      mapped(() => setJobProgress(c, { ...params, id: validateJobId(params.id) })),
     jobCount: () => mapped(() => countJobs(c)),
     leaseRenew: (params) => mapped(() => renewLeases(c, params)),
     leaseRescue: (params) => mapped(() => rescueExpiredLeases(c, params)),
@@ -55,4 +56,10 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The ids, each checked (a bad one is a ValidationError naming `ids.N`, not a database error). */
+function checkedIds(ids: readonly string[]): readonly string[] {
+  ids.forEach((id, index) => validateJobId(id, `ids.${index}`));
+  return ids;
 }

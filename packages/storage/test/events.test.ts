@@ -147,7 +147,7 @@ describe('job-change notifications', () => {
   it('announces progress and releases of running jobs', async () => {
     await store.jobInsert({ jobs: [newJob()] });
     const [job] = await store.jobClaim({ workerId: 'w', queues: null, limit: 1, leaseMs: 60_000 });
-    await store.jobProgressSet({ workerId: 'w', id: job!.id, progress: 50 });
+    await store.jobProgressSet({ workerId: 'w', id: job!.id, attempt: 1, progress: 50 });
     await store.jobRelease({ workerId: 'w', jobs: [{ id: job!.id, attempt: 1 }] });
     await waitFor(() => changes().length >= 4);
     expect(changes()).toEqual([

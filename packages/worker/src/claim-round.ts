@@ -1,6 +1,6 @@
 import type { Job, JobStore } from '@jobs/core';
 import { hasQueueLimits, planClaims } from './capacity.js';
-import type { RunningJobs } from './running.js';
+import type { HeldJobs } from './held.js';
 
 /** What a claim round needs. */
 export interface ClaimRoundDeps {
@@ -10,16 +10,15 @@ export interface ClaimRoundDeps {
   readonly concurrency: number;
   /** Extra jobs this worker may hold in its local queue (see WorkerOptions.prefetch). */
   readonly prefetch: number;
-  /** Jobs held in the local queue now. */
-  readonly localQueued: number;
   readonly batchSize: number;
   readonly queues: readonly string[] | null;
   readonly queueConcurrency: Readonly<Record<string, number>>;
-  readonly running: RunningJobs;
+  /** What this worker holds: its running and locally queued attempts take slots. */
+  readonly held: HeldJobs;
   readonly rotation: number;
   /** False once the worker stops: no further claim is made. */
   readonly shouldContinue: () => boolean;
-  /** Starts a claimed job, or queues it locally (synchronously: it counts as held at once). */
+  /** Holds a claimed job (synchronously: it counts as held at once). */
   readonly onClaimed: (job: Job) => void;
 }
 
@@ -37,7 +36,7 @@ export interface ClaimRoundResult {
  * queues served, the queue names come from `queueList` (paused queues left out).
  */
 export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult> {
-  const { store, running, queues, queueConcurrency } = deps;
+  const { store, held, queues, queueConcurrency } = deps;
   const knownQueues =
     queues === null && hasQueueLimits(queues, queueConcurrency)
       ? (await store.queueList()).filter((q) => !q.paused).map((q) => q.name)
@@ -45,8 +44,8 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
   const plan = planClaims({
     concurrency: deps.concurrency + deps.prefetch,
     batchSize: deps.batchSize,
-    running: running.size + deps.localQueued,
-    runningByQueue: running.byQueue,
+    running: held.runningCount + held.queuedCount,
+    runningByQueue: held.runningByQueue,
     queues,
     queueConcurrency,
     knownQueues,
@@ -68,8 +67,9 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
 }
 
 function atALimit(deps: ClaimRoundDeps): boolean {
-  if (deps.running.size + deps.localQueued >= deps.concurrency + deps.prefetch) return true;
+  const { held } = deps;
+  if (held.runningCount + held.queuedCount >= deps.concurrency + deps.prefetch) return true;
   return Object.entries(deps.queueConcurrency).some(
-    ([name, limit]) => (deps.running.byQueue.get(name) ?? 0) >= limit,
+    ([name, limit]) => (held.runningByQueue.get(name) ?? 0) >= limit,
   );
 }

@@ -1,4 +1,4 @@
-import { type JobError, PermanentError } from '@jobs/core';
+import { cutText, type JobError, PermanentError, toStorableText } from '@jobs/core';
 
 /** Longest error message kept, in characters. */
 export const MAX_ERROR_MESSAGE_LENGTH = 2_000;
@@ -50,9 +50,12 @@ export function toJobError(thrown: unknown, attempt: number, at: Date, workerId:
   return { attempt, ...summarizeThrown(thrown), at: at.toISOString(), workerId };
 }
 
-/** Cuts `text` to `max` characters, marking the cut. */
+/**
+ * Cuts `text` to `max` characters, marking the cut, never inside a surrogate pair, with text
+ * PostgreSQL cannot hold replaced (see core's text.ts).
+ */
 export function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  return cutText(toStorableText(text), max);
 }
 
 function isErrorLike(

@@ -1,10 +1,19 @@
-import type { FailureOutcome, Job, JobError, JobStore, JsonValue } from '@jobs/core';
+import {
+  cutText,
+  type FailureOutcome,
+  type JobError,
+  type JobStore,
+  type JsonValue,
+  StoreRejectedError,
+  toStorableText,
+} from '@jobs/core';
 import { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
+import type { HeldJob } from './held.js';
 
 /** A finished attempt waiting to be recorded as completed. */
 export interface BufferedCompletion {
   readonly kind: 'complete';
-  readonly job: Job;
+  readonly held: HeldJob;
   readonly result: JsonValue | null;
   readonly durationMs: number;
 }
@@ -12,10 +21,12 @@ export interface BufferedCompletion {
 /** A failed attempt waiting to be recorded with its error and next state. */
 export interface BufferedFailure {
   readonly kind: 'fail';
-  readonly job: Job;
+  readonly held: HeldJob;
   readonly error: JobError;
   readonly outcome: FailureOutcome;
   readonly durationMs: number;
+  /** Set when this failure stands in for an outcome the store refused (see `refusedOutcome`). */
+  readonly standIn?: true;
 }
 
 /** An attempt's outcome waiting to be recorded. */
@@ -31,24 +42,41 @@ export interface OutcomeBufferDeps {
   readonly maxBatch: number;
   readonly backoff: BackoffPolicy;
   readonly random: () => number;
+  readonly now: () => Date;
   /** The store recorded it. */
   readonly onRecorded: (item: BufferedOutcome) => void;
   /** The store refused it: the job is no longer this worker's (cancelled, rescued). */
   readonly onRefused: (item: BufferedOutcome) => void;
-  /** A write failed; the outcomes stay buffered and are written again after a backoff. */
+  /**
+   * The store rejected even the stand-in failure of this outcome: it is given up, and the
+   * job's lease left to expire (rescue then counts the attempt as lost).
+   */
+  readonly onGivenUp: (item: BufferedOutcome, error: StoreRejectedError) => void;
+  /** A write failed for a passing reason; its outcomes stay buffered and are written again. */
   readonly onStoreError: (error: unknown, pending: number) => void;
 }
+
+/** The error name recorded when the store could not hold what an attempt came to. */
+export const OUTCOME_NOT_STORABLE = 'OutcomeNotStorableError';
 
 /**
  * Terminology
  * - outcome: what an attempt came to (completed, or failed with its next state).
  * - flush: one write of buffered outcomes: one `jobComplete` and one `jobFail` call, each for
- *   many jobs. A flush that fails keeps every outcome buffered; none is ever dropped.
+ *   many jobs.
+ * - transient failure: the store could not be reached or was busy. Every outcome of the write
+ *   stays buffered and is written again after a backoff; none is ever dropped.
+ * - rejected write: the store refused what a write carried (StoreRejectedError): the same write
+ *   would fail forever. Its outcomes are split in halves and written again at once until the
+ *   one it cannot hold stands alone; that one is recorded as a failure of its job saying why
+ *   (`OutcomeNotStorableError`), and every other outcome is recorded as it was.
  *
  * Buffers outcomes and flushes them at most `intervalMs` after the first one arrives.
  */
 export class OutcomeBuffer {
   #items: BufferedOutcome[] = [];
+  /** Groups of outcomes under suspicion after a rejected write: each is written on its own. */
+  #suspects: BufferedOutcome[][] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
   #failures = 0;
@@ -63,12 +91,7 @@ export class OutcomeBuffer {
 
   /** How many outcomes wait. */
   get size(): number {
-    return this.#items.length;
-  }
-
-  /** Ids of the jobs whose outcomes wait (their leases must still be renewed). */
-  pendingIds(): string[] {
-    return this.#items.map((item) => item.job.id);
+    return this.#items.length + this.#suspects.reduce((sum, group) => sum + group.length, 0);
   }
 
   /**
@@ -80,10 +103,10 @@ export class OutcomeBuffer {
     for (;;) {
       this.#clearTimer();
       await (this.#flushing ?? this.#flush());
-      if (this.#items.length === 0) return 0;
+      if (this.size === 0) return 0;
       if (this.#failures === 0) continue;
       const wait = backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random);
-      if (Date.now() + wait > deadline) return this.#items.length;
+      if (Date.now() + wait > deadline) return this.size;
       await sleep(wait);
     }
   }
@@ -99,13 +122,13 @@ export class OutcomeBuffer {
   }
 
   #schedule(): void {
-    if (this.#timer !== null || this.#flushing !== null || this.#items.length === 0) return;
+    if (this.#timer !== null || this.#flushing !== null || this.size === 0) return;
     const wait =
-      this.#failures === 0
-        ? this.#items.length >= this.deps.maxBatch
+      this.#failures > 0
+        ? backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random)
+        : this.#suspects.length > 0 || this.#items.length >= this.deps.maxBatch
           ? 0
-          : this.deps.intervalMs
-        : backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random);
+          : this.deps.intervalMs;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.#flush();
@@ -123,35 +146,14 @@ export class OutcomeBuffer {
   }
 
   async #write(): Promise<void> {
-    const batch = this.#items.splice(0, this.deps.maxBatch);
+    const suspect = this.#suspects.shift();
+    const batch = suspect ?? this.#items.splice(0, this.deps.maxBatch);
     if (batch.length === 0) return;
-    const completions = batch.filter(
-      (item): item is BufferedCompletion => item.kind === 'complete',
-    );
-    const failures = batch.filter((item): item is BufferedFailure => item.kind === 'fail');
-    const { store, workerId } = this.deps;
+    const completions = batch.filter((item) => item.kind === 'complete');
+    const failures = batch.filter((item) => item.kind === 'fail');
     const [completed, failed] = await Promise.allSettled([
-      completions.length === 0
-        ? Promise.resolve([])
-        : store.jobComplete({
-            workerId,
-            jobs: completions.map(({ job, result }) => ({
-              id: job.id,
-              attempt: job.attempt,
-              result,
-            })),
-          }),
-      failures.length === 0
-        ? Promise.resolve([])
-        : store.jobFail({
-            workerId,
-            jobs: failures.map(({ job, error, outcome }) => ({
-              id: job.id,
-              attempt: job.attempt,
-              error,
-              outcome,
-            })),
-          }),
+      this.#complete(completions),
+      this.#fail(failures),
     ]);
     const retry: BufferedOutcome[] = [];
     let lastError: unknown;
@@ -159,23 +161,99 @@ export class OutcomeBuffer {
       [completions, completed],
       [failures, failed],
     ] as const) {
-      if (settled.status === 'rejected') {
+      if (settled.status === 'fulfilled') {
+        const recorded = new Set(settled.value);
+        for (const item of items) {
+          if (recorded.has(item.held.job.id)) this.deps.onRecorded(item);
+          else this.deps.onRefused(item);
+        }
+      } else if (settled.reason instanceof StoreRejectedError) {
+        this.#isolate(items, settled.reason);
+      } else {
         retry.push(...items);
         lastError = settled.reason;
-        continue;
-      }
-      const recorded = new Set(settled.value);
-      for (const item of items) {
-        if (recorded.has(item.job.id)) this.deps.onRecorded(item);
-        else this.deps.onRefused(item);
       }
     }
     if (retry.length === 0) {
       this.#failures = 0;
       return;
     }
-    this.#items.unshift(...retry);
+    if (suspect === undefined) this.#items.unshift(...retry);
+    else this.#suspects.unshift(retry);
     this.#failures += 1;
-    this.deps.onStoreError(lastError, this.#items.length);
+    this.deps.onStoreError(lastError, this.size);
   }
+
+  #complete(items: readonly BufferedCompletion[]): Promise<string[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.deps.store.jobComplete({
+      workerId: this.deps.workerId,
+      jobs: items.map(({ held, result }) => ({
+        id: held.job.id,
+        attempt: held.job.attempt,
+        result,
+      })),
+    });
+  }
+
+  #fail(items: readonly BufferedFailure[]): Promise<string[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.deps.store.jobFail({
+      workerId: this.deps.workerId,
+      jobs: items.map(({ held, error, outcome }) => ({
+        id: held.job.id,
+        attempt: held.job.attempt,
+        error,
+        outcome,
+      })),
+    });
+  }
+
+  /** After a rejected write: halves to write again at once, or the one outcome at fault. */
+  #isolate(items: readonly BufferedOutcome[], error: StoreRejectedError): void {
+    if (items.length > 1) {
+      const half = Math.ceil(items.length / 2);
+      this.#suspects.unshift(items.slice(0, half), items.slice(half));
+      return;
+    }
+    const [item] = items;
+    if (item === undefined) return;
+    if (item.kind === 'fail' && item.standIn === true) {
+      this.deps.onGivenUp(item, error);
+      return;
+    }
+    this.#suspects.unshift([refusedOutcome(item, error, this.deps.now(), this.deps.workerId)]);
+  }
+}
+
+/**
+ * The failure recorded in place of an outcome the store refused to hold: a completion becomes
+ * a permanent failure (its handler ran; running it again would repeat its effects), a failure
+ * keeps its next state with an error that says what was refused.
+ */
+export function refusedOutcome(
+  item: BufferedOutcome,
+  rejection: StoreRejectedError,
+  at: Date,
+  workerId: string,
+): BufferedFailure {
+  const what = item.kind === 'complete' ? 'result' : 'error';
+  const error: JobError = {
+    attempt: item.held.job.attempt,
+    name: OUTCOME_NOT_STORABLE,
+    message: cutText(
+      toStorableText(`the attempt's ${what} could not be stored: ${rejection.message}`),
+      1_000,
+    ),
+    at: at.toISOString(),
+    workerId,
+  };
+  return {
+    kind: 'fail',
+    held: item.held,
+    error,
+    outcome: item.kind === 'complete' ? { state: 'failed' } : item.outcome,
+    durationMs: item.durationMs,
+    standIn: true,
+  };
 }

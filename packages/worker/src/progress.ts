@@ -1,11 +1,15 @@
 import {
+  type AttemptRef,
+  cutText,
   type JobLogLine,
   type JobStore,
   type JsonValue,
+  toStorableJson,
+  toStorableText,
   utf8ByteLength,
   ValidationError,
 } from '@jobs/core';
-import { cut } from './error-entry.js';
+import { attemptKey } from './held.js';
 import type { Logger } from './logger.js';
 
 /** Longest log line a handler may store, in characters; longer lines are cut. */
@@ -17,8 +21,9 @@ export const MAX_PENDING_LOG_LINES = 200;
 /** Largest progress value, in UTF-8 bytes of JSON. */
 export const MAX_PROGRESS_BYTES = 64 * 1024;
 
-/** What a job's handler reports between two writes. */
+/** What an attempt's handler reports between two writes. */
 interface Pending {
+  readonly ref: AttemptRef;
   hasProgress: boolean;
   progress: JsonValue;
   lines: JobLogLine[];
@@ -33,11 +38,17 @@ export interface ProgressReporter {
 }
 
 /**
- * Collects progress and log lines per running job and stores them through `jobProgressSet`, at
- * most once per `intervalMs` per job (the latest progress wins; lines accumulate, bounded).
+ * Collects progress and log lines per running attempt and stores them through
+ * `jobProgressSet`, at most once per `intervalMs` per attempt (the latest progress wins; lines
+ * accumulate, bounded). Text is made storable here (see core's text.ts). Once an attempt has
+ * ended, its reporter is closed: a handler that goes on after a timeout reports nothing, and
+ * the store refuses writes of an attempt that is not the job's current one anyway.
  */
 export class ProgressBuffer {
+  /** Keyed by `attemptKey`. */
   readonly #pending = new Map<string, Pending>();
+  /** Attempts whose reporter is open (between `reporter` and `drop`). */
+  readonly #open = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -50,42 +61,53 @@ export class ProgressBuffer {
     },
   ) {}
 
-  /** The reporting functions for job `id`. */
-  reporter(id: string): ProgressReporter {
+  /** The reporting functions for one attempt; they do nothing once it was dropped. */
+  reporter(ref: AttemptRef): ProgressReporter {
+    const key = attemptKey(ref);
+    this.#open.add(key);
     return {
       progress: (value) => {
-        const entry = this.#entry(id);
-        entry.progress = checkProgress(value);
+        const checked = checkProgress(value);
+        const entry = this.#entry(key, ref);
+        if (entry === undefined) return;
+        entry.progress = checked;
         entry.hasProgress = true;
         this.#schedule();
       },
       log: (line) => {
-        const entry = this.#entry(id);
-        const text = cut(typeof line === 'string' ? line : String(line), MAX_LOG_LINE_LENGTH);
-        entry.lines.push({ at: this.deps.now().toISOString(), line: text });
+        const entry = this.#entry(key, ref);
+        if (entry === undefined) return;
+        const text = typeof line === 'string' ? line : String(line);
+        entry.lines.push({
+          at: this.deps.now().toISOString(),
+          line: cutText(toStorableText(text), MAX_LOG_LINE_LENGTH),
+        });
         if (entry.lines.length > MAX_PENDING_LOG_LINES) entry.lines.shift();
         this.#schedule();
       },
     };
   }
 
-  /** Whether job `id` reported anything not yet stored (`finish` has work to do). */
-  has(id: string): boolean {
-    return this.#pending.has(id);
+  /** Whether the attempt reported anything not yet stored (`finish` has work to do). */
+  has(ref: AttemptRef): boolean {
+    return this.#pending.size > 0 && this.#pending.has(attemptKey(ref));
   }
 
-  /** Writes what job `id` reported and not yet stored, then forgets the job (it is ending). */
-  async finish(id: string): Promise<void> {
-    const entry = this.#pending.get(id);
+  /** Writes what the attempt reported and not yet stored (it is ending). */
+  async finish(ref: AttemptRef): Promise<void> {
+    const key = attemptKey(ref);
+    const entry = this.#pending.get(key);
     if (entry === undefined) return;
     await entry.writing;
-    await this.#write(id, entry);
-    this.#pending.delete(id);
+    await this.#write(entry);
+    this.#pending.delete(key);
   }
 
-  /** Forgets job `id` without writing (it was cancelled or lost). */
-  drop(id: string): void {
-    this.#pending.delete(id);
+  /** Closes the attempt's reporter and forgets what it left unwritten. */
+  drop(ref: AttemptRef): void {
+    const key = attemptKey(ref);
+    this.#open.delete(key);
+    this.#pending.delete(key);
   }
 
   /** Stops the timer; pending reports of jobs still running are dropped. */
@@ -93,13 +115,21 @@ export class ProgressBuffer {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#pending.clear();
+    this.#open.clear();
   }
 
-  #entry(id: string): Pending {
-    let entry = this.#pending.get(id);
+  #entry(key: string, ref: AttemptRef): Pending | undefined {
+    if (!this.#open.has(key)) return undefined;
+    let entry = this.#pending.get(key);
     if (entry === undefined) {
-      entry = { hasProgress: false, progress: null, lines: [], writing: null };
-      this.#pending.set(id, entry);
+      entry = {
+        ref: { id: ref.id, attempt: ref.attempt },
+        hasProgress: false,
+        progress: null,
+        lines: [],
+        writing: null,
+      };
+      this.#pending.set(key, entry);
     }
     return entry;
   }
@@ -108,21 +138,24 @@ export class ProgressBuffer {
     if (this.#timer !== null) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      for (const [id, entry] of this.#pending) {
-        if (entry.writing === null) void this.#write(id, entry);
+      for (const entry of this.#pending.values()) {
+        if (entry.writing === null) void this.#write(entry);
       }
     }, this.deps.intervalMs);
     this.#timer.unref();
   }
 
-  #write(id: string, entry: Pending): Promise<void> {
+  #write(entry: Pending): Promise<void> {
     if (!entry.hasProgress && entry.lines.length === 0) return Promise.resolve();
     const { hasProgress, progress, lines } = entry;
+    const { id, attempt } = entry.ref;
+    const key = attemptKey(entry.ref);
     entry.hasProgress = false;
     entry.lines = [];
     const params = {
       workerId: this.deps.workerId,
       id,
+      attempt,
       ...(hasProgress ? { progress } : {}),
       ...(lines.length > 0 ? { logs: lines } : {}),
     };
@@ -143,7 +176,7 @@ export class ProgressBuffer {
       .finally(() => {
         if (entry.writing === writing) entry.writing = null;
         const waiting = entry.hasProgress || entry.lines.length > 0;
-        if (waiting && this.#pending.get(id) === entry) this.#schedule();
+        if (waiting && this.#pending.get(key) === entry) this.#schedule();
       });
     entry.writing = writing;
     return writing;
@@ -153,7 +186,7 @@ export class ProgressBuffer {
 function checkProgress(value: unknown): JsonValue {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError('progress', 'must be a finite number');
-    return value;
+    return Object.is(value, -0) ? 0 : value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError('progress', 'must be a number or a JSON object');
@@ -168,5 +201,5 @@ function checkProgress(value: unknown): JsonValue {
   if (utf8ByteLength(text) > MAX_PROGRESS_BYTES) {
     throw new ValidationError('progress', `must be at most ${MAX_PROGRESS_BYTES} bytes as JSON`);
   }
-  return JSON.parse(text) as JsonValue;
+  return toStorableJson(JSON.parse(text) as JsonValue);
 }

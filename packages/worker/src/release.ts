@@ -1,14 +1,14 @@
 import type { Job, JobStore } from '@jobs/core';
 import { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
-import type { RunningJob } from './running.js';
+import type { HeldJob } from './held.js';
 
 /**
- * Hands running jobs back to `queued` without counting their attempt, in one `jobRelease` call,
+ * Hands held attempts back to `queued` without counting their attempt, in one `jobRelease` call,
  * retried with backoff for up to `timeoutMs`. Resolves to the jobs the store released; jobs it
  * could not release stay leased until the lease expires and another worker rescues them.
  */
 export async function releaseJobs(
-  entries: readonly RunningJob[],
+  entries: readonly HeldJob[],
   deps: {
     readonly store: JobStore;
     readonly workerId: string;

@@ -1,68 +1,56 @@
-import { type FailureOutcome, failureOutcome, type Job, type StoreEvent } from '@jobs/core';
-import { AttemptStop } from './attempt-stop.js';
-import { claimRound } from './claim-round.js';
+import type { AttemptRef, StoreEvent } from '@jobs/core';
+import { Claimer } from './claimer.js';
+import { Completer } from './completer.js';
 import { TypedEmitter } from './emitter.js';
-import { toJobError } from './error-entry.js';
 import {
   JobCancelledError,
   LeaseLostError,
   WorkerStateError,
   WorkerStoppingError,
 } from './errors.js';
-import { type AttemptDeps, type AttemptResult, runAttempt } from './execute.js';
+import { Executor } from './executor.js';
 import { renewHeldLeases } from './heartbeat.js';
-import { formatErrorLogEntry, type JobLogStatus, type JobLogs, writeJobLog } from './job-log.js';
+import { attemptKey, type HeldJob, HeldJobs } from './held.js';
+import type { JobLogs } from './job-log.js';
+import { Journal } from './journal.js';
 import { noLog, openAppendLog } from './log-files.js';
 import { Loop } from './loop.js';
 import { type ResolvedWorkerOptions, resolveOptions } from './options.js';
-import { type BufferedOutcome, OutcomeBuffer } from './outcome-buffer.js';
 import { ProgressBuffer } from './progress.js';
 import { releaseJobs } from './release.js';
-import { toJsonResult } from './result.js';
-import { type RunningJob, RunningJobs } from './running.js';
 import { Subscription } from './subscription.js';
-import type {
-  Worker,
-  WorkerErrorSource,
-  WorkerEvents,
-  WorkerOptions,
-  WorkerState,
-} from './types.js';
+import type { Worker, WorkerEvents, WorkerOptions, WorkerState } from './types.js';
 
 /** Creates a worker; nothing happens until `start()`. Throws WorkerOptionsError on bad options. */
 export function createWorker(options: WorkerOptions): Worker {
   return new JobWorker(resolveOptions(options));
 }
 
-/** The worker: wires the claim loop, the attempts, the buffers and the periodic tasks together. */
+/**
+ * The worker: wires the claim loop, the executor and the completer around one registry of held
+ * attempts, which the heartbeat renews and the stop releases from; plus the rescue of expired
+ * leases and the store's events.
+ */
 class JobWorker implements Worker {
   readonly id: string;
   readonly events: TypedEmitter<WorkerEvents>;
   #state: WorkerState = 'idle';
   #stopping: Promise<void> | null = null;
   readonly #o: ResolvedWorkerOptions;
-  readonly #running = new RunningJobs();
-  /** Attempts under way (started and not yet finished with). */
-  #attempting = 0;
-  /** Called when `#attempting` drops to zero. */
-  #onSettled: (() => void)[] = [];
-  readonly #toRelease: RunningJob[] = [];
-  /** Claimed jobs waiting for a free slot (prefetch), oldest first. */
-  #localQueue: Job[] = [];
+  readonly #held = new HeldJobs();
   readonly #logs: JobLogs;
+  readonly #journal: Journal;
   readonly #progress: ProgressBuffer;
-  readonly #outcomes: OutcomeBuffer;
-  readonly #claims: Loop;
+  readonly #completer: Completer;
+  readonly #executor: Executor;
+  readonly #claimer: Claimer;
   readonly #heartbeat: Loop;
   readonly #rescue: Loop | null;
   readonly #subscription: Subscription;
-  readonly #attemptDeps: Omit<AttemptDeps, 'reporter'>;
   /** False after a failed heartbeat: no claims until one succeeds. */
   #leasesHealthy = true;
-  /** The last claim round suggested more jobs wait than it could take. */
-  #mayHaveMore = false;
-  #rotation = 0;
-  #lastLogTime = new Date(Number.NaN);
+  /** Jobs announced cancelled since the last renewal: a lost lease among them was a cancel. */
+  readonly #cancelAnnounced = new Set<string>();
 
   constructor(o: ResolvedWorkerOptions) {
     this.#o = o;
@@ -71,11 +59,20 @@ class JobWorker implements Worker {
     this.events = new TypedEmitter<WorkerEvents>((error, event) =>
       logger.error('a worker event listener threw', { event: String(event), error }),
     );
-    const fileError = (error: unknown) => this.#report(error, 'log-file');
+    const fileError = (error: unknown) => this.#journal.report(error, 'log-file');
     this.#logs = {
       jobs: o.jobLogPath === null ? noLog : openAppendLog(o.jobLogPath, fileError),
       errors: o.errorLogPath === null ? noLog : openAppendLog(o.errorLogPath, fileError),
     };
+    const journal = new Journal({
+      logs: this.#logs,
+      events: this.events,
+      logger,
+      workerId,
+      nowMs: o.nowMs,
+    });
+    this.#journal = journal;
+    const held = this.#held;
     this.#progress = new ProgressBuffer({
       store,
       workerId,
@@ -83,28 +80,41 @@ class JobWorker implements Worker {
       intervalMs: o.progressIntervalMs,
       logger,
     });
-    this.#outcomes = new OutcomeBuffer({
+    this.#completer = new Completer({
       store,
       workerId,
-      intervalMs: o.flushIntervalMs,
-      maxBatch: o.flushBatchSize,
-      backoff,
+      held,
+      journal,
+      now: o.now,
+      nowMs: o.nowMs,
       random,
-      onRecorded: (item) => this.#recorded(item),
-      onRefused: (item) =>
-        logger.warn('outcome not recorded: the job is no longer leased to this worker', {
-          jobId: item.job.id,
-          attempt: item.job.attempt,
-          outcome: item.kind,
-        }),
-      onStoreError: (error, pending) => this.#report(error, 'flush', { pending }),
+      backoff,
+      flushIntervalMs: o.flushIntervalMs,
+      flushBatchSize: o.flushBatchSize,
     });
-    this.#claims = new Loop({
-      intervalMs: o.pollIntervalMs,
-      task: () => this.#claimRound(),
-      onError: (error) => this.#report(error, 'claim'),
-      backoff,
-      random,
+    this.#executor = new Executor({
+      held,
+      concurrency: o.concurrency,
+      nowMs: o.nowMs,
+      attempt: {
+        registry: o.handlers,
+        isolation: { killGraceMs: o.killGraceMs, execArgv: o.isolateExecArgv, cwd: o.cwd },
+      },
+      progress: this.#progress,
+      completer: this.#completer,
+      journal,
+      accepting: () => this.#state === 'running',
+      onSlotFreed: () => this.#claimer.slotFreed(),
+    });
+    this.#claimer = new Claimer({
+      options: o,
+      held,
+      journal,
+      canClaim: () => this.#state === 'running' && this.#leasesHealthy,
+      onClaimed: (job) => {
+        held.hold(job);
+        this.#executor.fill();
+      },
     });
     this.#heartbeat = new Loop({
       intervalMs: Math.max(1, Math.floor(o.leaseMs / 3)),
@@ -112,7 +122,7 @@ class JobWorker implements Worker {
       task: () => this.#renew().then(() => false),
       onError: (error) => {
         this.#leasesHealthy = false;
-        this.#report(error, 'renew');
+        journal.report(error, 'renew');
       },
       backoff,
       random,
@@ -123,7 +133,7 @@ class JobWorker implements Worker {
         : new Loop({
             intervalMs: o.rescueIntervalMs,
             task: () => this.#rescueExpired(),
-            onError: (error) => this.#report(error, 'rescue'),
+            onError: (error) => journal.report(error, 'rescue'),
             backoff,
             random,
           });
@@ -133,12 +143,8 @@ class JobWorker implements Worker {
       backoff,
       random,
       intervalMs: o.pollIntervalMs,
-      onError: (error) => this.#report(error, 'listen'),
+      onError: (error) => journal.report(error, 'listen'),
     });
-    this.#attemptDeps = {
-      registry: o.handlers,
-      isolation: { killGraceMs: o.killGraceMs, execArgv: o.isolateExecArgv, cwd: o.cwd },
-    };
   }
 
   get state(): WorkerState {
@@ -146,7 +152,7 @@ class JobWorker implements Worker {
   }
 
   get runningCount(): number {
-    return this.#running.size;
+    return this.#held.runningCount;
   }
 
   async start(): Promise<void> {
@@ -155,7 +161,7 @@ class JobWorker implements Worker {
     this.#state = 'running';
     const { queues, concurrency, workerId } = this.#o;
     await this.#subscription.open();
-    this.#claims.start();
+    this.#claimer.start();
     this.#heartbeat.start();
     this.#rescue?.start();
     this.#o.logger.info('worker started', { workerId, queues, concurrency });
@@ -173,41 +179,33 @@ class JobWorker implements Worker {
     return this.#stopping;
   }
 
+  /**
+   * Stops claiming; releases at once what was claimed but never started (other workers may run
+   * it now); lets running attempts finish for the grace, then stops and releases the rest;
+   * writes what is buffered. The heartbeat renews every held attempt until the store has it
+   * back, so no lease expires during the stop.
+   */
   async #shutDown(graceMs: number): Promise<void> {
     const { logger, workerId, stopFlushTimeoutMs } = this.#o;
-    logger.info('worker stopping', { workerId, running: this.#running.size, graceMs });
-    await this.#claims.stop();
+    logger.info('worker stopping', { workerId, running: this.#held.runningCount, graceMs });
+    await this.#claimer.stop();
     await this.#rescue?.stop();
-    // Held but never started: back to the queue, their claim not counted as an attempt.
-    const unstarted = this.#localQueue.splice(0);
-    for (const job of unstarted) {
-      this.#toRelease.push({ job, stop: new AttemptStop(), startedAt: 0 });
-    }
+    const unstarted = this.#release(this.#held.releaseQueued());
     // Still listening during the grace period, so that a cancel still aborts a running job.
-    await this.#settleAttempts(graceMs);
-    for (const entry of this.#running.entries()) entry.stop.stop(new WorkerStoppingError());
-    await this.#settleAttempts(Number.POSITIVE_INFINITY);
-    await this.#subscription.close();
-    const released = await releaseJobs(this.#toRelease.splice(0), {
-      store: this.#o.store,
-      workerId,
-      timeoutMs: stopFlushTimeoutMs,
-      backoff: this.#o.storeBackoff,
-      random: this.#o.random,
-      onError: (error) => this.#report(error, 'release'),
-    });
-    for (const job of released) {
-      this.#jobLog(job, 'queued', job.attempt - 1);
-      this.events.emit('released', { job });
-    }
-    const left = await this.#outcomes.drain(stopFlushTimeoutMs);
+    await this.#executor.settled(graceMs);
+    this.#executor.stopAll(new WorkerStoppingError());
+    await this.#executor.settled(Number.POSITIVE_INFINITY);
+    await unstarted;
+    await this.#release(this.#held.inPhase('releasing'));
+    const left = await this.#completer.drain(stopFlushTimeoutMs);
     if (left > 0) {
       logger.error('outcomes not recorded before stop; their leases will expire and be rescued', {
         left,
       });
     }
+    await this.#subscription.close();
     await this.#heartbeat.stop();
-    this.#outcomes.close();
+    this.#completer.close();
     this.#progress.close();
     await this.#closeFiles();
     this.#state = 'stopped';
@@ -215,204 +213,87 @@ class JobWorker implements Worker {
     this.events.emit('stopped', { workerId });
   }
 
+  /** Hands attempts back to `queued` without counting them; forgets them either way. */
+  async #release(entries: readonly HeldJob[]): Promise<void> {
+    if (entries.length === 0) return;
+    const released = new Set(
+      await releaseJobs(entries, {
+        store: this.#o.store,
+        workerId: this.#o.workerId,
+        timeoutMs: this.#o.stopFlushTimeoutMs,
+        backoff: this.#o.storeBackoff,
+        random: this.#o.random,
+        onError: (error) => this.#journal.report(error, 'release'),
+      }),
+    );
+    for (const entry of entries) {
+      this.#held.forget(entry);
+      if (!released.has(entry.job)) continue;
+      this.#journal.job(entry.job, 'queued', entry.job.attempt - 1);
+      this.events.emit('released', { job: entry.job });
+    }
+  }
+
   async #closeFiles(): Promise<void> {
     await Promise.all([this.#logs.jobs.close(), this.#logs.errors.close()]);
-  }
-
-  /** Waits until no attempt is under way, or `ms` has passed. */
-  #settleAttempts(ms: number): Promise<void> {
-    if (this.#attempting === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#onSettled.push(done);
-    });
-  }
-
-  // --- claiming -------------------------------------------------------------------------------
-
-  async #claimRound(): Promise<boolean> {
-    if (this.#state !== 'running' || !this.#leasesHealthy) return false;
-    const o = this.#o;
-    const round = await claimRound({
-      store: o.store,
-      workerId: o.workerId,
-      leaseMs: o.leaseMs,
-      concurrency: o.concurrency,
-      prefetch: o.prefetch,
-      localQueued: this.#localQueue.length,
-      batchSize: o.batchSize,
-      queues: o.queues,
-      queueConcurrency: o.queueConcurrency,
-      running: this.#running,
-      rotation: this.#rotation++,
-      shouldContinue: () => this.#state === 'running',
-      onClaimed: (job) => {
-        if (this.#running.size < o.concurrency) this.#begin(job);
-        else this.#localQueue.push(job);
-      },
-    });
-    this.#mayHaveMore = round.mayHaveMore;
-    return round.full;
   }
 
   #onStoreEvent(event: StoreEvent): void {
     switch (event.type) {
       case 'inserted':
-        this.#claims.wake();
+        this.#claimer.wake();
         return;
-      case 'cancelled':
-        for (const id of event.ids) {
-          this.#running.get(id)?.stop.stop(new JobCancelledError(id));
-        }
-        this.#dropLocal(new Set(event.ids), 'cancelled');
+      case 'cancelled': {
+        // The event names jobs, not attempts: a renewal tells which held attempt it was.
+        const held = event.ids.filter((id) => this.#held.withId(id).length > 0);
+        if (held.length === 0) return;
+        for (const id of held) this.#cancelAnnounced.add(id);
+        this.#heartbeat.wake();
         return;
+      }
       default:
         // Other events (e.g. change feeds for dashboards) are not the worker's business.
         return;
     }
   }
 
-  // --- one attempt ----------------------------------------------------------------------------
-
-  #begin(job: Job): void {
-    const entry: RunningJob = {
-      job,
-      stop: new AttemptStop(),
-      startedAt: this.#o.nowMs(),
-    };
-    this.#running.add(entry);
-    this.#jobLog(job, 'running', job.attempt);
-    this.events.emit('started', { job });
-    this.#attempting += 1;
-    void this.#attempt(entry);
-  }
-
-  /** Runs an attempt and hands its outcome on; never rejects. */
-  async #attempt(entry: RunningJob): Promise<void> {
-    const { job } = entry;
-    try {
-      const result: AttemptResult = await runAttempt(job, entry.stop, {
-        ...this.#attemptDeps,
-        reporter: this.#progress.reporter(job.id),
-      });
-      if (result.kind === 'aborted') this.#aborted(entry, result.reason);
-      else {
-        // Progress or log lines the handler left are stored before its outcome.
-        if (this.#progress.has(job.id)) await this.#progress.finish(job.id);
-        this.#finished(entry, result);
-      }
-    } catch (error) {
-      this.#o.logger.error('unexpected error while finishing an attempt', { jobId: job.id, error });
-    } finally {
-      this.#running.delete(job.id);
-      this.#attempting -= 1;
-      if (this.#attempting === 0) for (const done of this.#onSettled.splice(0)) done();
-      this.#startLocal();
-    }
-  }
-
-  /** Fills free slots from the local queue; wakes the claim loop when it runs low. */
-  #startLocal(): void {
-    if (this.#state !== 'running') return;
-    while (this.#running.size < this.#o.concurrency) {
-      const next = this.#localQueue.shift();
-      if (next === undefined) break;
-      this.#begin(next);
-    }
-    if (this.#mayHaveMore && this.#localQueue.length <= this.#o.prefetch / 2) this.#claims.wake();
-  }
-
-  /** Forgets locally queued jobs that were cancelled or whose lease was lost. */
-  #dropLocal(ids: ReadonlySet<string>, reason: 'cancelled' | 'lease-lost'): void {
-    if (this.#localQueue.length === 0) return;
-    const kept: Job[] = [];
-    for (const job of this.#localQueue) {
-      if (!ids.has(job.id)) {
-        kept.push(job);
-        continue;
-      }
-      this.#jobLog(job, reason, job.attempt);
-      this.events.emit('cancelled', { job, reason });
-    }
-    this.#localQueue = kept;
-  }
-
-  #aborted(entry: RunningJob, reason: unknown): void {
-    const { job } = entry;
-    this.#progress.drop(job.id);
-    if (reason instanceof WorkerStoppingError) {
-      this.#toRelease.push(entry);
-      return;
-    }
-    const cause = reason instanceof JobCancelledError ? 'cancelled' : 'lease-lost';
-    this.#jobLog(job, cause, job.attempt, this.#elapsed(entry));
-    this.events.emit('cancelled', { job, reason: cause });
-  }
-
-  #finished(entry: RunningJob, result: Exclude<AttemptResult, { kind: 'aborted' }>): void {
-    const { job } = entry;
-    const durationMs = this.#elapsed(entry);
-    if (result.kind === 'completed') {
-      this.#outcomes.add({ kind: 'complete', job, result: toJsonResult(result.value), durationMs });
-      return;
-    }
-    const { now, random, workerId } = this.#o;
-    const error = toJobError(result.error, job.attempt, now(), workerId);
-    let outcome: FailureOutcome;
-    try {
-      outcome = failureOutcome(job, {
-        permanent: result.permanent,
-        backoff: job.backoff,
-        random: random(),
-      });
-    } catch {
-      outcome = { state: 'failed' };
-    }
-    this.#logs.errors.append(formatErrorLogEntry(job, error, outcome.state));
-    this.#outcomes.add({ kind: 'fail', job, error, outcome, durationMs });
-  }
-
-  #recorded(item: BufferedOutcome): void {
-    const { job, durationMs } = item;
-    if (item.kind === 'complete') {
-      this.#jobLog(job, 'completed', job.attempt, durationMs);
-      this.events.emit('completed', { job, result: item.result, durationMs });
-      return;
-    }
-    const { error, outcome } = item;
-    this.#jobLog(job, outcome.state, job.attempt, durationMs);
-    if (outcome.state === 'retrying') {
-      this.events.emit('retrying', { job, error, delayMs: outcome.delayMs, durationMs });
-    } else {
-      this.events.emit('failed', { job, error, durationMs });
-    }
-  }
-
   // --- leases ---------------------------------------------------------------------------------
 
   async #renew(): Promise<void> {
+    const announced = [...this.#cancelAnnounced];
     await renewHeldLeases({
       store: this.#o.store,
       workerId: this.#o.workerId,
       leaseMs: this.#o.leaseMs,
-      heldIds: () => [
-        ...this.#running.ids(),
-        ...this.#localQueue.map((job) => job.id),
-        ...this.#outcomes.pendingIds(),
-      ],
-      onLost: (ids) => {
-        for (const id of ids) this.#running.get(id)?.stop.stop(new LeaseLostError(id));
-        this.#dropLocal(new Set(ids), 'lease-lost');
-      },
+      held: () => this.#held.refs(),
+      onLost: (lost) => this.#lost(lost),
     });
+    for (const id of announced) this.#cancelAnnounced.delete(id);
     if (!this.#leasesHealthy) {
       this.#leasesHealthy = true;
       this.#o.logger.info('leases renewed again; claiming resumes');
-      this.#claims.wake();
+      this.#claimer.wake();
+    }
+  }
+
+  /** Attempts the store no longer lists as ours: stop those running, drop those queued. */
+  #lost(lost: readonly AttemptRef[]): void {
+    const dropKeys = new Set<string>();
+    for (const ref of lost) {
+      const entry = this.#held.get(attemptKey(ref));
+      if (entry?.phase === 'running') {
+        entry.stop.stop(
+          this.#cancelAnnounced.has(ref.id)
+            ? new JobCancelledError(ref.id)
+            : new LeaseLostError(ref.id),
+        );
+      } else if (entry?.phase === 'queued') dropKeys.add(entry.key);
+      // Attempts recording or releasing: the store refuses their write, which forgets them.
+    }
+    for (const { job } of this.#held.dropQueued(dropKeys)) {
+      const reason = this.#cancelAnnounced.has(job.id) ? 'cancelled' : 'lease-lost';
+      this.#journal.job(job, reason, job.attempt);
+      this.events.emit('cancelled', { job, reason });
     }
   }
 
@@ -422,41 +303,12 @@ class JobWorker implements Worker {
     for (const job of rescued) {
       const error = job.errors.at(-1);
       const status = job.state === 'failed' ? 'failed' : 'retrying';
-      this.#jobLog(job, status, job.attempt);
-      if (error !== undefined) this.#logs.errors.append(formatErrorLogEntry(job, error, status));
+      this.#journal.job(job, status, job.attempt);
+      if (error !== undefined) this.#journal.error(job, error, status);
       this.events.emit('rescued', { job });
     }
     if (rescued.length > 0)
       this.#o.logger.warn('rescued jobs whose lease expired', { count: rescued.length });
     return rescued.length >= rescueBatchSize;
-  }
-
-  // --- reporting ------------------------------------------------------------------------------
-
-  #elapsed(entry: RunningJob): number {
-    return Math.max(0, this.#o.nowMs() - entry.startedAt);
-  }
-
-  /** The time for a job-log line; one Date per millisecond, as lines come in bursts. */
-  #logTime(): Date {
-    const ms = this.#o.nowMs();
-    if (ms !== this.#lastLogTime.getTime()) this.#lastLogTime = new Date(ms);
-    return this.#lastLogTime;
-  }
-
-  #jobLog(job: Job, status: JobLogStatus, attempt: number, durationMs?: number): void {
-    writeJobLog(this.#logs, {
-      at: this.#logTime(),
-      job,
-      status,
-      attempt,
-      workerId: this.#o.workerId,
-      ...(durationMs === undefined ? {} : { durationMs }),
-    });
-  }
-
-  #report(error: unknown, source: WorkerErrorSource, fields: Record<string, unknown> = {}): void {
-    this.#o.logger.error(`worker ${source} failed; retrying`, { source, error, ...fields });
-    this.events.emit('error', { error, source });
   }
 }

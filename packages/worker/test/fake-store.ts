@@ -152,8 +152,8 @@ export function createFakeStore(): FakeStore {
       }
       return recorded;
     },
-    async jobProgressSet({ workerId, id, progress, logs }) {
-      const job = owned(workerId, id);
+    async jobProgressSet({ workerId, id, attempt, progress, logs }) {
+      const job = owned(workerId, id, attempt);
       if (job === undefined) return false;
       update(job, {
         ...(progress === undefined ? {} : { progress }),
@@ -161,8 +161,8 @@ export function createFakeStore(): FakeStore {
       });
       return true;
     },
-    async leaseRenew({ workerId, ids }) {
-      return ids.filter((id) => owned(workerId, id) !== undefined);
+    async leaseRenew({ workerId, jobs: held }) {
+      return held.filter(({ id, attempt }) => owned(workerId, id, attempt) !== undefined);
     },
     async leaseRescue() {
       return [];

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreRejectedError } from '../errors.js';
 import type { Job, RetryPolicy } from '../job.js';
 import type { JobStatsStore, JobStore, NewJob, StoreEvent } from '../store.js';
 
@@ -322,6 +323,44 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
       });
     });
 
+    describe('unstorable outcomes', () => {
+      it('refuses a result or error PostgreSQL cannot hold with StoreRejectedError, recording none of the batch', async () => {
+        await store.jobInsert({ jobs: [newJob(), newJob()] });
+        const [a, b] = await claimAll(2);
+        const at = new Date().toISOString();
+        await expect(
+          store.jobComplete({
+            workerId: worker,
+            jobs: [
+              { id: a!.id, attempt: 1, result: 'fine' },
+              { id: b!.id, attempt: 1, result: 'bad\u0000' },
+            ],
+          }),
+        ).rejects.toBeInstanceOf(StoreRejectedError);
+        await expect(
+          store.jobFail({
+            workerId: worker,
+            jobs: [
+              {
+                id: b!.id,
+                attempt: 1,
+                error: { attempt: 1, message: 'half \uD83D', name: 'Error', at },
+                outcome: { state: 'failed' },
+              },
+            ],
+          }),
+        ).rejects.toBeInstanceOf(StoreRejectedError);
+        for (const job of [a, b])
+          expect((await store.jobGet({ id: job!.id }))?.state).toBe('running');
+        expect(
+          await store.jobComplete({
+            workerId: worker,
+            jobs: [{ id: a!.id, attempt: 1, result: 1 }],
+          }),
+        ).toEqual([a!.id]);
+      });
+    });
+
     describe('leases', () => {
       it('renews only the leases a worker still holds', async () => {
         await store.jobInsert({ jobs: [newJob(), newJob()] });
@@ -329,15 +368,44 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
         await store.jobCancel({ ids: [b!.id] });
         const held = await store.leaseRenew({
           workerId: worker,
-          ids: [a!.id, b!.id],
+          jobs: [a!, b!].map(({ id, attempt }) => ({ id, attempt })),
           leaseMs: 60_000,
         });
-        expect(held).toEqual([a!.id]);
+        expect(held).toEqual([{ id: a!.id, attempt: 1 }]);
         expect((await store.jobGet({ id: a!.id }))!.leaseExpiresAt!.getTime()).toBeGreaterThan(
           Date.now() + 50_000,
         );
         expect(
-          await store.leaseRenew({ workerId: 'other', ids: [a!.id], leaseMs: 60_000 }),
+          await store.leaseRenew({
+            workerId: 'other',
+            jobs: [{ id: a!.id, attempt: 1 }],
+            leaseMs: 60_000,
+          }),
+        ).toEqual([]);
+      });
+
+      it('renews an attempt, not a job: an earlier attempt of a reclaimed job is not renewed', async () => {
+        const [inserted] = await store.jobInsert({ jobs: [newJob()] });
+        await claimAll(1, worker, 1_000);
+        await store.jobCancel({ ids: [inserted!.id] });
+        await store.jobRetry({ ids: [inserted!.id] });
+        const [again] = await claimAll(1, worker, 1_000);
+        expect(again?.attempt).toBe(2);
+        const held = await store.leaseRenew({
+          workerId: worker,
+          jobs: [
+            { id: inserted!.id, attempt: 1 },
+            { id: inserted!.id, attempt: 2 },
+          ],
+          leaseMs: 60_000,
+        });
+        expect(held).toEqual([{ id: inserted!.id, attempt: 2 }]);
+        expect(
+          await store.leaseRenew({
+            workerId: worker,
+            jobs: [{ id: inserted!.id, attempt: 1 }],
+            leaseMs: 60_000,
+          }),
         ).toEqual([]);
       });
 
@@ -461,7 +529,7 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
           });
           await claimAll(2);
           const at = new Date().toISOString();
-          await store.jobProgressSet({ workerId: worker, id: a!.id, progress: 1 });
+          await store.jobProgressSet({ workerId: worker, id: a!.id, attempt: 1, progress: 1 });
           await store.jobComplete({
             workerId: worker,
             jobs: [{ id: a!.id, attempt: 1, result: 1 }],
@@ -510,13 +578,11 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
           at: new Date().toISOString(),
           line: `l${i}`,
         }));
-        expect(
-          await store.jobProgressSet({ workerId: worker, id: job!.id, progress: 40, logs: lines }),
-        ).toBe(true);
+        const ref = { workerId: worker, id: job!.id, attempt: 1 };
+        expect(await store.jobProgressSet({ ...ref, progress: 40, logs: lines })).toBe(true);
         expect(
           await store.jobProgressSet({
-            workerId: worker,
-            id: job!.id,
+            ...ref,
             logs: [{ at: new Date().toISOString(), line: 'last' }],
           }),
         ).toBe(true);
@@ -524,9 +590,36 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
         expect(stored?.progress).toBe(40);
         expect(stored?.logs.length).toBeLessThanOrEqual(200);
         expect(stored?.logs.at(-1)?.line).toBe('last');
-        expect(await store.jobProgressSet({ workerId: 'other', id: job!.id, progress: 50 })).toBe(
-          false,
-        );
+        expect(await store.jobProgressSet({ ...ref, workerId: 'other', progress: 50 })).toBe(false);
+      });
+
+      it('refuses progress and log lines from an earlier attempt of the same job', async () => {
+        await store.jobInsert({ jobs: [newJob({ maxAttempts: 3 })] });
+        const [first] = await claimAll(1);
+        const at = new Date().toISOString();
+        await store.jobFail({
+          workerId: worker,
+          jobs: [
+            {
+              id: first!.id,
+              attempt: 1,
+              error: { attempt: 1, message: 'timed out', name: 'TimeoutError', at },
+              outcome: { state: 'retrying', delayMs: 0 },
+            },
+          ],
+        });
+        const [second] = await claimAll(1);
+        expect(second?.attempt).toBe(2);
+        const late = { workerId: worker, id: first!.id, attempt: 1 };
+        expect(
+          await store.jobProgressSet({ ...late, progress: 99, logs: [{ at, line: 'late' }] }),
+        ).toBe(false);
+        const stored = await store.jobGet({ id: first!.id });
+        expect(stored?.progress).toBeNull();
+        expect(stored?.logs).toEqual([]);
+        expect(
+          await store.jobProgressSet({ ...late, attempt: 2, logs: [{ at, line: 'now' }] }),
+        ).toBe(true);
       });
     });
 

@@ -1,24 +1,40 @@
-import { type FailureOutcome, type Job, type JobError, transition } from '@jobs/core';
+import {
+  type AttemptRef,
+  type FailureOutcome,
+  type Job,
+  type JobError,
+  transition,
+} from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
 import { failJobs } from './finish.js';
 
-/** Extends the leases `workerId` holds, in one statement; returns the ids it still holds. */
+/** Extends the leases `workerId` holds on these attempts, in one statement; returns those kept. */
 export async function renewLeases(
   c: Connection,
-  params: { readonly workerId: string; readonly ids: readonly string[]; readonly leaseMs: number },
-): Promise<string[]> {
-  if (params.ids.length === 0) return [];
-  const rows = await c.sql.unsafe<{ id: string }[]>(
-    `UPDATE jobs SET lease_expires_at = now() + $3 * interval '1 millisecond'
-      WHERE id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $2
-      RETURNING id::text AS id`,
-    [pgArray(params.ids), params.workerId, params.leaseMs],
+  params: {
+    readonly workerId: string;
+    readonly jobs: readonly AttemptRef[];
+    readonly leaseMs: number;
+  },
+): Promise<AttemptRef[]> {
+  if (params.jobs.length === 0) return [];
+  const rows = await c.sql.unsafe<{ id: string; attempt: number }[]>(
+    `UPDATE jobs j SET lease_expires_at = now() + $4 * interval '1 millisecond'
+       FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt) v
+      WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $3
+      RETURNING j.id::text AS id, j.attempt`,
+    [
+      pgArray(params.jobs.map((j) => j.id)),
+      pgArray(params.jobs.map((j) => j.attempt)),
+      params.workerId,
+      params.leaseMs,
+    ],
     { prepare: true },
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, attempt: r.attempt }));
 }
 
 /** The message recorded on an attempt whose worker stopped renewing its lease. */

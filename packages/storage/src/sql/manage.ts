@@ -51,12 +51,16 @@ export async function deleteJobs(c: Connection, ids: readonly string[]): Promise
   return rows.length;
 }
 
-/** Stores progress and appends log lines (keeping the newest MAX_LOG_LINES) of a running job. */
+/**
+ * Stores progress and appends log lines (keeping the newest MAX_LOG_LINES) of a running
+ * attempt; false when that attempt no longer runs under `workerId`.
+ */
 export async function setJobProgress(
   c: Connection,
   params: {
     readonly workerId: string;
     readonly id: string;
+    readonly attempt: number;
     readonly progress?: JsonValue;
     readonly logs?: readonly JobLogLine[];
   },
@@ -69,7 +73,7 @@ export async function setJobProgress(
               SELECT COALESCE(jsonb_agg(e ORDER BY o), '[]'::jsonb) FROM (
                 SELECT e, o FROM jsonb_array_elements(j.logs || $5::jsonb) WITH ORDINALITY AS t(e, o)
                 ORDER BY o DESC LIMIT ${MAX_LOG_LINES}) recent) END
-      WHERE j.id = $1 AND j.state = 'running' AND j.lease_owner = $2
+      WHERE j.id = $1 AND j.state = 'running' AND j.lease_owner = $2 AND j.attempt = $6
       RETURNING j.id, j.state
     ), ${notifyChangesCtes('progress', 'changed')}
     SELECT changed.id FROM changed ${NOTIFIED_JOIN}`,
@@ -79,6 +83,7 @@ export async function setJobProgress(
       params.progress !== undefined,
       params.progress === undefined ? null : JSON.stringify(params.progress),
       JSON.stringify(params.logs ?? []),
+      params.attempt,
     ],
   );
   return rows.length > 0;

@@ -1,0 +1,82 @@
+import type { Job } from '@jobs/core';
+import { claimRound } from './claim-round.js';
+import type { HeldJobs } from './held.js';
+import type { Journal } from './journal.js';
+import { Loop } from './loop.js';
+import type { ResolvedWorkerOptions } from './options.js';
+
+/** What the claim loop needs from the worker. */
+export interface ClaimerDeps {
+  readonly options: ResolvedWorkerOptions;
+  readonly held: HeldJobs;
+  readonly journal: Journal;
+  /** False while the worker stops or its leases are in doubt: no claim is made. */
+  readonly canClaim: () => boolean;
+  /** A claimed job was added to the registry's local queue. */
+  readonly onClaimed: (job: Job) => void;
+}
+
+/**
+ * The claim loop (the producer): claims batches for the free slots and the prefetch room,
+ * every poll interval, at once when woken (an insert, a freed slot) and again at once while
+ * batches come back full. Claimed jobs go into the held-jobs registry.
+ */
+export class Claimer {
+  readonly #loop: Loop;
+  /** The last round suggested more jobs wait than it could take. */
+  #mayHaveMore = false;
+  #rotation = 0;
+
+  constructor(private readonly deps: ClaimerDeps) {
+    const { options, journal } = deps;
+    this.#loop = new Loop({
+      intervalMs: options.pollIntervalMs,
+      task: () => this.#round(),
+      onError: (error) => journal.report(error, 'claim'),
+      backoff: options.storeBackoff,
+      random: options.random,
+    });
+  }
+
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** Stops claiming; resolves once the round under way has ended. */
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  /** Asks for a round now. */
+  wake(): void {
+    this.#loop.wake();
+  }
+
+  /** A slot freed: claims again when the local queue runs low and more jobs may wait. */
+  slotFreed(): void {
+    if (this.#mayHaveMore && this.deps.held.queuedCount <= this.deps.options.prefetch / 2) {
+      this.#loop.wake();
+    }
+  }
+
+  async #round(): Promise<boolean> {
+    if (!this.deps.canClaim()) return false;
+    const o = this.deps.options;
+    const round = await claimRound({
+      store: o.store,
+      workerId: o.workerId,
+      leaseMs: o.leaseMs,
+      concurrency: o.concurrency,
+      prefetch: o.prefetch,
+      batchSize: o.batchSize,
+      queues: o.queues,
+      queueConcurrency: o.queueConcurrency,
+      held: this.deps.held,
+      rotation: this.#rotation++,
+      shouldContinue: this.deps.canClaim,
+      onClaimed: this.deps.onClaimed,
+    });
+    this.#mayHaveMore = round.mayHaveMore;
+    return round.full;
+  }
+}
