@@ -1,6 +1,12 @@
-import { type StoreEvent, StoreUnavailableError, ValidationError } from '@jobs/core';
+import {
+  type StoreEvent,
+  StoreRejectedError,
+  StoreUnavailableError,
+  ValidationError,
+} from '@jobs/core';
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapStoreError } from '../src/errors.js';
 import { INSERT_CHUNK_SIZE } from '../src/sql/insert.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
@@ -127,9 +133,27 @@ describe('the PostgreSQL adapter', () => {
 
   it('maps a malformed id to a ValidationError naming the field', async () => {
     await expect(store.jobGet({ id: 'abc' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.jobCancel({ ids: ['99999999999999999999'] })).rejects.toMatchObject({
-      field: 'id',
+    await expect(store.jobCancel({ ids: ['1', '99999999999999999999'] })).rejects.toMatchObject({
+      field: 'ids.1',
     });
+  });
+
+  it('sorts database errors by what failed: refused data is permanent, a busy server passes', async () => {
+    // A NUL in jsonb: PostgreSQL's 22P05, which once came back as "id: must be a positive number".
+    const [job] = await store.jobInsert({ jobs: [newJob()] });
+    await store.jobClaim({ workerId: 'w', queues: null, limit: 1, leaseMs: 60_000 });
+    const refused = await store
+      .jobComplete({ workerId: 'w', jobs: [{ id: job!.id, attempt: 1, result: 'a\u0000' }] })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StoreRejectedError);
+    expect(refused).toMatchObject({ sqlState: '22P05' });
+    expect(refused).not.toHaveProperty('field');
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    expect(mapStoreError(deadlock)).toBeInstanceOf(StoreUnavailableError);
+    const tooBig = Object.assign(new Error('index row size exceeds maximum'), { code: '54000' });
+    expect(mapStoreError(tooBig)).toBeInstanceOf(StoreRejectedError);
+    const unknown = Object.assign(new Error('relation does not exist'), { code: '42P01' });
+    expect(mapStoreError(unknown)).toBe(unknown);
   });
 
   it('maps an unreachable server to StoreUnavailableError', async () => {
