@@ -105,4 +105,16 @@ describe('log file entries that carry hostile text', () => {
     expect(line.slice(0, -1)).not.toMatch(RAW_CONTROL);
     expect(line.slice(0, -1).split(ANY_LINE_BREAK)).toHaveLength(1);
   });
+
+  it('starts an error entry with a timestamp even when the stored time is not one', () => {
+    const error = { attempt: 1, name: 'Error', message: 'm', workerId: 'w' };
+    const heads = ['  2026-01-01 forged', '', 'Thu, 01 Jan 2026 00:00:00 GMT'].map(
+      (at) => formatErrorLogEntry(job, { ...error, at }, 'failed').split(' ', 1)[0],
+    );
+    expect(heads).toEqual([
+      '1970-01-01T00:00:00.000Z',
+      '1970-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+  });
 });

@@ -77,7 +77,7 @@ export function formatErrorLogEntry(
   status: 'retrying' | 'failed',
 ): string {
   const head =
-    `${escapeLogText(error.at)} id=${escapeLogText(job.id)} handler=${quoted(job.handler)}` +
+    `${entryTime(error.at)} id=${escapeLogText(job.id)} handler=${quoted(job.handler)}` +
     ` method=${quoted(job.method)} status=${status} attempt=${error.attempt}` +
     ` worker=${quoted(error.workerId ?? '')} error=${quoteLogText(`${error.name}: ${error.message}`)}\n`;
   if (error.stack === undefined) return head;
@@ -87,6 +87,19 @@ export function formatErrorLogEntry(
     .join('');
   return head + stack;
 }
+
+/**
+ * `at` (an error's ISO time) as the timestamp that starts an error-log entry. A time that does
+ * not parse (an error entry edited by hand in the database) becomes the epoch rather than text,
+ * so every entry still starts with a timestamp and nothing else does.
+ */
+function entryTime(at: string): string {
+  if (ISO_TIME.test(at)) return at;
+  const ms = Date.parse(at);
+  return new Date(Number.isNaN(ms) ? 0 : ms).toISOString();
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** Both log files of the original system. */
 export interface JobLogs {
