@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestSchema, type TestSchema } from '@jobs/storage/testing';
@@ -167,6 +167,21 @@ describe('jobs commands against a running server', () => {
     const errors = await cli('logs', '--errors');
     expect(errors.stdout).toMatch(/logged/);
     expect(await readFile(join(logDir, 'errors.log'), 'utf8')).toMatch(/logged/);
+  });
+
+  it('prints an error log written before escaping (raw ESC, CR, NEL, U+2028) escaped', async () => {
+    await appendFile(
+      join(logDir, 'errors.log'),
+      '2026-01-01T00:00:00.000Z id=1 handler="old" method="run" status=failed error="Error: x"\n' +
+        '  Error: \x1b[2J\x1b]0;pwned\x07cr\r2026-01-01T00:00:00.000Z forged\u0085nel\u2028ls\n',
+    );
+    const result = await cli('logs', '--errors', '--lines', '2');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')).toEqual([
+      '2026-01-01T00:00:00.000Z id=1 handler="old" method="run" status=failed error="Error: x"',
+      '  Error: \\u001b[2J\\u001b]0;pwned\\u0007cr\\r2026-01-01T00:00:00.000Z forged\\u0085nel\\u2028ls',
+      '',
+    ]);
   });
 
   it('enqueues an NDJSON file in batches and names the line of a bad job', async () => {

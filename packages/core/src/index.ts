@@ -44,6 +44,7 @@ export type {
 } from './job.js';
 export { FINAL_STATES, JOB_STATES, RUNNABLE_STATES } from './job.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
+export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
 export {
   HANDLER_NAME_PATTERN,
   isHandlerName,

@@ -1,4 +1,4 @@
-import type { Job, JobError } from '@jobs/core';
+import { escapeLogText, type Job, type JobError, quoteLogText } from '@jobs/core';
 import type { AppendLog } from './log-files.js';
 
 /**
@@ -28,13 +28,14 @@ export interface JobLogEntry {
 
 /**
  * One job-log line: `<ISO time> id=<id> handler="<name>" method="<name>" status=<status>
- * attempt=<n> duration_ms=<ms|-> worker="<id>"`. Names are JSON-quoted so a line is always one
- * line and splits on spaces.
+ * attempt=<n> duration_ms=<ms|-> worker="<id>"`. Names are quoted with `quoteLogText` (JSON
+ * string literals with every control character escaped), so a line is always one line of
+ * printable text and splits on spaces.
  */
 export function formatJobLogLine(entry: JobLogEntry): string {
   const duration = entry.durationMs === undefined ? '-' : String(Math.round(entry.durationMs));
   return (
-    `${isoTime(entry.at)} id=${entry.job.id} handler=${quoted(entry.job.handler)}` +
+    `${isoTime(entry.at)} id=${escapeLogText(entry.job.id)} handler=${quoted(entry.job.handler)}` +
     ` method=${quoted(entry.job.method)} status=${entry.status} attempt=${entry.attempt}` +
     ` duration_ms=${duration} worker=${quoted(entry.workerId)}\n`
   );
@@ -49,12 +50,12 @@ function isoTime(at: Date): string {
 
 let lastIso = { ms: Number.NaN, text: '' };
 
-/** `value` JSON-quoted, remembered: a worker writes few distinct names and one worker id. */
+/** `value` quoted for a log, remembered: a worker writes few distinct names and one worker id. */
 function quoted(value: string): string {
   let text = QUOTED.get(value);
   if (text === undefined) {
     if (QUOTED.size >= QUOTED_LIMIT) QUOTED.clear();
-    text = JSON.stringify(value);
+    text = quoteLogText(value);
     QUOTED.set(value, text);
   }
   return text;
@@ -65,8 +66,10 @@ const QUOTED = new Map<string, string>();
 
 /**
  * One error-log entry: a first line like the job log's, with `status` (retrying or failed) and
- * `error="<name>: <message>"`, then the stack, each line indented by two spaces. Entries are
- * written whole, so each starts at a line beginning with a timestamp.
+ * `error="<name>: <message>"`, then the stack, each of its lines indented by two spaces. Every
+ * field and stack line goes through `escapeLogText`, so no text from a handler holds a line
+ * break or a control character: a line starting with a timestamp is always the head of a real
+ * entry, and every other line of an entry starts with two spaces.
  */
 export function formatErrorLogEntry(
   job: Pick<Job, 'id' | 'handler' | 'method'>,
@@ -74,16 +77,29 @@ export function formatErrorLogEntry(
   status: 'retrying' | 'failed',
 ): string {
   const head =
-    `${error.at} id=${job.id} handler=${JSON.stringify(job.handler)}` +
-    ` method=${JSON.stringify(job.method)} status=${status} attempt=${error.attempt}` +
-    ` worker=${JSON.stringify(error.workerId ?? '')} error=${JSON.stringify(`${error.name}: ${error.message}`)}\n`;
+    `${entryTime(error.at)} id=${escapeLogText(job.id)} handler=${quoted(job.handler)}` +
+    ` method=${quoted(job.method)} status=${status} attempt=${error.attempt}` +
+    ` worker=${quoted(error.workerId ?? '')} error=${quoteLogText(`${error.name}: ${error.message}`)}\n`;
   if (error.stack === undefined) return head;
   const stack = error.stack
     .split(/\r?\n/)
-    .map((line) => `  ${line}\n`)
+    .map((line) => `  ${escapeLogText(line)}\n`)
     .join('');
   return head + stack;
 }
+
+/**
+ * `at` (an error's ISO time) as the timestamp that starts an error-log entry. A time that does
+ * not parse (an error entry edited by hand in the database) becomes the epoch rather than text,
+ * so every entry still starts with a timestamp and nothing else does.
+ */
+function entryTime(at: string): string {
+  if (ISO_TIME.test(at)) return at;
+  const ms = Date.parse(at);
+  return new Date(Number.isNaN(ms) ? 0 : ms).toISOString();
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** Both log files of the original system. */
 export interface JobLogs {

@@ -96,6 +96,62 @@ describe('log files, progress and log lines', () => {
     expect(errorLog).toMatch(/\n {2}RangeError: no such mailbox\n {2}\s+at .+logs\.test\.ts/);
   });
 
+  it('escapes forged lines and terminal controls from handler errors and stored names in both log files', async () => {
+    const forged =
+      'boom\rcr \x1b[2J\x1b[31mred\vvt \u0085nel \u2028ls \u202eevil' +
+      '\n2026-01-01T00:00:00.000Z [error] job 1 handler="x" status=failed';
+    const handlers = defineHandlers({
+      forger: {
+        run: () => {
+          throw new Error(forged);
+        },
+      },
+    });
+    // A row written by hand (no name check in the database) whose handler name is hostile.
+    const evilHandler = 'Evil\u2028\x1b]0;pwned\x07\r2026-01-01T00:00:00.000Z id=1';
+    const [id = '', ghost = ''] = await pg.insert(
+      { handler: 'forger', method: 'run', params: [], maxAttempts: 1 },
+      { handler: evilHandler, method: 'run\u0085', params: [], maxAttempts: 1 },
+    );
+    let failed = 0;
+    const worker = testWorker({
+      store: pg.store,
+      handlers,
+      jobLogPath: join(dir, 'jobs.log'),
+      errorLogPath: join(dir, 'errors.log'),
+    });
+    worker.events.on('failed', () => failed++);
+    await worker.start();
+    await waitFor(() => failed === 2);
+    await worker.stop();
+
+    const rawControl = /[\p{Cc}\u2028\u2029\u202A-\u202E]|\p{Cs}/u;
+    const anyLineBreak = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+    for (const name of ['jobs.log', 'errors.log']) {
+      const text = (await readFile(join(dir, name), 'utf8')).replace(/\n$/, '');
+      const lines = text.split('\n');
+      expect(text.split(anyLineBreak), name).toEqual(lines);
+      for (const line of lines) expect(line, name).not.toMatch(rawControl);
+    }
+    const jobLines = (await readFile(join(dir, 'jobs.log'), 'utf8')).trimEnd().split('\n');
+    expect(jobLines).toHaveLength(4);
+    for (const line of jobLines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z id=\d+ /);
+    const ghostLine = jobLines.find((l) => l.includes(`id=${ghost} `)) ?? '';
+    const handlerField = /handler=("(?:[^"\\]|\\.)*")/.exec(ghostLine)?.[1] ?? '""';
+    expect(JSON.parse(handlerField)).toBe(evilHandler);
+
+    const errorLines = (await readFile(join(dir, 'errors.log'), 'utf8')).trimEnd().split('\n');
+    const heads = errorLines.filter((l) => /^\d{4}-/.test(l));
+    expect(heads.map((h) => /id=(\d+) /.exec(h)?.[1]).sort()).toEqual([id, ghost].sort());
+    for (const line of errorLines) expect(line).toMatch(/^(\d{4}-\d\d-\d\dT[\d:.]+Z id=\d+ | {2})/);
+    expect(errorLines).toContain(
+      '  2026-01-01T00:00:00.000Z [error] job 1 handler="x" status=failed',
+    );
+    expect(errorLines).toContain(
+      '  Error: boom\\rcr \\u001b[2J\\u001b[31mred\\u000bvt \\u0085nel \\u2028ls \\u202eevil',
+    );
+  });
+
   it('stores progress and log lines (cut to a bounded length) while the job runs', async () => {
     const handlers = defineHandlers({
       report: {

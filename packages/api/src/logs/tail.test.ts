@@ -35,6 +35,22 @@ describe('tailFile', () => {
     expect((await tailFile(path, 2)).lines).toEqual(['two', 'three']);
   });
 
+  it('escapes control characters of lines written before logs were escaped, leaving escapes alone', async () => {
+    const path = await file(
+      'old.log',
+      '2026-01-01T00:00:00.000Z id=1 handler="h" status=failed error="Error: x"\n' +
+        '  Error: \x1b[2J\x1b]0;title\x07cr\r2026-01-01T00:00:00.000Z forged\u2028ls\u0085nel\v\u202eevil\n' +
+        '  at C:\\app\\x.js \\u001b\r\n',
+    );
+    const { lines } = await tailFile(path, 10);
+    expect(lines).toEqual([
+      '2026-01-01T00:00:00.000Z id=1 handler="h" status=failed error="Error: x"',
+      '  Error: \\u001b[2J\\u001b]0;title\\u0007cr\\r2026-01-01T00:00:00.000Z forged\\u2028ls\\u0085nel\\u000b\\u202eevil',
+      '  at C:\\app\\x.js \\u001b',
+    ]);
+    for (const line of lines) expect(line).not.toMatch(/\p{Cc}|[\u2028\u2029\u202e]/u);
+  });
+
   it('answers no lines for a missing or empty file', async () => {
     expect(await tailFile(join(dir, 'missing.log'), 5)).toEqual({ lines: [], truncated: false });
     expect(await tailFile(await file('empty.log', ''), 5)).toEqual({ lines: [], truncated: false });

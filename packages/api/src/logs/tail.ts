@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { showLogText } from '@jobs/core';
 import { LogUnavailableError } from '../errors.js';
 
 /** The last lines of a file, and whether older lines were left out. */
@@ -20,7 +21,9 @@ function codeOf(error: unknown): unknown {
 /**
  * The last `limit` lines of the file at `path`, reading backwards from its end in chunks and
  * never more than `maxBytes`, so a huge log costs no more than a small one. A missing file
- * has no lines. A partial first line (cut by `maxBytes`) is left out.
+ * has no lines. A partial first line (cut by `maxBytes`) is left out. Lines come back with any
+ * control character escaped (`showLogText`), so a log written before the workers escaped
+ * them, or by hand, cannot drive a terminal or a line reader.
  */
 export async function tailFile(
   path: string,
@@ -59,7 +62,7 @@ export async function tailFile(
     if (!fromStart) lines.shift();
     const kept = lines
       .slice(-limit)
-      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+      .map((line) => showLogText(line.endsWith('\r') ? line.slice(0, -1) : line));
     return { lines: kept, truncated: !fromStart || lines.length > limit };
   } catch (error) {
     throw new LogUnavailableError(`cannot read the log file: ${String(codeOf(error) ?? error)}`, {

@@ -6,7 +6,7 @@ import { bold, dim, green, paintState, red, table } from '../cli/output.js';
 import { intFlag, listFlag, stringFlag } from '../cli/parse.js';
 import { connect } from '../remote/connect.js';
 import { jobDetails, jobsTable, type WireJob } from './format.js';
-import { newLines } from './log-tail.js';
+import { newLines, printLogLines } from './log-tail.js';
 
 /** Prints `value` as JSON, one document. */
 export function printJson(context: CommandContext, value: unknown): void {
@@ -364,13 +364,13 @@ export const logsCommand: Command = {
       printJson(context, first);
       return 0;
     }
-    for (const line of first.lines) context.stdout.write(`${line}\n`);
+    printLogLines(context.stdout, first.lines);
     if (!follow) return 0;
     let seen = first.lines;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const next = await fetchTail(500);
-      for (const line of newLines(seen, next.lines)) context.stdout.write(`${line}\n`);
+      printLogLines(context.stdout, newLines(seen, next.lines));
       seen = next.lines;
     }
   },

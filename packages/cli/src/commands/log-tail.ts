@@ -1,3 +1,18 @@
+import { showLogText } from '@jobs/core';
+
+/**
+ * Writes log lines to `out`, one per line, with any control character escaped (`showLogText`):
+ * a log file written before the workers escaped them, by hand, or a server that passes them on
+ * can never send ESC, CR or a line separator to the terminal.
+ */
+export function printLogLines(
+  out: { write(text: string): unknown },
+  lines: readonly string[],
+): void {
+  if (lines.length === 0) return;
+  out.write(lines.map((line) => `${showLogText(line)}\n`).join(''));
+}
+
 /** Lines of `current` after the end of `previous` (both tails of one growing file). */
 export function newLines(
   previous: readonly string[],

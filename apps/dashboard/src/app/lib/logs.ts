@@ -3,7 +3,11 @@
  * `<ISO time> id=<id> handler="<name>" method="<name>" status=<status> attempt=<n>
  * duration_ms=<ms|-> worker="<id>"`. The error log has a line like it (with
  * `error="<name>: <message>"`) followed by the stack, each line indented by two spaces.
+ * Workers escape every control character (`escapeLogText`), so only a line starting with a
+ * timestamp starts an entry; what is shown goes through `showLogText` again, so a value decoded
+ * from its quotes, or a line written before escaping, shows its controls as visible escapes.
  */
+import { showLogText } from '@jobs/core';
 
 /** One entry of a log: its first line's fields, and the indented lines after it. */
 export interface LogEntry {
@@ -20,7 +24,10 @@ export interface LogEntry {
 const STARTS_ENTRY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const FIELD = /([a-z_]+)=("(?:[^"\\]|\\.)*"|\S+)/g;
 
-/** The `key=value` fields of a log line; quoted values are JSON strings. */
+/**
+ * The `key=value` fields of a log line; quoted values are JSON strings, decoded, with any
+ * control character in them shown escaped (`\u202e`, not a right-to-left override).
+ */
 export function parseFields(line: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const match of line.matchAll(FIELD)) {
@@ -29,7 +36,7 @@ export function parseFields(line: string): Record<string, string> {
     let value = raw;
     if (raw.startsWith('"')) {
       try {
-        value = JSON.parse(raw) as string;
+        value = showLogText(JSON.parse(raw) as string);
       } catch {
         value = raw.slice(1, -1);
       }
@@ -46,7 +53,8 @@ export function parseFields(line: string): Record<string, string> {
  */
 export function groupEntries(lines: readonly string[]): LogEntry[] {
   const entries: { at: string | null; head: string; detail: string[] }[] = [];
-  for (const line of lines) {
+  for (const written of lines) {
+    const line = showLogText(written);
     const current = entries.at(-1);
     if (STARTS_ENTRY.test(line) || current === undefined) {
       const at = STARTS_ENTRY.test(line) ? (line.split(' ', 1)[0] ?? null) : null;
