@@ -25,3 +25,34 @@ export function backoffDelayMs(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** How `retryWithin` retries. */
+export interface RetryWithinOptions {
+  /** Gives up once the next wait would end later than this many ms after the start. */
+  readonly timeoutMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+  /** Told of every failure. */
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Calls `attempt` until it resolves, waiting a backoff after each failure; resolves to its
+ * value, or to undefined once waiting again would pass the time allowed.
+ */
+export async function retryWithin<T>(
+  attempt: () => Promise<T>,
+  options: RetryWithinOptions,
+): Promise<T | undefined> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let failures = 1; ; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      options.onError(error);
+      const wait = backoffDelayMs(failures, options.backoff, options.random);
+      if (Date.now() + wait > deadline) return undefined;
+      await sleep(wait);
+    }
+  }
+}

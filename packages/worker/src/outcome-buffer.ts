@@ -7,7 +7,7 @@ import {
   StoreRejectedError,
   toStorableText,
 } from '@jobs/core';
-import { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
+import { type BackoffPolicy, backoffDelayMs, retryWithin } from './backoff.js';
 import type { HeldJob } from './held.js';
 
 /** A finished attempt waiting to be recorded as completed. */
@@ -99,16 +99,18 @@ export class OutcomeBuffer {
    * backoff); resolves to the number of outcomes still waiting.
    */
   async drain(timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.#clearTimer();
-      await (this.#flushing ?? this.#flush());
-      if (this.size === 0) return 0;
-      if (this.#failures === 0) continue;
-      const wait = backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random);
-      if (Date.now() + wait > deadline) return this.size;
-      await sleep(wait);
-    }
+    await retryWithin(
+      async () => {
+        for (;;) {
+          this.#clearTimer();
+          await (this.#flushing ?? this.#flush());
+          if (this.size === 0) return;
+          if (this.#failures > 0) throw new Error('a write failed; outcomes wait');
+        }
+      },
+      { timeoutMs, backoff: this.deps.backoff, random: this.deps.random, onError: () => {} },
+    );
+    return this.size;
   }
 
   /** Stops the timer; outcomes still waiting stay in the buffer. */

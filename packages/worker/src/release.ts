@@ -1,5 +1,5 @@
 import type { Job, JobStore } from '@jobs/core';
-import { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
+import { type BackoffPolicy, retryWithin } from './backoff.js';
 import type { HeldJob } from './held.js';
 
 /**
@@ -19,17 +19,12 @@ export async function releaseJobs(
   },
 ): Promise<Job[]> {
   if (entries.length === 0) return [];
-  const deadline = Date.now() + deps.timeoutMs;
   const jobs = entries.map((entry) => ({ id: entry.job.id, attempt: entry.job.attempt }));
-  for (let failures = 1; ; failures++) {
-    try {
-      const released = new Set(await deps.store.jobRelease({ workerId: deps.workerId, jobs }));
-      return entries.map((entry) => entry.job).filter((job) => released.has(job.id));
-    } catch (error) {
-      deps.onError(error);
-      const wait = backoffDelayMs(failures, deps.backoff, deps.random);
-      if (Date.now() + wait > deadline) return [];
-      await sleep(wait);
-    }
-  }
+  const released = await retryWithin(
+    () => deps.store.jobRelease({ workerId: deps.workerId, jobs }),
+    deps,
+  );
+  if (released === undefined) return [];
+  const ids = new Set(released);
+  return entries.map((entry) => entry.job).filter((job) => ids.has(job.id));
 }
