@@ -1,6 +1,10 @@
-import { EventEmitter } from 'node:events';
+import { AsyncResource } from 'node:async_hooks';
+import { ChildProcess } from 'node:child_process';
+import { EventEmitter, EventEmitterAsyncResource } from 'node:events';
+import { Server as HttpServer } from 'node:http';
 import { createServer, Socket } from 'node:net';
-import { Readable, Transform } from 'node:stream';
+import { Duplex, Readable, Transform, Writable } from 'node:stream';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { declaredMethods, isNativeFunction, isPlatformPrototype } from './declared-methods.js';
 
@@ -61,7 +65,17 @@ describe('declaredMethods', () => {
     ['Set', class extends Set<string> {}],
     ['Readable', class extends Readable {}],
     ['Transform', class extends Transform {}],
+    ['Writable', class extends Writable {}],
+    ['Duplex', class extends Duplex {}],
     ['Socket', class extends Socket {}],
+    ['http.Server', class extends HttpServer {}],
+    ['ChildProcess', class extends ChildProcess {}],
+    ['AsyncResource', class extends AsyncResource {}],
+    ['EventEmitterAsyncResource', class extends EventEmitterAsyncResource {}],
+    ['Headers', class extends Headers {}],
+    // Native classes reachable from no global: known by their native constructor alone.
+    ['Intl.Collator', class extends Intl.Collator {}],
+    ['a Map of another realm', class extends (runInNewContext('Map') as MapConstructor) {}],
     ['EventTarget', class extends EventTarget {}],
     ['AbortController', class extends AbortController {}],
     ['URL', class extends URL {}],
