@@ -364,6 +364,8 @@ describe('handler(target, { methods })', () => {
     [{ methods: ['toString'] }, 'handlers.mailer.methods.0', /"toString"/],
     [{ methods: ['send', 'send'] }, 'handlers.mailer.methods.1', /listed twice/],
     [{ methods: [42] }, 'handlers.mailer.methods.0', /method name/],
+    // biome-ignore lint/suspicious/noSparseArray: a hole is no method name either
+    [{ methods: [, 'send'] }, 'handlers.mailer.methods.0', /method name/],
     [{ methods: [] }, 'handlers.mailer.methods', /non-empty array/],
     [{ methods: 'send' }, 'handlers.mailer.methods', /non-empty array/],
   ])('refuses %j naming the field', (options, field, message) => {

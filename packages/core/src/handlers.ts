@@ -137,7 +137,8 @@ function chooseMethods(
     throw new ValidationError(field, 'must be a non-empty array of method names');
   }
   const chosen = new Map<string, DeclaredMethod>();
-  value.forEach((name: unknown, index) => {
+  for (let index = 0; index < value.length; index++) {
+    const name: unknown = value[index];
     const at = `${field}.${index}`;
     if (typeof name !== 'string') throw new ValidationError(at, 'must be a method name');
     const fn = declared.get(name);
@@ -150,7 +151,7 @@ function chooseMethods(
     }
     if (chosen.has(name)) throw new ValidationError(at, `"${name}" is listed twice`);
     chosen.set(name, fn);
-  });
+  }
   return chosen;
 }
 
