@@ -102,6 +102,50 @@ function typeChecks(store: JobStore): void {
   void client.enqueue('reports', 'rebuild', [], { colour: 'red' });
 }
 
+// `methods` narrows a handler to the listed methods, schemas included.
+class Renderer {
+  send(to: string): string {
+    return this.render(to);
+  }
+  preview(): string {
+    return this.render('preview');
+  }
+  private render(to: string): string {
+    return to;
+  }
+}
+const narrowed = defineHandlers({
+  renderer: handler(new Renderer(), {
+    methods: ['send'],
+    schemas: { send: z.tuple([z.string()]) },
+  }),
+  whole: handler(new Renderer(), { schemas: { preview: z.tuple([]) } }),
+});
+assertType<
+  Equal<
+    HandlerTargets<{ r: ReturnType<typeof handler<Renderer, 'send'>> }>,
+    { r: Pick<Renderer, 'send'> }
+  >
+>(true);
+
+function narrowedChecks(store: JobStore): void {
+  const client = createClient(store, narrowed);
+  void client.enqueue('renderer', 'send', ['a@b.io']);
+  void client.enqueue('whole', 'preview', []);
+  void client.enqueue('whole', 'send', ['a@b.io']);
+  // @ts-expect-error preview is not among the listed methods
+  void client.enqueue('renderer', 'preview', []);
+  // @ts-expect-error a private method is never typed as a method
+  void client.enqueue('whole', 'render', ['x']);
+}
+
+// @ts-expect-error methods may only name methods of the handler
+handler(mailer, { methods: ['count'] });
+// @ts-expect-error a private method cannot be listed
+handler(new Renderer(), { methods: ['render'] });
+// @ts-expect-error a schema for a method left out of `methods`
+handler(new Renderer(), { methods: ['send'], schemas: { preview: z.tuple([]) } });
+
 // A schema whose output does not fit the method's parameters fails.
 // @ts-expect-error the schema gives [number], send takes [string, string]
 handler(mailer, { schemas: { send: z.tuple([z.number()]) } });
@@ -111,5 +155,6 @@ handler(mailer, { schemas: { count: z.tuple([]) } });
 describe('client types', () => {
   it('are checked by tsc (this file compiles)', () => {
     expect(typeof typeChecks).toBe('function');
+    expect(typeof narrowedChecks).toBe('function');
   });
 });

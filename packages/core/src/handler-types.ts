@@ -3,7 +3,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 /**
  * Terminology
  * - handler: a named object (a class instance or a plain object of functions) on the allow-list.
- * - method: one of a handler's own functions; only these can be enqueued or run.
+ * - method: a function the application declares on a handler (see `declaredMethods`), or one
+ *   named by the handler's `methods` option; only these can be enqueued or run.
  * - registry: the allow-list itself, built once by `defineHandlers`.
  */
 
@@ -50,14 +51,19 @@ export interface IsolateOptions {
 }
 
 /** Per-method Standard Schemas (zod, valibot, ...) whose output must fit the method's parameters. */
-export type HandlerSchemas<T> = {
-  readonly [M in MethodName<T>]?: StandardSchemaV1<unknown, MethodParams<T, M>>;
+export type HandlerSchemas<T, M extends MethodName<T> = MethodName<T>> = {
+  readonly [K in M]?: StandardSchemaV1<unknown, MethodParams<T, K>>;
 };
 
-/** Options attached to a handler with `handler(target, options)`. */
-export interface HandlerOptions<T> {
+/** Options attached to a handler with `handler(target, options)`; `M` are the methods that run. */
+export interface HandlerOptions<T, M extends MethodName<T> = MethodName<T>> {
+  /**
+   * The only methods that may run (default: every method the application declares, see
+   * `declaredMethods`); each must be one of those. Keeps TypeScript `private` helpers out.
+   */
+  readonly methods?: readonly M[];
   /** Run-time validation of params, per method. */
-  readonly schemas?: HandlerSchemas<T>;
+  readonly schemas?: HandlerSchemas<T, NoInfer<M>>;
   /** Run the handler in a child process. */
   readonly isolate?: IsolateOptions;
 }
@@ -66,17 +72,24 @@ export interface HandlerOptions<T> {
 export const HANDLER_DEFINITION: unique symbol = Symbol.for('@jobs/core.handler');
 
 /** A handler object with options attached; `defineHandlers` sees through it to `target`. */
-export interface HandlerDefinition<T extends object> {
+export interface HandlerDefinition<T extends object, M extends MethodName<T> = MethodName<T>> {
   readonly [HANDLER_DEFINITION]: true;
   /** The handler object itself. */
   readonly target: T;
-  /** Its schemas and isolation. */
-  readonly options: HandlerOptions<T>;
+  /** Its methods, schemas and isolation. */
+  readonly options: HandlerOptions<T, M>;
 }
 
-/** The handler map a `defineHandlers` argument stands for, with `handler(...)` wrappers removed. */
+/**
+ * The handler map a `defineHandlers` argument stands for, with `handler(...)` wrappers removed;
+ * a handler given `methods` is narrowed to those methods.
+ */
 export type HandlerTargets<D> = {
-  [K in keyof D]: D[K] extends HandlerDefinition<infer T> ? T : D[K];
+  [K in keyof D]: D[K] extends HandlerDefinition<infer T, infer M>
+    ? [MethodName<T>] extends [M]
+      ? T
+      : Pick<T, M & keyof T>
+    : D[K];
 };
 
 /** A method found on the allow-list, bound to its handler. */

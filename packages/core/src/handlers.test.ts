@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createClient } from './client.js';
 import { UnknownHandlerError, ValidationError } from './errors.js';
 import { defineHandlers, handler } from './handlers.js';
+import type { JobStore } from './store.js';
 
 class BaseService {
   inherited(): string {
@@ -235,5 +238,145 @@ describe('handler', () => {
     expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, { isolate }) }))).toBe(
       'handlers.mailer.isolate.module',
     );
+  });
+});
+
+class Bus extends EventEmitter {
+  publish(topic: string): boolean {
+    return this.emit(topic, topic);
+  }
+}
+
+class Cache extends Map<string, number> {
+  remember(key: string): number {
+    this.set(key, (this.get(key) ?? 0) + 1);
+    return this.get(key) ?? 0;
+  }
+}
+
+class Batch extends Array<number> {
+  total(): number {
+    return this.reduce((sum, n) => sum + n, 0);
+  }
+}
+
+class Mailer {
+  send(to: string): string {
+    return this.render(to);
+  }
+  private render(to: string): string {
+    return `rendered for ${to}`;
+  }
+}
+
+/** A store that records every call; the client must refuse before calling it. */
+function recordingStore(calls: string[]): JobStore {
+  return new Proxy({} as JobStore, {
+    get: (_target, name) => () => {
+      calls.push(String(name));
+      return Promise.reject(new Error(`store.${String(name)} must not be called`));
+    },
+  });
+}
+
+describe('the allow-list and built-in classes', () => {
+  const bus = new Bus();
+  const batch = Object.create(Batch.prototype) as Batch;
+  const registry = defineHandlers({ bus, cache: new Cache(), batch, mailer: new Mailer() });
+
+  it.each([
+    ['bus', ['emit', 'setMaxListeners', 'removeAllListeners', 'on', 'addListener', 'listeners']],
+    ['cache', ['set', 'get', 'delete', 'clear', 'has', 'forEach', 'entries', 'keys', 'values']],
+    ['batch', ['push', 'pop', 'splice', 'fill', 'copyWithin', 'sort', 'reverse', 'join', 'map']],
+  ])('refuses the methods %s inherits from a built-in class', (name, inherited) => {
+    for (const method of inherited) {
+      expect(() => registry.resolve(name, method), method).toThrow(UnknownHandlerError);
+    }
+    const listed = registry.list().find((info) => info.name === name);
+    expect(listed?.methods.map((m) => m.name)).toEqual([
+      { bus: 'publish', cache: 'remember', batch: 'total' }[name],
+    ]);
+  });
+
+  it('does not let a job change the handler through setMaxListeners', () => {
+    expect(() => registry.resolve('bus', 'setMaxListeners')).toThrow(
+      expect.objectContaining({ handler: 'bus', method: 'setMaxListeners' }),
+    );
+    expect(bus.getMaxListeners()).toBe(EventEmitter.defaultMaxListeners);
+  });
+
+  it('still runs the handler’s own methods, which may use the inherited ones', () => {
+    const seen: unknown[] = [];
+    bus.on('news', (topic) => seen.push(topic));
+    expect(registry.resolve('bus', 'publish').call(['news'])).toBe(true);
+    expect(seen).toEqual(['news']);
+    expect(registry.resolve('cache', 'remember').call(['k'])).toBe(1);
+  });
+
+  it('runs a TypeScript private method by default: private is not enforced at run time', () => {
+    expect(registry.resolve('mailer', 'render').call(['ann'])).toBe('rendered for ann');
+  });
+
+  it('refuses an inherited built-in method through client.enqueue without touching the store', async () => {
+    const calls: string[] = [];
+    const client = createClient(recordingStore(calls), registry);
+    await expect(
+      client.enqueueUntyped({ handler: 'bus', method: 'setMaxListeners', params: [99] }),
+    ).rejects.toMatchObject({
+      name: 'UnknownHandlerError',
+      handler: 'bus',
+      method: 'setMaxListeners',
+      message: expect.stringMatching(/setMaxListeners/),
+    });
+    // The types admit emit (they cannot see where a method is declared); run time refuses it.
+    await expect(client.enqueue('bus', 'emit', ['x'])).rejects.toThrow(UnknownHandlerError);
+    expect(calls).toEqual([]);
+    expect(bus.getMaxListeners()).toBe(EventEmitter.defaultMaxListeners);
+  });
+});
+
+describe('handler(target, { methods })', () => {
+  const mailer = new Mailer();
+  const registry = defineHandlers({ mailer: handler(mailer, { methods: ['send'] }) });
+
+  it('runs only the listed methods: a private helper is refused', () => {
+    expect(registry.resolve('mailer', 'send').call(['ann'])).toBe('rendered for ann');
+    expect(() => registry.resolve('mailer', 'render')).toThrow(UnknownHandlerError);
+    expect(registry.list()).toEqual([
+      { name: 'mailer', methods: [{ name: 'send', hasSchema: false }] },
+    ]);
+  });
+
+  it('keeps schemas for listed methods and refuses one for a method left out', () => {
+    const schema = z.tuple([z.string()]);
+    const listed = defineHandlers({
+      mailer: handler(mailer, { methods: ['send'], schemas: { send: schema } }),
+    });
+    expect(listed.resolve('mailer', 'send').schema).toBe(schema);
+    const loose = { methods: ['send'], schemas: { render: schema } } as never;
+    expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, loose) }))).toBe(
+      'handlers.mailer.schemas.render',
+    );
+  });
+
+  it.each([
+    [{ methods: ['send', 'nope'] }, 'handlers.mailer.methods.1', /"nope" is not a method/],
+    [{ methods: ['toString'] }, 'handlers.mailer.methods.0', /"toString"/],
+    [{ methods: ['send', 'send'] }, 'handlers.mailer.methods.1', /listed twice/],
+    [{ methods: [42] }, 'handlers.mailer.methods.0', /method name/],
+    // biome-ignore lint/suspicious/noSparseArray: a hole is no method name either
+    [{ methods: [, 'send'] }, 'handlers.mailer.methods.0', /method name/],
+    [{ methods: [] }, 'handlers.mailer.methods', /non-empty array/],
+    [{ methods: 'send' }, 'handlers.mailer.methods', /non-empty array/],
+  ])('refuses %j naming the field', (options, field, message) => {
+    const run = () => defineHandlers({ mailer: handler(mailer, options as never) });
+    expect(fieldOf(run)).toBe(field);
+    expect(run).toThrow(message);
+  });
+
+  it('refuses a built-in method even when listed', () => {
+    const run = () => defineHandlers({ bus: handler(new Bus(), { methods: ['publish', 'emit'] }) });
+    expect(fieldOf(run)).toBe('handlers.bus.methods.1');
+    expect(run).toThrow(/"emit" is not a method this handler declares/);
   });
 });

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { type DeclaredMethod, declaredMethods } from './declared-methods.js';
 import { UnknownHandlerError, ValidationError } from './errors.js';
 import {
   HANDLER_DEFINITION,
@@ -8,36 +9,40 @@ import {
   type HandlerRegistry,
   type HandlerTargets,
   type IsolateOptions,
+  type MethodName,
   type ResolvedMethod,
 } from './handler-types.js';
 import {
   HANDLER_NAME_PATTERN,
   isHandlerName,
-  isMethodName,
   isReservedName,
   MAX_HANDLER_NAME_LENGTH,
   METHOD_NAME_PATTERN,
 } from './names.js';
 import { checkString, isPlainObject } from './validate.js';
 
-type Method = (...args: unknown[]) => unknown;
-
 interface RegisteredHandler {
   readonly info: HandlerInfo;
   readonly methods: ReadonlyMap<string, ResolvedMethod>;
 }
 
-/** Attaches per-method schemas and isolation to a handler object, for `defineHandlers`. */
-export function handler<T extends object>(
+/**
+ * Attaches options to a handler object, for `defineHandlers`: `methods` names the only methods
+ * that may run (and narrows the client's types to them), `schemas` validate params per method,
+ * `isolate` runs it in a child process. Options are checked by `defineHandlers`.
+ */
+export function handler<T extends object, const M extends MethodName<T> = MethodName<T>>(
   target: T,
-  options: HandlerOptions<NoInfer<T>> = {},
-): HandlerDefinition<T> {
+  options: HandlerOptions<NoInfer<T>, M> = {},
+): HandlerDefinition<T, M> {
   return Object.freeze({ [HANDLER_DEFINITION]: true as const, target, options });
 }
 
 /**
  * Builds the allow-list from named handler objects (class instances or plain objects of
- * functions, optionally wrapped by `handler`). Throws ValidationError for a bad name or handler.
+ * functions, optionally wrapped by `handler`): each handler's methods are those `declaredMethods`
+ * admits (the rule), or exactly those its `methods` option names. Throws ValidationError for a
+ * bad name, handler or option.
  */
 export function defineHandlers<D extends Record<string, object>>(
   definitions: D,
@@ -84,8 +89,11 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
   if (typeof target !== 'object' || target === null || Array.isArray(target)) {
     throw new ValidationError(field, 'must be a class instance or a plain object of functions');
   }
-  const found = ownMethods(target);
-  if (found.size === 0) throw new ValidationError(field, 'has no methods that can be registered');
+  const declared = declaredMethods(target);
+  if (declared.size === 0) {
+    throw new ValidationError(field, 'has no methods that can be registered');
+  }
+  const found = chooseMethods(options.methods, declared, `${field}.methods`);
   const schemas = checkSchemas(options.schemas, found, `${field}.schemas`);
   const isolate = options.isolate === undefined ? undefined : checkIsolate(options.isolate, field);
   const methods = new Map<string, ResolvedMethod>();
@@ -118,6 +126,35 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
   return { info, methods };
 }
 
+/** The methods named by `handler(target, { methods })`, or every declared one when not given. */
+function chooseMethods(
+  value: unknown,
+  declared: ReadonlyMap<string, DeclaredMethod>,
+  field: string,
+): ReadonlyMap<string, DeclaredMethod> {
+  if (value === undefined) return declared;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ValidationError(field, 'must be a non-empty array of method names');
+  }
+  const chosen = new Map<string, DeclaredMethod>();
+  for (let index = 0; index < value.length; index++) {
+    const name: unknown = value[index];
+    const at = `${field}.${index}`;
+    if (typeof name !== 'string') throw new ValidationError(at, 'must be a method name');
+    const fn = declared.get(name);
+    if (fn === undefined) {
+      throw new ValidationError(
+        at,
+        `"${name}" is not a method this handler declares (it must be a function of the object ` +
+          'or of its own classes; built-in methods, getters and reserved names never are)',
+      );
+    }
+    if (chosen.has(name)) throw new ValidationError(at, `"${name}" is listed twice`);
+    chosen.set(name, fn);
+  }
+  return chosen;
+}
+
 function unwrap(value: unknown): { target: unknown; options: HandlerOptions<object> } {
   if (typeof value !== 'object' || value === null) return { target: value, options: {} };
   const mark = Object.getOwnPropertyDescriptor(value, HANDLER_DEFINITION);
@@ -126,31 +163,9 @@ function unwrap(value: unknown): { target: unknown; options: HandlerOptions<obje
   return { target: definition.target, options: definition.options };
 }
 
-/**
- * The methods of `target` without invoking any getter: its own function-valued properties, then
- * those of its class chain up to (not including) `Object.prototype`. The first property of a
- * name along the chain decides; reserved names such as `constructor` never count.
- */
-function ownMethods(target: object): Map<string, Method> {
-  const found = new Map<string, Method>();
-  const seen = new Set<string>();
-  let holder: object | null = target;
-  while (holder !== null && holder !== Object.prototype && holder !== Function.prototype) {
-    for (const key of Object.getOwnPropertyNames(holder)) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const descriptor = Object.getOwnPropertyDescriptor(holder, key);
-      if (!isMethodName(key) || descriptor === undefined || !('value' in descriptor)) continue;
-      if (typeof descriptor.value === 'function') found.set(key, descriptor.value);
-    }
-    holder = Object.getPrototypeOf(holder) as object | null;
-  }
-  return found;
-}
-
 function checkSchemas(
   value: unknown,
-  methods: ReadonlyMap<string, Method>,
+  methods: ReadonlyMap<string, DeclaredMethod>,
   field: string,
 ): Map<string, StandardSchemaV1> {
   const schemas = new Map<string, StandardSchemaV1>();

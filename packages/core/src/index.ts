@@ -6,6 +6,8 @@ export type {
   UntypedEnqueueSpec,
 } from './client.js';
 export { createClient, MAX_LIST_LIMIT } from './client.js';
+export type { DeclaredMethod } from './declared-methods.js';
+export { declaredMethods, isPlatformPrototype } from './declared-methods.js';
 export {
   IllegalTransitionError,
   JobNotFoundError,
