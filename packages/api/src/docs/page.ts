@@ -3,6 +3,8 @@
  * script to try each operation. It loads nothing from elsewhere, so it works offline.
  */
 
+import { pageCsp } from '../middleware/hardening/index.js';
+
 type Json = Record<string, unknown>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -93,6 +95,9 @@ const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}det
 summary{cursor:pointer}.m{display:inline-block;width:4.5em}.get{color:#06c}.post{color:#080}.delete{color:#c00}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
 textarea{width:100%;font-family:monospace}pre{background:#f6f6f6;max-height:30em;overflow:auto}code{white-space:pre-wrap}`;
+
+/** The Content-Security-Policy of the docs page: its own inline script and style, by hash. */
+export const DOCS_CSP = pageCsp({ scripts: [SCRIPT], styles: [STYLE] });
 
 /** The docs page for an OpenAPI document. */
 export function renderDocsPage(document: Json): string {
