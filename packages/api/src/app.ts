@@ -80,7 +80,7 @@ export function appToken(app: object): string | null {
 }
 
 /** A comma-separated list as its trimmed, non-empty entries. */
-export function splitList(text: string | undefined): string[] {
+function splitList(text: string | undefined): string[] {
   return (text ?? '')
     .split(',')
     .map((entry) => entry.trim())

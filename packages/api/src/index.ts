@@ -1,5 +1,5 @@
 export type { AppOptions, AppType } from './app.js';
-export { appRequiresToken, createApp, DEFAULT_BODY_LIMIT, splitList } from './app.js';
+export { appRequiresToken, createApp, DEFAULT_BODY_LIMIT } from './app.js';
 export { MAKE_TOKEN_HINT, MIN_TOKEN_LENGTH, tokenProblem } from './auth.js';
 export type { ApiClient, ApiClientOptions } from './client.js';
 export { createApiClient } from './client.js';
