@@ -4,7 +4,8 @@ import { openBrowser, type TestBrowser } from './browser.js';
 import { type DashboardHarness, startDashboard } from './harness.js';
 import { enqueue, waitForText } from './helpers.js';
 
-const TOKEN = 'e2e-secret-token-42';
+/** At least 32 characters: `jobs start` refuses shorter tokens. */
+const TOKEN = 'e2e-secret-token-0123456789abcdef42';
 
 let harness: DashboardHarness;
 let tb: TestBrowser;

@@ -9,7 +9,10 @@ export const ARTIFACTS = fileURLToPath(new URL('../test-artifacts', import.meta.
 /** Debian's Chromium: never a downloaded browser. */
 const EXECUTABLE = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** A browser page that records console errors and page errors, to fail the test on them. */
+/**
+ * A browser page that records console errors, page errors and Content-Security-Policy
+ * violations, to fail the test on them.
+ */
 export interface TestBrowser extends AsyncDisposable {
   readonly browser: Browser;
   readonly context: BrowserContext;
@@ -44,6 +47,14 @@ export async function openBrowser(): Promise<TestBrowser> {
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(10_000);
+  // A blocked script, style, connection or frame fails the test like any console error.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(
+        `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`,
+      );
+    });
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   const allowed = new Set<RegExp>();

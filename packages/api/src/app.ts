@@ -8,11 +8,14 @@ import {
 import { bodyLimit } from 'hono/body-limit';
 import { bearerAuth } from './auth.js';
 import type { Deps, EventSource } from './deps.js';
-import { renderDocsPage } from './docs/page.js';
+import { DOCS_CSP, renderDocsPage } from './docs/page.js';
 import { answerFor, errorBody } from './errors.js';
 import { createEventHub } from './events/hub.js';
 import { type LogFileOptions, resolveLogFiles } from './logs/paths.js';
 import { createMetrics, type MetricsOptions } from './metrics/collector.js';
+import { allowedHost } from './middleware/allowed-host/index.js';
+import { hardening } from './middleware/hardening/index.js';
+import { sameOrigin } from './middleware/same-origin/index.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
@@ -43,22 +46,53 @@ export interface AppOptions {
   readonly onError?: (error: unknown) => void;
   /** Defaults for jobs enqueued without them (queue, priority, retries, backoff), e.g. MAX_RETRIES. */
   readonly defaults?: Partial<ClientDefaults>;
-  /** The environment to read JOBS_API_TOKEN and the log settings from (default process.env). */
+  /**
+   * Host names (or `name:port`) answered beyond loopback; `*` answers any. Default:
+   * JOBS_ALLOWED_HOSTS, comma separated. Loopback names always pass; /healthz passes any Host.
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Origins (`https://admin.example.com`) besides this server's own that may send POST, PUT,
+   * PATCH and DELETE. Default: JOBS_ALLOWED_ORIGINS, comma separated.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * The environment to read JOBS_API_TOKEN, JOBS_ALLOWED_HOSTS, JOBS_ALLOWED_ORIGINS and the
+   * log settings from (default process.env).
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Default largest request body: 2 MiB. */
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 
-/** Whether an app made by `createApp` requires a token; read by `serve`. */
-const requiresToken = new WeakMap<object, boolean>();
+/** The token of each app made by `createApp` (null: none); read by `serve`. */
+const appTokens = new WeakMap<object, string | null>();
 
 /** True when `app` was made by `createApp` with a token. */
 export function appRequiresToken(app: object): boolean {
-  return requiresToken.get(app) ?? false;
+  return (appTokens.get(app) ?? null) !== null;
 }
 
-/** The HTTP API: REST under /api, SSE, /metrics, /healthz, /readyz, /openapi.json and /docs. */
+/** The token `app` (made by `createApp`) requires; null when none or not such an app. */
+export function appToken(app: object): string | null {
+  return appTokens.get(app) ?? null;
+}
+
+/** A comma-separated list as its trimmed, non-empty entries. */
+function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/**
+ * The HTTP API: REST under /api, SSE, /metrics, /healthz, /readyz, /openapi.json and /docs.
+ * Every answer carries hardening headers and `Cache-Control: no-store`; a request whose Host
+ * is not allowed gets 421, a state-changing one from another site 403, then the token is
+ * checked. Throws a TypeError when an allowed host or origin is malformed.
+ */
 export function createApp(options: AppOptions) {
   const env = options.env ?? process.env;
   const token = (options.token === undefined ? env.JOBS_API_TOKEN : options.token) || null;
@@ -85,6 +119,12 @@ export function createApp(options: AppOptions) {
   });
   base.notFound((c) =>
     c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
+  );
+  base.use('*', hardening({ cacheControl: 'no-store' }));
+  base.use('*', allowedHost({ hosts: options.allowedHosts ?? splitList(env.JOBS_ALLOWED_HOSTS) }));
+  base.use(
+    '*',
+    sameOrigin({ origins: options.allowedOrigins ?? splitList(env.JOBS_ALLOWED_ORIGINS) }),
   );
   if (token !== null) base.use('*', bearerAuth(token));
   base.use(
@@ -127,8 +167,11 @@ export function createApp(options: AppOptions) {
   };
   const withDocs = app
     .get('/openapi.json', (c) => c.json(openApi()))
-    .get('/docs', (c) => c.html(renderDocsPage(openApi())));
-  requiresToken.set(withDocs, token !== null);
+    .get('/docs', (c) => {
+      c.header('Content-Security-Policy', DOCS_CSP);
+      return c.html(renderDocsPage(openApi()));
+    });
+  appTokens.set(withDocs, token);
   return withDocs;
 }
 

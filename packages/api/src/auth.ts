@@ -27,3 +27,17 @@ export function bearerAuth(token: string): MiddlewareHandler {
     return next();
   };
 }
+
+/** The shortest API token accepted when a server starts: 32 characters. */
+export const MIN_TOKEN_LENGTH = 32;
+
+/** How to make a good token, for messages. */
+export const MAKE_TOKEN_HINT =
+  "make one with `openssl rand -hex 32` or `node -e \"console.log(require('node:crypto').randomBytes(32).toString('hex'))\"`";
+
+/** Why `token` is too weak to start a server with, or null when it is long enough. */
+export function tokenProblem(token: string): string | null {
+  const length = [...token].length;
+  if (length >= MIN_TOKEN_LENGTH) return null;
+  return `the API token is ${length} characters long; it needs at least ${MIN_TOKEN_LENGTH} (a guessable token lets anyone who reaches the server run and cancel jobs): ${MAKE_TOKEN_HINT}`;
+}

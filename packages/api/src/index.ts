@@ -1,5 +1,6 @@
 export type { AppOptions, AppType } from './app.js';
 export { appRequiresToken, createApp, DEFAULT_BODY_LIMIT } from './app.js';
+export { MAKE_TOKEN_HINT, MIN_TOKEN_LENGTH, tokenProblem } from './auth.js';
 export type { ApiClient, ApiClientOptions } from './client.js';
 export { createApiClient } from './client.js';
 export type { EventSource } from './deps.js';
@@ -11,5 +12,11 @@ export type { Tail } from './logs/tail.js';
 export { tailFile } from './logs/tail.js';
 export type { MetricsOptions } from './metrics/collector.js';
 export { DEFAULT_BUCKETS } from './metrics/collector.js';
+export type { AllowedHostOptions } from './middleware/allowed-host/index.js';
+export { allowedHost, hostRuleProblem } from './middleware/allowed-host/index.js';
+export type { HardeningOptions, PageCspOptions } from './middleware/hardening/index.js';
+export { API_CSP, cspHash, hardening, pageCsp } from './middleware/hardening/index.js';
+export type { SameOriginOptions } from './middleware/same-origin/index.js';
+export { originRuleProblem, sameOrigin } from './middleware/same-origin/index.js';
 export type { RunningServer, ServeOptions } from './serve.js';
 export { isLoopback, ServeError, serve } from './serve.js';

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { appRequiresToken } from './app.js';
+import { appRequiresToken, appToken } from './app.js';
+import { tokenProblem } from './auth.js';
+import { isLoopback } from './loopback.js';
 
 /** Settings of `serve`. */
 export interface ServeOptions {
@@ -27,27 +29,24 @@ export interface RunningServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Why `serve` would not listen: no token beyond loopback, or the port is taken. */
+/** Why `serve` would not listen: no token beyond loopback, a short token, or the port is taken. */
 export class ServeError extends Error {
   override readonly name = 'ServeError';
   constructor(
-    readonly code: 'needs-token' | 'port-in-use',
+    readonly code: 'needs-token' | 'weak-token' | 'port-in-use',
     message: string,
   ) {
     super(message);
   }
 }
 
-/** True for names and addresses that only this machine can reach. */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export { isLoopback };
 
 /**
  * Serves `app` over HTTP. Refuses, with a ServeError saying why, to listen beyond loopback when
- * the API has no token (anyone on the network could otherwise run and cancel jobs), and when
- * the port is in use.
+ * the API has no token (anyone on the network could otherwise run and cancel jobs), to listen
+ * at all with a token shorter than 32 characters (saying how to make one), and when the port
+ * is in use.
  */
 export async function serve({
   app,
@@ -62,6 +61,9 @@ export async function serve({
         'and cancel jobs. Set JOBS_API_TOKEN (or pass token to createApp), or listen on 127.0.0.1.',
     );
   }
+  const token = appToken(api);
+  const weak = token === null ? null : tokenProblem(token);
+  if (weak !== null) throw new ServeError('weak-token', `refusing to start: ${weak}`);
   const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) });
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {

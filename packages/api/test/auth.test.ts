@@ -83,7 +83,11 @@ describe('serve', () => {
 
   it('judges a wrapping app by the API it hands requests to, and names a port in use', async () => {
     const open = createApp({ store: api.store, handlers: registry, token: null });
-    const guarded = createApp({ store: api.store, handlers: registry, token: 'secret' });
+    const guarded = createApp({
+      store: api.store,
+      handlers: registry,
+      token: 'auth-test-token-0123456789abcdef0123',
+    });
     const wrap = (inner: { fetch: (r: Request) => Response | Promise<Response> }) => ({
       fetch: (request: Request) => inner.fetch(request),
     });

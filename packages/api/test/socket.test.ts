@@ -4,10 +4,13 @@ import { serve } from '../src/serve.js';
 import { createTestApi, type TestApi } from './helpers.js';
 import { sseReader } from './sse.js';
 
+/** At least 32 characters: serve refuses shorter tokens. */
+const TOKEN = 'socket-test-token-0123456789abcdef';
+
 let api: TestApi;
 
 beforeAll(async () => {
-  api = await createTestApi('socket', { token: 'tok' });
+  api = await createTestApi('socket', { token: TOKEN });
 });
 afterAll(async () => {
   await api.close();
@@ -18,10 +21,10 @@ describe('over a real socket', () => {
     const server = await serve({ app: api.app, port: 0, hostname: '127.0.0.1' });
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const client = createApiClient(server.url, { token: 'tok' });
+      const client = createApiClient(server.url, { token: TOKEN });
 
       const events = await fetch(`${server.url}/api/events?types=created`, {
-        headers: { Authorization: 'Bearer tok' },
+        headers: { Authorization: `Bearer ${TOKEN}` },
       });
       const sse = sseReader(events.body!);
       expect((await sse.nextEvent()).event).toBe('ready');
@@ -50,7 +53,9 @@ describe('over a real socket', () => {
       expect((await anonymous.api.jobs.$get({ query: {} })).status).toBe(401);
       expect((await anonymous.healthz.$get()).status).toBe(200);
 
-      const docs = await fetch(`${server.url}/docs`, { headers: { Authorization: 'Bearer tok' } });
+      const docs = await fetch(`${server.url}/docs`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
       const html = await docs.text();
       expect(docs.headers.get('content-type')).toMatch(/text\/html/);
       expect(html).toContain('/api/jobs/{id}/cancel');

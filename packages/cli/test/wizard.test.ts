@@ -12,7 +12,7 @@ import {
 import { openTerminal } from './tmux.js';
 
 /** The server of this file requires a token; commands read it from JOBS_API_TOKEN. */
-const TOKEN = 'wizard-secret';
+const TOKEN = 'wizard-secret-0123456789abcdef0123';
 
 describe('the jobs run wizard, in a terminal (tmux)', () => {
   trackDaemons();

@@ -3,6 +3,8 @@
  * script to try each operation. It loads nothing from elsewhere, so it works offline.
  */
 
+import { pageCsp } from '../middleware/hardening/index.js';
+
 type Json = Record<string, unknown>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -94,6 +96,9 @@ summary{cursor:pointer}.m{display:inline-block;width:4.5em}.get{color:#06c}.post
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
 textarea{width:100%;font-family:monospace}pre{background:#f6f6f6;max-height:30em;overflow:auto}code{white-space:pre-wrap}`;
 
+/** The Content-Security-Policy of the docs page: its own inline script and style, by hash. */
+export const DOCS_CSP = pageCsp({ scripts: [SCRIPT], styles: [STYLE] });
+
 /** The docs page for an OpenAPI document. */
 export function renderDocsPage(document: Json): string {
   const info = isObject(document.info) ? document.info : {};
@@ -113,7 +118,7 @@ export function renderDocsPage(document: Json): string {
         `<details><summary><code>${escapeHtml(name)}</code></summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`,
     )
     .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(String(info.title ?? 'API'))}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(String(info.title ?? 'API'))}</title>
 <style>${STYLE}</style></head><body>
 <h1>${escapeHtml(String(info.title ?? 'API'))} <small>${escapeHtml(String(info.version ?? ''))}</small></h1>
 <p>${escapeHtml(String(info.description ?? ''))} The same document as JSON: <a href="/openapi.json">/openapi.json</a>.</p>

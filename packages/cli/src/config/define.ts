@@ -3,7 +3,8 @@ import type { HandlerRegistry, RetryPolicy } from '@jobs/core';
 /**
  * What `jobs.config.ts` exports (default export). Environment variables win over it:
  * DATABASE_URL, JOBS_SCHEMA, MAX_RETRIES, BACKGROUND_JOB_LOG_DIRECTORY,
- * BACKGROUND_JOB_ERROR_LOG_DIRECTORY, JOBS_API_TOKEN, PORT, JOBS_URL.
+ * BACKGROUND_JOB_ERROR_LOG_DIRECTORY, JOBS_API_TOKEN, JOBS_ALLOWED_HOSTS, JOBS_ALLOWED_ORIGINS,
+ * PORT, JOBS_URL.
  */
 export interface JobsConfig<T = unknown> {
   /** The allow-list, from `defineHandlers({...})`: only these handlers' methods ever run. */
@@ -66,8 +67,19 @@ export interface ApiConfig {
   readonly port?: number;
   /** Address to listen on (default 127.0.0.1; anything else needs a token). */
   readonly host?: string;
-  /** Bearer token the API requires (JOBS_API_TOKEN wins). */
+  /** Bearer token the API requires, at least 32 characters (JOBS_API_TOKEN wins). */
   readonly token?: string;
+  /**
+   * Host names (`jobs.example.com`, or `name:port`) the server answers besides loopback names;
+   * `'*'` answers any Host (JOBS_ALLOWED_HOSTS, comma separated, wins). Needed to reach it by
+   * another name or address: requests with any other Host get 421, which stops DNS rebinding.
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Origins (`https://admin.example.com`) besides the server's own whose pages may POST, PUT,
+   * PATCH and DELETE (JOBS_ALLOWED_ORIGINS, comma separated, wins). Others get 403.
+   */
+  readonly allowedOrigins?: readonly string[];
   /** Where commands such as `jobs run` find the API (JOBS_URL and --url win). */
   readonly url?: string;
 }

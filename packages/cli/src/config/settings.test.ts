@@ -49,6 +49,29 @@ describe('resolveSettings', () => {
     expect(s.api).toMatchObject({ port: 5000, token: 'from-env', url: 'http://other:1' });
   });
 
+  it('reads allowed hosts and origins from the config, the environment winning', () => {
+    const guarded = defineConfig({
+      handlers: defineHandlers({ a: { b() {} } }),
+      api: { allowedHosts: ['jobs.example.com'], allowedOrigins: ['https://admin.example.com'] },
+    });
+    expect(resolveSettings(guarded, {}).api).toMatchObject({
+      allowedHosts: ['jobs.example.com'],
+      allowedOrigins: ['https://admin.example.com'],
+      tokenSource: 'api.token',
+    });
+    const env = resolveSettings(guarded, {
+      JOBS_ALLOWED_HOSTS: ' a.example, b.example:8080 ,,',
+      JOBS_ALLOWED_ORIGINS: 'https://c.example',
+      JOBS_API_TOKEN: 'x',
+    }).api;
+    expect(env).toMatchObject({
+      allowedHosts: ['a.example', 'b.example:8080'],
+      allowedOrigins: ['https://c.example'],
+      tokenSource: 'JOBS_API_TOKEN',
+    });
+    expect(resolveSettings(undefined, { JOBS_ALLOWED_HOSTS: ' ' }).api.allowedHosts).toEqual([]);
+  });
+
   it('defaults to the embedded database on 127.0.0.1:3000', () => {
     const s = resolveSettings(undefined, {});
     expect(s.database).toMatchObject({

@@ -30,6 +30,12 @@ export interface Settings {
     readonly port: number;
     readonly host: string;
     readonly token: string | undefined;
+    /** Where the token came from, for messages. */
+    readonly tokenSource: 'JOBS_API_TOKEN' | 'api.token';
+    /** Hosts answered beyond loopback (JOBS_ALLOWED_HOSTS wins over api.allowedHosts). */
+    readonly allowedHosts: readonly string[];
+    /** Origins besides the server's own that may change state (JOBS_ALLOWED_ORIGINS wins). */
+    readonly allowedOrigins: readonly string[];
     /** Where commands find the API. */
     readonly url: string;
   };
@@ -74,6 +80,9 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       port,
       host,
       token: nonEmpty(env.JOBS_API_TOKEN) ?? config?.api?.token,
+      tokenSource: nonEmpty(env.JOBS_API_TOKEN) === undefined ? 'api.token' : 'JOBS_API_TOKEN',
+      allowedHosts: envList(env, 'JOBS_ALLOWED_HOSTS') ?? config?.api?.allowedHosts ?? [],
+      allowedOrigins: envList(env, 'JOBS_ALLOWED_ORIGINS') ?? config?.api?.allowedOrigins ?? [],
       url: stripSlash(
         nonEmpty(env.JOBS_URL) ??
           config?.api?.url ??
@@ -89,6 +98,12 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** A comma-separated variable as its trimmed entries; undefined when unset or blank. */
+function envList(env: Env, name: string): string[] | undefined {
+  const raw = nonEmpty(env[name]);
+  return raw?.split(',').flatMap((entry) => (entry.trim() === '' ? [] : [entry.trim()]));
 }
 
 function envInt(env: Env, name: string, min: number, max: number): number | undefined {

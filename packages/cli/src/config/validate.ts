@@ -14,7 +14,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   queues: ['names', 'concurrency', 'limits'],
   retries: ['max', 'backoff'],
   logs: ['jobs', 'errors'],
-  api: ['port', 'host', 'token', 'url'],
+  api: ['port', 'host', 'token', 'url', 'allowedHosts', 'allowedOrigins'],
   worker: ['graceMs', 'pollIntervalMs'],
 };
 
@@ -120,6 +120,16 @@ const CHECKS: readonly Check[] = [
   ['api.port', isWhole(0, 65_535), 'a port number from 0 to 65535'],
   ['api.host', isString, 'an address such as "127.0.0.1"'],
   ['api.token', isString, 'a non-empty string'],
+  [
+    'api.allowedHosts',
+    (v) => Array.isArray(v) && v.every(isString),
+    'an array of host names, e.g. ["jobs.example.com"] (or ["*"] for any)',
+  ],
+  [
+    'api.allowedOrigins',
+    (v) => Array.isArray(v) && v.every(isString),
+    'an array of origins, e.g. ["https://admin.example.com"]',
+  ],
   ['api.url', (v) => typeof v === 'string' && /^https?:\/\//.test(v), 'an http:// or https:// URL'],
   ['worker.graceMs', isWhole(0), 'milliseconds, a whole number'],
   ['worker.pollIntervalMs', isWhole(1), 'milliseconds, a whole number of at least 1'],

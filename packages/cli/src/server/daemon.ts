@@ -1,3 +1,4 @@
+import { hostRuleProblem, MAKE_TOKEN_HINT, originRuleProblem, tokenProblem } from '@jobs/api';
 import type { HandlerRegistry } from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import {
@@ -62,6 +63,7 @@ export async function runDaemon(
   command: string,
 ): Promise<number> {
   const { file, settings, handlers } = await loadDaemonSettings(context, command);
+  if (parts.api) checkServerSettings(settings);
   const human = context.stdout.isTTY === true;
   const write = (text: string) => context.stdout.write(text);
   const database = await openDatabase(settings, context.cwd);
@@ -121,6 +123,8 @@ export async function runDaemon(
         store,
         handlers,
         token: settings.api.token ?? null,
+        allowedHosts: settings.api.allowedHosts,
+        allowedOrigins: settings.api.allowedOrigins,
         logFiles: {
           ...(settings.logs.jobs === undefined ? {} : { jobs: settings.logs.jobs }),
           ...(settings.logs.errors === undefined ? {} : { errors: settings.logs.errors }),
@@ -137,7 +141,7 @@ export async function runDaemon(
         cwd: context.cwd,
         configFile: file,
       });
-      const root = createRootApp({ api, dashboardDir });
+      const root = createRootApp({ api, dashboardDir, allowedHosts: settings.api.allowedHosts });
       server = await listen(root, {
         api,
         port: flags.port ?? settings.api.port,
@@ -157,6 +161,29 @@ export async function runDaemon(
   }
   write(`${dim('Press Ctrl-C to stop.')}\n`);
   return waitForSignal(context, stopAll);
+}
+
+/**
+ * Refuses, before anything starts, a token shorter than 32 characters and allowed hosts or
+ * origins that are not hosts or origins, naming the setting and how to fix it.
+ */
+export function checkServerSettings(settings: Settings): void {
+  const { token, tokenSource, allowedHosts, allowedOrigins } = settings.api;
+  const weak = token === undefined ? null : tokenProblem(token);
+  if (weak !== null) {
+    throw new UsageError(`refusing to start: ${tokenSource}: ${weak}`, {
+      hint: `${MAKE_TOKEN_HINT}, and set it as JOBS_API_TOKEN`,
+    });
+  }
+  for (const [name, entries, problemOf] of [
+    ['JOBS_ALLOWED_HOSTS / api.allowedHosts', allowedHosts, hostRuleProblem],
+    ['JOBS_ALLOWED_ORIGINS / api.allowedOrigins', allowedOrigins, originRuleProblem],
+  ] as const) {
+    for (const entry of entries) {
+      const problem = problemOf(entry);
+      if (problem !== null) throw new UsageError(`${name}: ${problem}`);
+    }
+  }
 }
 
 /** True when an isolated handler's module is TypeScript (its child then needs tsx). */

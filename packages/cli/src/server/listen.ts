@@ -30,6 +30,11 @@ export async function listen(
         { hint: 'set JOBS_API_TOKEN (or api.token in the config), or listen on 127.0.0.1' },
       );
     }
+    if (error.code === 'weak-token') {
+      throw new UsageError(error.message, {
+        hint: 'set JOBS_API_TOKEN (or api.token in the config) to 32 characters or more',
+      });
+    }
     throw new OperationError(error.message, {
       hint: 'stop what uses it, or pick another port with --port or PORT (0 picks a free one)',
     });

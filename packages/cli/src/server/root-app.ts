@@ -1,5 +1,6 @@
+import { allowedHost, hardening } from '@jobs/api';
 import { Hono } from 'hono';
-import { NOT_BUILT_PAGE, staticFiles } from './static.js';
+import { DASHBOARD_CSP, NOT_BUILT_CSP, NOT_BUILT_PAGE, staticFiles } from './static.js';
 
 /** Anything answering fetch: the app made by `createApp`. */
 export interface FetchApp {
@@ -15,25 +16,38 @@ export function isApiPath(path: string): boolean {
   );
 }
 
+/** Settings of `createRootApp`. */
+export interface RootAppOptions {
+  /** The app made by `createApp`: it answers (and guards) its own paths and every non-GET. */
+  readonly api: FetchApp;
+  /** The built dashboard's folder, or null for a page saying it is not built. */
+  readonly dashboardDir: string | null;
+  /** Hosts the dashboard answers besides loopback: the same list as the API's allowedHosts. */
+  readonly allowedHosts?: readonly string[];
+}
+
 /**
  * The app `jobs start` and `jobs serve` listen with: the API for its paths, the dashboard's
  * files (single-page fallback to index.html) for other GETs, or a page saying the dashboard is
- * not built.
+ * not built. Every answer carries the hardening headers (the dashboard's own CSP where the API
+ * set none); dashboard paths refuse a foreign Host as the API does.
  */
-export function createRootApp(options: {
-  readonly api: FetchApp;
-  readonly dashboardDir: string | null;
-}) {
-  const { api, dashboardDir } = options;
+export function createRootApp({ api, dashboardDir, allowedHosts = [] }: RootAppOptions) {
   const serveFile = dashboardDir === null ? null : staticFiles(dashboardDir);
+  const hostCheck = allowedHost({ hosts: allowedHosts, openPaths: [] });
   const root = new Hono();
+  const toApi = (method: string, path: string) =>
+    isApiPath(path) || (method !== 'GET' && method !== 'HEAD');
+  root.use('*', hardening({ contentSecurityPolicy: DASHBOARD_CSP }));
+  root.use('*', (c, next) => (toApi(c.req.method, c.req.path) ? next() : hostCheck(c, next)));
   root.all('*', async (c) => {
     const { method, path } = c.req;
-    if (isApiPath(path) || (method !== 'GET' && method !== 'HEAD')) {
-      return api.fetch(c.req.raw, c.env);
-    }
+    if (toApi(method, path)) return api.fetch(c.req.raw, c.env);
     if (serveFile !== null) return serveFile(c.req.raw);
-    if (path === '/' || path === '/index.html') return c.html(NOT_BUILT_PAGE);
+    if (path === '/' || path === '/index.html') {
+      c.header('Content-Security-Policy', NOT_BUILT_CSP);
+      return c.html(NOT_BUILT_PAGE);
+    }
     return api.fetch(c.req.raw, c.env);
   });
   return root;

@@ -1,5 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { pageCsp } from '@jobs/api';
+
+/**
+ * The Content-Security-Policy of the dashboard's files: its own scripts, styles and API only
+ * (Vite builds no inline script or style; React's style props are set through the CSSOM, which
+ * CSP allows), `data:` images for its icon, and no framing.
+ */
+export const DASHBOARD_CSP = pageCsp();
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -62,11 +70,17 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+const NOT_BUILT_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f2f2f2;padding:0 .25rem}';
+
+/** The Content-Security-Policy of the not-built page: its inline style, by hash. */
+export const NOT_BUILT_CSP = pageCsp({ styles: [NOT_BUILT_STYLE] });
+
 /** The page at `/` while the dashboard is not built. */
 export const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>jobs</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f2f2f2;padding:0 .25rem}</style>
+<style>${NOT_BUILT_STYLE}</style>
 </head>
 <body>
 <h1>jobs is running</h1>
