@@ -41,7 +41,14 @@ async function typeChecks(): Promise<void> {
     void code;
   }
   await client.api.jobs[':id'].cancel.$post({ param: { id: '1' } });
-  await client.api.queues[':name'].pause.$post({ param: { name: 'emails' } });
+  const paused = await client.api.queues[':name'].pause.$post({
+    param: { name: 'emails' },
+    query: { create: 'true' },
+  });
+  if (paused.status === 404) {
+    const field: string | undefined = (await paused.json()).error.field;
+    void field;
+  }
   const stats = await client.api.stats.$get({ query: { window: 30 } });
   if (stats.status === 200) {
     const body = await stats.json();

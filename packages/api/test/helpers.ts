@@ -49,12 +49,16 @@ export interface TestApi extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Creates a schema, a store and an app; options are passed to `createApp`. */
+/**
+ * Creates a schema, a store and an app; options are passed to `createApp`, `schemaOptions` to
+ * `createTestSchema` (rows from an older version, say).
+ */
 export async function createTestApi(
   prefix: string,
   options: Partial<AppOptions> = {},
+  schemaOptions: Parameters<typeof createTestSchema>[2] = {},
 ): Promise<TestApi> {
-  const schema = await createTestSchema(`api_${prefix}`);
+  const schema = await createTestSchema(`api_${prefix}`, 'default', schemaOptions);
   const store = createPgStore({ url: schema.url, schema: schema.schema, max: 4 });
   const others: PgJobStore[] = [];
   const app = createApp({

@@ -1,6 +1,7 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPgStore } from '@jobs/storage';
 import { createTestSchema, type TestSchema } from '@jobs/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/main.js';
@@ -149,12 +150,57 @@ describe('jobs commands against a running server', () => {
   });
 
   it('pauses and resumes a queue', async () => {
-    expect((await cli('queues', 'pause', 'mail')).code).toBe(0);
+    expect((await cli('queues', 'pause', 'mail', '--create')).code).toBe(0);
     expect(await json('queues')).toContainEqual(
       expect.objectContaining({ name: 'mail', paused: true }),
     );
     expect((await cli('queues', 'resume', 'mail')).stdout).toMatch(/queue mail resumed/);
     expect((await cli('queues', 'stop', 'mail')).code).toBe(2);
+  });
+
+  it('refuses to pause or resume a queue that does not exist, unless pause --create', async () => {
+    const names = async () => (await json('queues')).map((q: { name: string }) => q.name);
+    const refused = await cli('queues', 'pause', 'nosuch');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/queue nosuch does not exist/);
+    expect(refused.stderr).toMatch(/jobs queues pause nosuch --create/);
+    expect((await cli('queues', 'resume', 'nosuch')).code).toBe(1);
+    expect(await names()).not.toContain('nosuch');
+    expect((await cli('queues', 'resume', 'nosuch', '--create')).code).toBe(2);
+
+    const created = await cli('queues', 'pause', 'nosuch', '--create');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/queue nosuch paused/);
+    expect(await json('queues')).toContainEqual({
+      name: 'nosuch',
+      paused: true,
+      byState: expect.objectContaining({ queued: 0 }),
+    });
+    expect((await cli('queues', 'resume', 'nosuch')).code).toBe(0);
+    expect(await names()).not.toContain('nosuch');
+  });
+
+  it('shows how many attempt errors a job did not keep', async () => {
+    await using store = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
+    const kept = [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 41 + i)];
+    const errors = kept.map((attempt) => ({
+      attempt,
+      message: `failure ${attempt}`,
+      name: 'Error',
+      at: '2026-01-01T00:00:00.000Z',
+    }));
+    const [row] = await store.connection.sql<{ id: string }[]>`
+      INSERT INTO jobs (handler, method, params, state, attempt, max_attempts, backoff, errors,
+                        errors_dropped, finished_at)
+      VALUES ('math', 'add', '[1, 2]', 'failed', 60, 60, '{"kind":"fixed","delayMs":0}',
+              ${JSON.stringify(errors)}::jsonb, 35, now())
+      RETURNING id::text AS id`;
+    const id = row?.id ?? '';
+    const shown = await json('show', id);
+    expect(shown.errorsDropped).toBe(35);
+    expect(shown.errors.map((e: { attempt: number }) => e.attempt)).toEqual(kept);
+    const text = (await cli('show', id)).stdout;
+    expect(text).toMatch(/failure 5\n… 35 earlier errors not kept[^\n]*\n[^\n]*failure 41/);
   });
 
   it('prints the job log and the error log', async () => {

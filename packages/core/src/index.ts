@@ -44,7 +44,13 @@ export type {
   JsonValue,
   RetryPolicy,
 } from './job.js';
-export { FINAL_STATES, JOB_STATES, RUNNABLE_STATES } from './job.js';
+export {
+  ERRORS_KEPT_FIRST,
+  ERRORS_KEPT_LAST,
+  FINAL_STATES,
+  JOB_STATES,
+  RUNNABLE_STATES,
+} from './job.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
 export {

@@ -71,6 +71,16 @@ export interface JobError {
   readonly workerId?: string;
 }
 
+/**
+ * How many attempt errors a job keeps: the first `ERRORS_KEPT_FIRST` (how it started failing)
+ * and the last `ERRORS_KEPT_LAST` (how it fails now). Those between are dropped and counted in
+ * `Job.errorsDropped`, so a job retried without end stays a small row.
+ */
+export const ERRORS_KEPT_FIRST = 5;
+
+/** How many of a job's latest attempt errors are kept; see `ERRORS_KEPT_FIRST`. */
+export const ERRORS_KEPT_LAST = 20;
+
 /** A line a handler logged through its job context. */
 export interface JobLogLine {
   /** When it was logged (ISO-8601). */
@@ -112,7 +122,11 @@ export interface Job {
   readonly handler: string;
   /** The handler's method to call. */
   readonly method: string;
-  /** Arguments passed to the method, in order. */
+  /**
+   * Arguments passed to the method, in order. Every write checks that this is an array; a row
+   * written by hand before that check (migration 0008) may hold another JSON value, which
+   * readers pass on as it is and a worker fails at once.
+   */
   readonly params: readonly JsonValue[];
   /** Higher runs first. */
   readonly priority: number;
@@ -140,8 +154,13 @@ export interface Job {
   readonly progress: JsonValue | null;
   /** What the handler returned. */
   readonly result: JsonValue | null;
-  /** One entry per failed attempt, oldest first. */
+  /**
+   * One entry per failed attempt, oldest first: the first `ERRORS_KEPT_FIRST` and the last
+   * `ERRORS_KEPT_LAST` of them when there were more.
+   */
   readonly errors: readonly JobError[];
+  /** How many attempt errors were dropped between the first and the last ones kept. */
+  readonly errorsDropped: number;
   /** Lines logged by the handler, oldest first, bounded in count. */
   readonly logs: readonly JobLogLine[];
   /** At most one unfinished job may hold a given key. */

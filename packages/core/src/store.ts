@@ -53,6 +53,7 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
     progress: null,
     result: null,
     errors: [],
+    errorsDropped: 0,
     logs: [],
     uniqueKey: spec.uniqueKey,
     tags: spec.tags,
@@ -305,12 +306,18 @@ export interface JobStore {
    * "worker lost" (retrying or failed by the job's policy); one process at a time does it.
    */
   leaseRescue(params: { readonly limit: number; readonly random: () => number }): Promise<Job[]>;
-  /** Known queues (any that has jobs or was paused). */
+  /** Queues that have jobs or are paused, by name; an empty, resumed queue is not listed. */
   queueList(): Promise<QueueInfo[]>;
-  /** Stops workers claiming from a queue. */
-  queuePause(params: { readonly name: string }): Promise<QueueInfo>;
-  /** Lets workers claim from a queue again. */
-  queueResume(params: { readonly name: string }): Promise<QueueInfo>;
+  /**
+   * Stops workers claiming from a queue. A queue that has no jobs and was never paused is
+   * unknown: null, and nothing is written, unless `create` asks to pause it before its first job.
+   */
+  queuePause(params: {
+    readonly name: string;
+    readonly create?: boolean;
+  }): Promise<QueueInfo | null>;
+  /** Lets workers claim from a queue again; null for an unknown queue (see `queuePause`). */
+  queueResume(params: { readonly name: string }): Promise<QueueInfo | null>;
   /** Calls `listener` for every event; resolves to a function that stops listening. */
   eventListen(listener: (event: StoreEvent) => void): Promise<() => Promise<void>>;
 }

@@ -10,8 +10,13 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta
 /**
  * Brings a schema up to date with drizzle's migrator. Safe to run again and from several
  * processes at once: a session advisory lock lets one migrate while the others wait.
+ * `migrationsFolder` (default: the shipped migrations) lets tests stop at an older version.
  */
-export async function migrate(options: { url: string; schema?: string }): Promise<void> {
+export async function migrate(options: {
+  url: string;
+  schema?: string;
+  migrationsFolder?: string;
+}): Promise<void> {
   const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
   // One connection, so the advisory lock and the migration share a session.
   const sql = postgres(options.url, {
@@ -25,7 +30,7 @@ export async function migrate(options: { url: string; schema?: string }): Promis
     try {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
       await drizzleMigrate(drizzle(sql), {
-        migrationsFolder: MIGRATIONS_FOLDER,
+        migrationsFolder: options.migrationsFolder ?? MIGRATIONS_FOLDER,
         migrationsSchema: schema,
         migrationsTable: 'jobs_migrations',
       });

@@ -1,5 +1,6 @@
 import { insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
 import { getTableColumns } from 'drizzle-orm';
+import { readBackoff, readErrors, readLogs, readTags } from './row-shapes.js';
 import { type JobRow, jobs } from './schema.js';
 
 /**
@@ -39,7 +40,11 @@ function orNull(read: (value: string | Date) => Date, value: string | Date | nul
   return value === null ? null : read(value);
 }
 
-/** Maps one row to the domain type; the only place that knows both shapes. */
+/**
+ * Maps one row to the domain type; the only place that knows both shapes. Any row the table's
+ * checks allow reads without throwing, old hand-written ones included (see `row-shapes.ts`);
+ * `params` is passed on as stored, so that a worker fails a job whose params are not an array.
+ */
 export function rowToJob(row: JobRow): Job {
   return {
     id: String(row.id),
@@ -60,11 +65,12 @@ export function rowToJob(row: JobRow): Job {
     timeoutMs: row.timeoutMs,
     progress: row.progress ?? null,
     result: row.result ?? null,
-    errors: row.errors,
-    logs: row.logs,
+    errors: readErrors(row.errors),
+    errorsDropped: row.errorsDropped,
+    logs: readLogs(row.logs),
     uniqueKey: row.uniqueKey,
-    tags: row.tags,
-    backoff: row.backoff,
+    tags: readTags(row.tags),
+    backoff: readBackoff(row.backoff),
   };
 }
 

@@ -47,7 +47,7 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     leaseRenew: (params) => mapped(() => renewLeases(c, params)),
     leaseRescue: (params) => mapped(() => rescueExpiredLeases(c, params)),
     queueList: () => mapped(() => listQueues(c)),
-    queuePause: ({ name }) => mapped(() => setQueuePaused(c, name, true)),
+    queuePause: ({ name, create }) => mapped(() => setQueuePaused(c, name, true, create)),
     queueResume: ({ name }) => mapped(() => setQueuePaused(c, name, false)),
     eventListen: (listener) => mapped(() => listenEvents(c, listener)),
     jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),

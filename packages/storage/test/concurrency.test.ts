@@ -29,7 +29,7 @@ describe('claiming from many connections at once', () => {
     await first.jobInsert({
       jobs: Array.from({ length: 300 }, () => newJob({ runAt: { delayMs: 3_600_000 } })),
     });
-    await first.queuePause({ name: 'paused' });
+    await first.queuePause({ name: 'paused', create: true });
     await first.jobInsert({ jobs: Array.from({ length: 300 }, () => newJob({ queue: 'paused' })) });
 
     const seen = new Map<string, number>();

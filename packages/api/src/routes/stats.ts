@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { JOB_STATES, type JobState } from '@jobs/core';
 import type { Deps } from '../deps.js';
+import { errorBody } from '../errors.js';
 import { createRouter } from '../router.js';
 import { QueueNameSchema, QueueParamSchema } from '../schemas/requests.js';
 import { errorResponses, jsonResponse } from './common.js';
@@ -57,7 +58,8 @@ const queuesRoute = createRoute({
   method: 'get',
   path: '/queues',
   tags: ['queues'],
-  summary: 'Known queues, paused or not, with their counts by state',
+  summary: 'Queues that have jobs or are paused, with their counts by state',
+  description: 'A queue with no jobs that is not paused is not listed.',
   responses: {
     200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), 'The queues'),
     ...errorResponses(401, 503),
@@ -68,13 +70,30 @@ const QueueInfoSchema = z.object({
   queue: z.object({ name: QueueNameSchema, paused: z.boolean() }),
 });
 
+const PauseQuerySchema = z.strictObject({
+  create: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      description:
+        'true: pause the queue even though it has no jobs yet (it is created). Without it, a ' +
+        'queue that has no jobs and was never paused is refused with 404.',
+    }),
+});
+
 const pauseRoute = createRoute({
   method: 'post',
   path: '/queues/{name}/pause',
   tags: ['queues'],
   summary: 'Stop workers claiming from a queue',
-  request: { params: QueueParamSchema },
-  responses: { 200: jsonResponse(QueueInfoSchema, 'Paused'), ...errorResponses(400, 401, 503) },
+  description:
+    'Refuses (404) a queue that has no jobs and was never paused, unless `create=true`, so ' +
+    'that a mistyped name does not create a queue.',
+  request: { params: QueueParamSchema, query: PauseQuerySchema },
+  responses: {
+    200: jsonResponse(QueueInfoSchema, 'Paused'),
+    ...errorResponses(400, 401, 404, 503),
+  },
 });
 
 const resumeRoute = createRoute({
@@ -82,9 +101,22 @@ const resumeRoute = createRoute({
   path: '/queues/{name}/resume',
   tags: ['queues'],
   summary: 'Let workers claim from a queue again',
+  description: 'Refuses (404) a queue that has no jobs and was never paused.',
   request: { params: QueueParamSchema },
-  responses: { 200: jsonResponse(QueueInfoSchema, 'Resumed'), ...errorResponses(400, 401, 503) },
+  responses: {
+    200: jsonResponse(QueueInfoSchema, 'Resumed'),
+    ...errorResponses(400, 401, 404, 503),
+  },
 });
+
+/** The 404 body for a queue name that has no jobs and no settings. */
+function unknownQueue(name: string, hint: string) {
+  return errorBody(
+    'not_found',
+    `queue "${name}" does not exist: it has no jobs and was never paused${hint}`,
+    'name',
+  );
+}
 
 function zeroCounts(): Record<JobState, number> {
   return Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
@@ -132,11 +164,21 @@ export function statsRoutes({ store }: Deps) {
       );
     })
     .openapi(pauseRoute, async (c) => {
-      const queue = await store.queuePause({ name: c.req.valid('param').name });
+      const { name } = c.req.valid('param');
+      const create = c.req.valid('query').create === 'true';
+      const queue = await store.queuePause({ name, create });
+      if (queue === null) {
+        return c.json(
+          unknownQueue(name, ' (add ?create=true to pause it before its first job)'),
+          404,
+        );
+      }
       return c.json({ queue: { name: queue.name, paused: queue.paused } }, 200);
     })
     .openapi(resumeRoute, async (c) => {
-      const queue = await store.queueResume({ name: c.req.valid('param').name });
+      const { name } = c.req.valid('param');
+      const queue = await store.queueResume({ name });
+      if (queue === null) return c.json(unknownQueue(name, ''), 404);
       return c.json({ queue: { name: queue.name, paused: queue.paused } }, 200);
     });
 }

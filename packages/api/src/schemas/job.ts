@@ -1,5 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { JOB_CHANGES, JOB_ID_PATTERN, JOB_STATES, type Job } from '@jobs/core';
+import {
+  ERRORS_KEPT_FIRST,
+  ERRORS_KEPT_LAST,
+  JOB_CHANGES,
+  JOB_ID_PATTERN,
+  JOB_STATES,
+  type Job,
+} from '@jobs/core';
 
 /** A job id on the wire: a positive bigint in decimal. */
 export const JobIdSchema = z
@@ -41,7 +48,11 @@ export const JobSchema = z
     queue: z.string(),
     handler: z.string(),
     method: z.string(),
-    params: z.array(JsonSchema),
+    params: JsonSchema.openapi({
+      description:
+        'The arguments, a JSON array. A row written by hand before the database checked it ' +
+        '(migration 0008) may hold another JSON value, shown as stored; such a job fails.',
+    }),
     priority: z.number().int(),
     state: JobStateSchema,
     attempt: z.number().int(),
@@ -55,16 +66,23 @@ export const JobSchema = z
     timeoutMs: z.number().int().nullable(),
     progress: JsonSchema,
     result: JsonSchema,
-    errors: z.array(
-      z.object({
-        attempt: z.number().int(),
-        message: z.string(),
-        name: z.string(),
-        stack: z.string().optional(),
-        at: z.string(),
-        workerId: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          attempt: z.number().int(),
+          message: z.string(),
+          name: z.string(),
+          stack: z.string().optional(),
+          at: z.string(),
+          workerId: z.string().optional(),
+        }),
+      )
+      .openapi({
+        description: `One entry per failed attempt, oldest first; the first ${ERRORS_KEPT_FIRST} and the last ${ERRORS_KEPT_LAST} are kept.`,
       }),
-    ),
+    errorsDropped: z.number().int().openapi({
+      description: 'How many attempt errors were dropped between the first and the last kept.',
+    }),
     logs: z.array(z.object({ at: z.string(), line: z.string() })),
     uniqueKey: z.string().nullable(),
     tags: z.array(z.string()),
@@ -79,14 +97,17 @@ function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
-/** A job as sent on the wire: dates as ISO strings, every array a copy. */
+/**
+ * A job as sent on the wire: dates as ISO strings, every array a copy. Params that are not an
+ * array (an old hand-written row) are sent as stored.
+ */
 export function toWireJob(job: Job): WireJob {
   return {
     id: job.id,
     queue: job.queue,
     handler: job.handler,
     method: job.method,
-    params: [...job.params],
+    params: Array.isArray(job.params) ? [...job.params] : job.params,
     priority: job.priority,
     state: job.state,
     attempt: job.attempt,
@@ -101,6 +122,7 @@ export function toWireJob(job: Job): WireJob {
     progress: job.progress,
     result: job.result,
     errors: job.errors.map((e) => ({ ...e })),
+    errorsDropped: job.errorsDropped,
     logs: job.logs.map((l) => ({ ...l })),
     uniqueKey: job.uniqueKey,
     tags: [...job.tags],

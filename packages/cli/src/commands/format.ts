@@ -1,3 +1,4 @@
+import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '@jobs/core';
 import {
   bold,
   compactJson,
@@ -16,7 +17,8 @@ export interface WireJob {
   readonly queue: string;
   readonly handler: string;
   readonly method: string;
-  readonly params: readonly unknown[];
+  /** The arguments: an array, except in an old hand-written row (shown as stored). */
+  readonly params: unknown;
   readonly priority: number;
   readonly state: string;
   readonly attempt: number;
@@ -36,6 +38,8 @@ export interface WireJob {
     readonly stack?: string | undefined;
     readonly at: string;
   }[];
+  /** How many attempt errors were dropped between the first and the last kept. */
+  readonly errorsDropped: number;
   readonly logs: readonly { readonly at: string; readonly line: string }[];
   readonly uniqueKey: string | null;
   readonly tags: readonly string[];
@@ -65,6 +69,12 @@ export function jobsTable(jobs: readonly WireJob[]): string {
       },
     },
   );
+}
+
+/** The line standing for the attempt errors a job did not keep. */
+function droppedNote(job: WireJob): string {
+  const n = job.errorsDropped;
+  return `… ${n} earlier error${n === 1 ? '' : 's'} not kept (a job keeps its first ${ERRORS_KEPT_FIRST} and last ${ERRORS_KEPT_LAST})`;
 }
 
 /** Everything about one job, for `jobs show`. */
@@ -98,7 +108,8 @@ export function jobDetails(job: WireJob): string {
   }
   if (job.errors.length > 0) {
     lines.push('', bold('Errors'));
-    for (const error of job.errors) {
+    for (const [index, error] of job.errors.entries()) {
+      if (index === ERRORS_KEPT_FIRST && job.errorsDropped > 0) lines.push(dim(droppedNote(job)));
       lines.push(
         `${dim(`attempt ${error.attempt}, ${error.at}`)}  ${red(`${error.name}: ${error.message}`)}`,
       );

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreRejectedError } from '../errors.js';
 import type { Job, RetryPolicy } from '../job.js';
-import type { JobStatsStore, JobStore, NewJob, StoreEvent } from '../store.js';
+import type { JobStatsStore, JobStore, StoreEvent } from '../store.js';
+import { describeBoundsContract } from './contract-bounds.js';
+import { newJob } from './new-job.js';
+
+export { newJob } from './new-job.js';
 
 /** What a store under test gives the contract suite. */
 export interface ContractStore {
@@ -11,26 +15,6 @@ export interface ContractStore {
   openAnother(): Promise<JobStore & { close(): Promise<void> }>;
   /** Closes what setup opened and removes the data. */
   cleanup(): Promise<void>;
-}
-
-const NO_BACKOFF: RetryPolicy = { kind: 'fixed', delayMs: 0 };
-
-/** A valid NewJob with overridable fields, for tests of stores. */
-export function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    queue: 'default',
-    handler: 'mailer',
-    method: 'send',
-    params: ['a@b.c', 'Hi'],
-    priority: 0,
-    maxAttempts: 4,
-    timeoutMs: null,
-    uniqueKey: null,
-    tags: [],
-    backoff: NO_BACKOFF,
-    runAt: { delayMs: 0 },
-    ...overrides,
-  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -622,6 +606,8 @@ export function describeJobStoreContract(name: string, setup: () => Promise<Cont
         ).toBe(true);
       });
     });
+
+    describeBoundsContract(() => store);
 
     describe('list and count', () => {
       it('filters by state, queue, handler, method, created range and text', async () => {

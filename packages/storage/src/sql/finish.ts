@@ -1,4 +1,10 @@
-import type { AttemptCompletion, AttemptFailure, AttemptRelease } from '@jobs/core';
+import {
+  type AttemptCompletion,
+  type AttemptFailure,
+  type AttemptRelease,
+  ERRORS_KEPT_FIRST,
+  ERRORS_KEPT_LAST,
+} from '@jobs/core';
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
@@ -34,13 +40,34 @@ export async function completeJobs(
   return rows.map((r) => r.id);
 }
 
+/** The errors array before this failure's, counted once; an unreadable old value counts as none. */
+const OLD_COUNT = `CASE WHEN jsonb_typeof(j.errors) = 'array' THEN jsonb_array_length(j.errors) ELSE 0 END`;
+
+/**
+ * The new errors array: the old one (an unreadable old value dropped) with this failure's error
+ * appended, keeping the first ERRORS_KEPT_FIRST and the last ERRORS_KEPT_LAST entries.
+ */
+const BOUNDED_ERRORS = `CASE
+          WHEN jsonb_typeof(j.errors) <> 'array' THEN jsonb_build_array(v.error)
+          WHEN jsonb_array_length(j.errors) < ${ERRORS_KEPT_FIRST + ERRORS_KEPT_LAST}
+            THEN j.errors || jsonb_build_array(v.error)
+          ELSE (SELECT jsonb_agg(e.value ORDER BY e.n)
+                  FROM jsonb_array_elements(j.errors || jsonb_build_array(v.error))
+                       WITH ORDINALITY AS e(value, n)
+                 WHERE e.n <= ${ERRORS_KEPT_FIRST}
+                    OR e.n > jsonb_array_length(j.errors) + 1 - ${ERRORS_KEPT_LAST})
+        END`;
+
+// Errors are bounded here, so that the worker's failures and rescue's "worker lost" share it.
 const FAIL = `WITH changed AS (
   UPDATE jobs j
     SET state = v.state,
         run_at = CASE WHEN v.state = 'retrying'
                       THEN now() + v.delay_ms * interval '1 millisecond' ELSE j.run_at END,
         finished_at = CASE WHEN v.state = 'failed' THEN now() ELSE NULL END,
-        errors = j.errors || jsonb_build_array(v.error),
+        errors = ${BOUNDED_ERRORS},
+        errors_dropped = j.errors_dropped
+          + GREATEST(0, ${OLD_COUNT} + 1 - ${ERRORS_KEPT_FIRST + ERRORS_KEPT_LAST}),
         lease_owner = NULL, lease_expires_at = NULL
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
                 unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
@@ -55,7 +82,10 @@ export interface OwnedFailure extends AttemptFailure {
   readonly owner: string;
 }
 
-/** Records failed attempts in one statement, each guarded by its own lease owner and attempt. */
+/**
+ * Records failed attempts in one statement, each guarded by its own lease owner and attempt; a
+ * job keeps its first and last attempt errors (see ERRORS_KEPT_FIRST) and counts the others.
+ */
 export async function failJobs(sql: Executor, jobs: readonly OwnedFailure[]): Promise<string[]> {
   if (jobs.length === 0) return [];
   const rows = await sql.unsafe<{ id: string }[]>(

@@ -24,11 +24,14 @@ export async function cancelJobs(c: Connection, ids: readonly string[]): Promise
 }
 
 // Mirrors core's `retry-now` transition: queued, due now, and one more attempt when none is left.
+// A job whose params are not an array (an old hand-written row, see migration 0008) could never
+// run, and the table's check refuses to update it: it is left alone.
 const RETRY = `WITH changed AS (
   UPDATE jobs j
     SET state = 'queued', run_at = now(), finished_at = NULL,
         max_attempts = GREATEST(j.max_attempts, j.attempt + 1)
   WHERE j.id = ANY($1::bigint[]) AND j.state IN (${sqlList(TRANSITION_SOURCES['retry-now'])})
+    AND jsonb_typeof(j.params) = 'array'
   RETURNING ${JOB_COLUMNS_SQL}
   ), ${notifyChangesCtes('retry', 'changed')}
   SELECT changed.* FROM changed ${NOTIFIED_JOIN}`;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { checkSchemaName } from '../connection.js';
 import { migrate } from '../migrate.js';
+import { migrateWithOldRows, type OldRows } from './old-rows.js';
 
 /** The PostgreSQL the tests use (see global-setup). */
 export function testDatabaseUrl(which: 'default' | 'embedded' = 'default'): string {
@@ -24,10 +25,15 @@ export interface TestSchema extends AsyncDisposable {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates a uniquely named schema, so test files can run in parallel. */
+/**
+ * Creates and migrates a uniquely named schema, so test files can run in parallel. With
+ * `oldRows`, their statements run on the schema as an older version left it, before the rest of
+ * the migrations (rows a user's database holds when it upgrades).
+ */
 export async function createTestSchema(
   prefix: string,
   which: 'default' | 'embedded' = 'default',
+  options: { readonly oldRows?: OldRows } = {},
 ): Promise<TestSchema> {
   const url = testDatabaseUrl(which);
   const schema = checkSchemaName(
@@ -36,7 +42,8 @@ export async function createTestSchema(
       .replace(/[^a-z0-9_]/g, '_')
       .slice(0, 30)}_${randomBytes(4).toString('hex')}`,
   );
-  await migrate({ url, schema });
+  if (options.oldRows === undefined) await migrate({ url, schema });
+  else await migrateWithOldRows({ url, schema }, options.oldRows);
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const drop = async () => {
     await admin`DROP SCHEMA IF EXISTS ${admin(schema)} CASCADE`;

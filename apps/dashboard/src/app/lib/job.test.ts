@@ -103,4 +103,31 @@ describe('jobTimeline', () => {
     );
     expect(retrying.map((e) => e.title)).toEqual(['Created', 'Attempt 1 failed', 'Next attempt']);
   });
+
+  it('says how many attempt errors were not kept, between the first and the last kept', () => {
+    const kept = [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 41 + i)];
+    const timeline = jobTimeline(
+      job({
+        state: 'failed',
+        attempt: 60,
+        maxAttempts: 60,
+        createdAt: '2026-01-01T12:00:00Z',
+        finishedAt: '2026-01-01T13:00:00Z',
+        errorsDropped: 35,
+        errors: kept.map((attempt) => ({
+          attempt,
+          message: 'x',
+          name: 'Error',
+          at: new Date(Date.UTC(2026, 0, 1, 12, attempt)).toISOString(),
+        })),
+      }),
+    );
+    const titles = timeline.map((e) => e.title);
+    expect(titles.slice(5, 8)).toEqual([
+      'Attempt 5 failed',
+      '35 earlier errors not kept (a job keeps its first 5 and last 20)',
+      'Attempt 41 failed',
+    ]);
+    expect(titles.filter((t) => t.includes('not kept'))).toHaveLength(1);
+  });
 });

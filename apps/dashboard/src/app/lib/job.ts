@@ -1,3 +1,4 @@
+import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '@jobs/core';
 import type { Job, JobState } from '../api/types.js';
 
 /** States a job can be cancelled from (the API's rule). */
@@ -61,7 +62,13 @@ export function progressPercent(progress: unknown): number | null {
 /** One moment in a job's life, for the timeline. */
 export interface TimelineEntry {
   readonly at: string;
-  readonly kind: 'created' | 'scheduled' | 'failed-attempt' | 'started' | 'finished';
+  readonly kind:
+    | 'created'
+    | 'scheduled'
+    | 'failed-attempt'
+    | 'dropped-errors'
+    | 'started'
+    | 'finished';
   readonly title: string;
   /** The worker involved, when known. */
   readonly worker?: string | undefined;
@@ -69,6 +76,16 @@ export interface TimelineEntry {
   readonly error?: { readonly name: string; readonly message: string; readonly stack?: string };
   /** The state the job finished in. */
   readonly state?: JobState;
+}
+
+/** Stands for the attempt errors a job did not keep, just before the first of its last ones. */
+function droppedErrors(job: Job, at: string): TimelineEntry {
+  const n = job.errorsDropped;
+  return {
+    at,
+    kind: 'dropped-errors',
+    title: `${n} earlier error${n === 1 ? '' : 's'} not kept (a job keeps its first ${ERRORS_KEPT_FIRST} and last ${ERRORS_KEPT_LAST})`,
+  };
 }
 
 /**
@@ -85,7 +102,9 @@ export function jobTimeline(job: Job): TimelineEntry[] {
   ) {
     entries.push({ at: firstRun, kind: 'scheduled', title: 'Scheduled to run' });
   }
-  for (const error of job.errors) {
+  for (const [index, error] of job.errors.entries()) {
+    if (index === ERRORS_KEPT_FIRST && job.errorsDropped > 0)
+      entries.push(droppedErrors(job, error.at));
     entries.push({
       at: error.at,
       kind: 'failed-attempt',

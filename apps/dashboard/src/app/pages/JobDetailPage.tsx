@@ -273,9 +273,11 @@ export function JobDetailPage({ id }: { readonly id: string }) {
             >
               <div className="timeline-head">
                 <strong>{entry.title}</strong>{' '}
-                <time dateTime={entry.at} className="muted">
-                  {formatDateTime(entry.at)}
-                </time>
+                {entry.kind === 'dropped-errors' ? null : (
+                  <time dateTime={entry.at} className="muted">
+                    {formatDateTime(entry.at)}
+                  </time>
+                )}
                 {entry.worker === undefined ? null : (
                   <span className="muted mono"> · {entry.worker}</span>
                 )}

@@ -20,7 +20,8 @@ import { navigate, useLocation } from '../router.js';
 export interface EnqueueCopy {
   readonly handler: string;
   readonly method: string;
-  readonly params: readonly unknown[];
+  /** The job's params: an array, or what an old hand-written row holds (the form refuses it). */
+  readonly params: unknown;
   readonly queue: string;
   readonly priority: number;
   readonly retries: number;

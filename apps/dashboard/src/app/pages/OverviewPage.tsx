@@ -62,9 +62,10 @@ export function OverviewPage() {
     setBusyQueue(queue.name);
     try {
       const param = { param: { name: queue.name } };
+      // A listed queue has jobs or is paused, so it exists: no need to ask for its creation.
       const result = queue.paused
         ? await read(client.api.queues[':name'].resume.$post(param))
-        : await read(client.api.queues[':name'].pause.$post(param));
+        : await read(client.api.queues[':name'].pause.$post({ ...param, query: {} }));
       setNotice({
         text: `Queue ${result.queue.name} ${result.queue.paused ? 'paused: workers stop claiming from it' : 'resumed'}.`,
         tone: 'ok',

@@ -96,6 +96,7 @@ export function wireJob(overrides: Record<string, unknown> = {}) {
     progress: null,
     result: null,
     errors: [],
+    errorsDropped: 0,
     logs: [],
     uniqueKey: null,
     tags: [],
