@@ -154,11 +154,19 @@ describe('failed attempts', () => {
       params: ['not-an-email'],
       maxAttempts: 3,
     });
-    // Written straight into the table, past every client check.
-    const [{ id: notArray } = { id: '' }] = await pg.other.connection.sql<{ id: string }[]>`
+    // Written straight into the table, past every client check: the table refuses it...
+    const sql = pg.other.connection.sql;
+    const insertNotArray = () => sql<{ id: string }[]>`
       INSERT INTO jobs (handler, method, params, state, max_attempts, backoff)
       VALUES ('typed', 'send', '{"0": "x@y.co", "length": 1}', 'queued', 3, '{"kind":"fixed","delayMs":0}')
       RETURNING id::text AS id`;
+    await expect(insertNotArray()).rejects.toMatchObject({ constraint_name: 'jobs_params_check' });
+    // ...and a table without the check (a database not yet migrated) still never reaches the
+    // handler with it.
+    const [check] = await sql<{ def: string }[]>`
+      SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'jobs_params_check'`;
+    await sql`ALTER TABLE jobs DROP CONSTRAINT jobs_params_check`;
+    const [{ id: notArray } = { id: '' }] = await insertNotArray();
     let finished = 0;
     const worker = testWorker({ store: pg.store, handlers });
     worker.events.on('failed', () => finished++);
@@ -166,6 +174,7 @@ describe('failed attempts', () => {
     await worker.start();
     await waitFor(() => finished === 3);
     await worker.stop();
+    await sql.unsafe(`ALTER TABLE jobs ADD CONSTRAINT jobs_params_check ${check?.def ?? ''}`);
     expect(calls).toEqual(['a@b.co']);
     expect((await getJob(pg.other, good!)).state).toBe('completed');
     for (const id of [badSchema!, notArray]) {
