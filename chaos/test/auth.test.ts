@@ -3,7 +3,7 @@ import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { Processes } from '../src/processes.js';
 import { figure } from '../src/scale.js';
 
-const TOKEN = 'chaos-secret-token-0123456789';
+const TOKEN = 'chaos-secret-token-0123456789abcdef0123456789';
 
 /** Every path of the OpenAPI document with its methods, ids filled in. */
 async function routes(api: string): Promise<[string, string][]> {

@@ -2,6 +2,7 @@ import { createClient } from '@jobs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { handlers } from '../src/handlers.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { figure } from '../src/scale.js';
 
@@ -32,6 +33,7 @@ describe('poison jobs end in a clear state while the worker keeps serving', () =
     const worker = await processes.worker({
       url: db.url,
       schema: db.schema,
+      executions: db.executionsDir,
       args: ['--concurrency', '4'],
     });
     const poisons = [
@@ -89,6 +91,8 @@ describe('poison jobs end in a clear state while the worker keeps serving', () =
     const states = await Promise.all(normal.map((j) => db.store.jobGet({ id: j.id })));
     expect(states.every((j) => j?.state === 'completed')).toBe(true);
     expect(worker.child.exitCode).toBeNull();
+    // Each poison job really ran (isolated ones in their child), once.
+    await assertExecutions(db, 'poison');
     figure(
       'poison',
       '5 MB params: API 413, client ValidationError(params); a 5 MB row written directly completed; 200 ordinary jobs completed alongside; worker alive',
