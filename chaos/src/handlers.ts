@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineHandlers, handler, PermanentError } from '@jobs/core';
-import { jobContext } from '@jobs/worker';
+import { jobContext, MAX_RESULT_BYTES } from '@jobs/worker';
 import { recordExecution } from './executions.js';
 
 /** The module isolated poison handlers run from (built next to this file). */
@@ -70,10 +70,15 @@ export const handlers = defineHandlers({
       recordExecution();
       return { ok: 1, nested: { 'k\u0000ey': 'v', '\ud83d': ['\u0000', { '\udc00': 2 }] } };
     },
-    /** A result of `mib` MiB. */
+    /** A result of `mib` MiB, beyond what is stored (stored as null, by design). */
     huge(mib: number): string {
       recordExecution();
       return 'x'.repeat(mib * 1024 * 1024);
+    },
+    /** A result just under the size limit, ending in NUL and a lone surrogate. */
+    nearLimit(): string {
+      recordExecution();
+      return `${'x'.repeat(MAX_RESULT_BYTES - 64)}\u0000\ud800`;
     },
     /** The issue's ordinary error whose 2,000-character cut splits a surrogate pair. */
     cutSurrogate(): never {
