@@ -23,76 +23,76 @@ function unstorableError(): Error {
 export const handlers = defineHandlers({
   work: {
     async run(ms: number): Promise<null> {
-      recordExecution();
+      recordExecution(jobContext());
       if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
       return null;
     },
   },
   poison: {
     never(): Promise<never> {
-      recordExecution();
+      recordExecution(jobContext());
       return new Promise(() => {});
     },
     throwString(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw 'a plain string, not an Error';
     },
     throwObject(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw { code: 42, detail: 'an object, not an Error' };
     },
     throwUndefined(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw undefined;
     },
     permanent(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw new PermanentError('this job can never succeed');
     },
     big(payload: string): number {
-      recordExecution();
+      recordExecution(jobContext());
       return payload.length;
     },
   },
   outcome: {
     /** A string result holding NUL (jsonb refuses \u0000). */
     nul(): string {
-      recordExecution();
+      recordExecution(jobContext());
       return 'before \u0000 after';
     },
     /** A string result holding lone surrogates (not valid UTF-8). */
     lone(): string {
-      recordExecution();
+      recordExecution(jobContext());
       return 'high \ud800 low \udfff end';
     },
     /** A nested result whose keys and values hold NUL and lone surrogates. */
     badKeys(): Record<string, unknown> {
-      recordExecution();
+      recordExecution(jobContext());
       return { ok: 1, nested: { 'k\u0000ey': 'v', '\ud83d': ['\u0000', { '\udc00': 2 }] } };
     },
     /** A result of `mib` MiB, beyond what is stored (stored as null, by design). */
     huge(mib: number): string {
-      recordExecution();
+      recordExecution(jobContext());
       return 'x'.repeat(mib * 1024 * 1024);
     },
     /** A result just under the size limit, ending in NUL and a lone surrogate. */
     nearLimit(): string {
-      recordExecution();
+      recordExecution(jobContext());
       return `${'x'.repeat(MAX_RESULT_BYTES - 64)}\u0000\ud800`;
     },
     /** The issue's ordinary error whose 2,000-character cut splits a surrogate pair. */
     cutSurrogate(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw new Error(`${'a'.repeat(1998)}${'😀'.repeat(10)}`);
     },
     /** An Error with NUL and lone surrogates in its message, name and stack. */
     badError(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw unstorableError();
     },
     /** A thrown string (not an Error) with NUL and a lone surrogate. */
     badThrown(): never {
-      recordExecution();
+      recordExecution(jobContext());
       throw 'thrown \u0000 and \ud800';
     },
   },
@@ -105,7 +105,7 @@ export const handlers = defineHandlers({
   ),
   probe: {
     pollution(): { polluted: boolean; attempt: number } {
-      recordExecution();
+      recordExecution(jobContext());
       const probe: Record<string, unknown> = {};
       return { polluted: 'polluted' in probe, attempt: jobContext().attempt };
     },

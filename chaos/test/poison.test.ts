@@ -38,7 +38,8 @@ describe('poison jobs end in a clear state while the worker keeps serving', () =
     });
     const poisons = [
       { handler: 'isolated', method: 'crash', retries: 0 },
-      { handler: 'isolated', method: 'loop', retries: 0, timeout: 1 },
+      // 3 s: time for the child to start and write its execution down on a busy machine.
+      { handler: 'isolated', method: 'loop', retries: 0, timeout: 3 },
       { handler: 'poison', method: 'never', retries: 0, timeout: 1 },
       { handler: 'poison', method: 'throwString', retries: 0 },
       { handler: 'poison', method: 'throwObject', retries: 0 },
