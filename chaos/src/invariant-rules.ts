@@ -34,8 +34,11 @@ export interface InvariantOptions {
 
 /** The figures of one check and everything that broke the invariant. */
 export interface InvariantReport {
+  /** Jobs in the scenario's table. */
   readonly jobs: number;
+  /** Executions the handlers wrote down. */
   readonly executions: number;
+  /** Transitions into `completed` the audit recorded. */
   readonly completions: number;
   /** Executions beyond one per job, by what explains them. */
   readonly extra: {

@@ -9,7 +9,9 @@ import { figure, scaled } from '../src/scale.js';
 
 const CONCURRENCY = scaled(4, 2);
 const PREFETCH = scaled(8, 2);
-const JOB_MS = 6_000;
+// Long enough that the stop still waits on them for more than a lease once the second worker
+// is up (its start takes seconds on a busy machine).
+const JOB_MS = 8_000;
 const LEASE_MS = 1_000;
 
 describe('graceful stop with a full local queue (issue 13, finding 2)', () => {
