@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, type JobState } from '@jobs/core';
 import { createPgStore, migrate, type PgJobStore } from '@jobs/storage';
 import { type AuditTotals, createTestSchema, installCompletionAudit } from '@jobs/storage/testing';
@@ -10,6 +13,8 @@ export interface ScenarioDb {
   /** The schema's name. */
   readonly schema: string;
   readonly store: PgJobStore;
+  /** Where the scenario's handlers write down their executions (see executions.ts). */
+  readonly executionsDir: string;
   totals(): Promise<AuditTotals>;
   /** How many jobs are in each state. */
   states(): Promise<Record<JobState, number>>;
@@ -20,7 +25,8 @@ export interface ScenarioDb {
 
 /**
  * Creates the scenario's schema with the completion audit installed: on TEST_DATABASE_URL (a
- * fresh schema, dropped at close), or on a server of the scenario's own (`url`, schema `jobs`).
+ * fresh schema, dropped at close), or on a server of the scenario's own (`url`, schema `jobs`);
+ * and an empty executions directory, removed at close.
  */
 export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb> {
   let target: { url: string; schema: string; drop: () => Promise<void> };
@@ -38,6 +44,7 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
     applicationName: 'jobs-chaos',
   });
   const audit = await installCompletionAudit(store.connection.sql);
+  const executionsDir = await mkdtemp(join(tmpdir(), `jobs-chaos-${name}-executions-`));
   const states = async (): Promise<Record<JobState, number>> => ({
     ...(await store.jobCount()).byState,
   });
@@ -45,6 +52,7 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
     url: target.url,
     schema: target.schema,
     store,
+    executionsDir,
     totals: () => audit.totals(),
     states,
     drained: async (timeoutMs) => {
@@ -60,6 +68,7 @@ export async function scenarioDb(name: string, url?: string): Promise<ScenarioDb
     close: async () => {
       await store.close();
       await target.drop();
+      await rm(executionsDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { killAll, type SpawnedWorker, spawnWorker } from '@jobs/worker/testing';
+import { EXECUTIONS_DIR_ENV } from './executions.js';
 
 /** The built scenario handlers and API script (the same path from src/ and from dist/). */
 export const HANDLERS_MODULE = fileURLToPath(new URL('../dist/handlers.js', import.meta.url));
@@ -12,20 +13,26 @@ const API_SCRIPT = fileURLToPath(new URL('../dist/api-process.js', import.meta.u
 export class Processes {
   readonly #children: ChildProcess[] = [];
 
-  /** Starts a worker process serving the scenario handlers. */
+  /**
+   * Starts a worker process serving the scenario handlers (or another registry module, such as
+   * a mutant's), whose handlers write their executions into `executions` (a directory).
+   */
   async worker(options: {
     url: string;
     schema: string;
+    executions: string;
+    handlers?: string;
+    env?: Readonly<Record<string, string>>;
     args?: readonly string[];
     cwd?: string;
     /** Scheduling niceness (0-19), as a background daemon sharing a machine with the API runs. */
     nice?: number;
   }): Promise<SpawnedWorker> {
-    const { nice, ...rest } = options;
+    const { nice, executions, handlers, env, ...rest } = options;
     const worker = await spawnWorker({
       ...rest,
-      handlers: HANDLERS_MODULE,
-      env: { JOBS_LOG_LEVEL: 'error' },
+      handlers: handlers ?? HANDLERS_MODULE,
+      env: { JOBS_LOG_LEVEL: 'error', ...env, [EXECUTIONS_DIR_ENV]: executions },
     });
     this.#children.push(worker.child);
     if (nice !== undefined && worker.child.pid !== undefined) setPriority(worker.child.pid, nice);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { figure } from '../src/scale.js';
 
@@ -77,7 +78,12 @@ describe('the allow-list holds against every way in', () => {
       inserted.push(await insertRaw(handler, method, '[]', 3));
     // A prototype-pollution attempt through params, to a real method, written straight in.
     const pollute = await insertRaw('probe', 'pollution', '[{"__proto__": {"polluted": true}}]', 1);
-    await processes.worker({ url: db.url, schema: db.schema, args: ['--concurrency', '4'] });
+    await processes.worker({
+      url: db.url,
+      schema: db.schema,
+      executions: db.executionsDir,
+      args: ['--concurrency', '4'],
+    });
     await db.drained(30_000);
 
     const jobs = await Promise.all(inserted.map(({ id }) => db.store.jobGet({ id })));
@@ -85,6 +91,8 @@ describe('the allow-list holds against every way in', () => {
     expect(new Set(outcomes)).toEqual(new Set(['failed:1:UnknownHandlerError']));
     const probe = await db.store.jobGet({ id: pollute.id });
     expect(probe).toMatchObject({ state: 'completed', result: { polluted: false, attempt: 1 } });
+    // No hostile row ran anything; the probe ran once.
+    await assertExecutions(db, 'allowlist', { mustNotRun: new Set(inserted.map((r) => r.id)) });
     figure(
       'allowlist',
       `${HOSTILE.length} hostile names refused by the API (400) and failed by the worker from raw rows; prototype pollution through params: none`,

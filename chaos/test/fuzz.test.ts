@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { handlers } from '../src/handlers.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { figure, scaled } from '../src/scale.js';
 
@@ -252,7 +253,12 @@ describe('hostile input to every route, over a real socket', () => {
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
 
     // Whatever got in is on the allow-list: a worker drains it without one unknown handler.
-    await processes.worker({ url: db.url, schema: db.schema, args: ['--concurrency', '8'] });
+    await processes.worker({
+      url: db.url,
+      schema: db.schema,
+      executions: db.executionsDir,
+      args: ['--concurrency', '8'],
+    });
     await db.store.jobCancel({
       ids: (await db.store.jobList({ limit: 1000, states: ['scheduled', 'retrying'] })).jobs.map(
         (j) => j.id,
@@ -274,6 +280,8 @@ describe('hostile input to every route, over a real socket', () => {
       );
       expect(row.unknown).toBe(0);
     }
+    // Every job that got in and was not cancelled really ran, once.
+    await assertExecutions(db, 'fuzz');
     figure(
       'fuzz',
       `${runs} hostile requests: statuses ${JSON.stringify(Object.fromEntries(statuses))}; no 5xx; API alive; ${stored.reduce((a, r) => a + r.n, 0)} jobs got in, all on the allow-list`,

@@ -2,6 +2,7 @@ import { createClient } from '@jobs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percentiles, type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { handlers } from '../src/handlers.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes, sampleRss } from '../src/processes.js';
 import { figure, scaled } from '../src/scale.js';
 
@@ -27,6 +28,7 @@ describe('load: enqueue through the API and the client at once while 3 workers d
         processes.worker({
           url: db.url,
           schema: db.schema,
+          executions: db.executionsDir,
           args: ['--concurrency', '16', '--prefetch', '32'],
         }),
       ),
@@ -103,6 +105,9 @@ describe('load: enqueue through the API and the client at once while 3 workers d
 
     const totals = await db.totals();
     expect(totals).toEqual({ completed: TOTAL, recorded: TOTAL, distinctRecorded: TOTAL });
+    const report = await assertExecutions(db, 'load');
+    // No worker was killed or cut: every job ran exactly once.
+    expect(report.executions).toBe(TOTAL);
     const reads = percentiles(latencies);
     for (const [path, samples] of byPath) {
       const p = percentiles(samples);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueWork, type ScenarioDb, scenarioDb } from '../src/fixture.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { type CuttingProxy, startCuttingProxy } from '../src/proxy.js';
 import { figure, scaled } from '../src/scale.js';
@@ -29,7 +30,14 @@ describe('network cut: a proxy drops every database connection, mid-query, again
     const url = through.toString();
     const api = await processes.api({ url, schema: db.schema });
     const workers = await Promise.all(
-      [1, 2].map(() => processes.worker({ url, schema: db.schema, args: ['--concurrency', '16'] })),
+      [1, 2].map(() =>
+        processes.worker({
+          url,
+          schema: db.schema,
+          executions: db.executionsDir,
+          args: ['--concurrency', '16'],
+        }),
+      ),
     );
     await enqueueWork(db, JOBS, 2, 10);
     let cuts = 0;
@@ -50,6 +58,9 @@ describe('network cut: a proxy drops every database connection, mid-query, again
     const totals = await db.totals();
     expect(totals).toEqual({ completed: JOBS, recorded: JOBS, distinctRecorded: JOBS });
     expect([...statuses.keys()].every((s) => s === 200 || s === 503)).toBe(true);
+    const report = await assertExecutions(db, 'netcut');
+    // work.run never throws: a repeat may follow a rescue, never a failed attempt.
+    expect(report.extra.retried).toBe(0);
     // Nothing crashed on the way: every process is still the one that was started.
     for (const child of [api.child, ...workers.map((w) => w.child)]) {
       expect(child.exitCode).toBeNull();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@jobs/storage/embedded';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueWork, percentiles, type ScenarioDb, scenarioDb } from '../src/fixture.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { figure, scaled } from '../src/scale.js';
 
@@ -19,6 +20,7 @@ describe('database outage: PostgreSQL stops mid-run and comes back', () => {
   afterAll(async () => {
     processes.killAll();
     await db?.store.close();
+    if (db !== undefined) await rm(db.executionsDir, { recursive: true, force: true });
     await server?.stop();
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
@@ -33,7 +35,12 @@ describe('database outage: PostgreSQL stops mid-run and comes back', () => {
     const api = await processes.api({ url, schema: scenario.schema });
     await Promise.all(
       [1, 2].map(() =>
-        processes.worker({ url, schema: scenario.schema, args: ['--concurrency', '16'] }),
+        processes.worker({
+          url,
+          schema: scenario.schema,
+          executions: scenario.executionsDir,
+          args: ['--concurrency', '16'],
+        }),
       ),
     );
     await enqueueWork(scenario, JOBS, 5, 20);
@@ -76,6 +83,9 @@ describe('database outage: PostgreSQL stops mid-run and comes back', () => {
     expect(recoveredAfter).toBeGreaterThanOrEqual(0);
     const totals = await scenario.totals();
     expect(totals).toEqual({ completed: JOBS, recorded: JOBS, distinctRecorded: JOBS });
+    const report = await assertExecutions(scenario, 'outage');
+    // work.run never throws: a repeat may follow a rescue, never a failed attempt.
+    expect(report.extra.retried).toBe(0);
     const during = percentiles(latencies);
     // A 503 comes at once, not after the request waited on a reconnect.
     expect(during.max).toBeLessThan(2_000);

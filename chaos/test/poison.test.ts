@@ -2,6 +2,7 @@ import { createClient } from '@jobs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScenarioDb, scenarioDb } from '../src/fixture.js';
 import { handlers } from '../src/handlers.js';
+import { assertExecutions } from '../src/invariant.js';
 import { Processes } from '../src/processes.js';
 import { figure } from '../src/scale.js';
 
@@ -32,11 +33,13 @@ describe('poison jobs end in a clear state while the worker keeps serving', () =
     const worker = await processes.worker({
       url: db.url,
       schema: db.schema,
+      executions: db.executionsDir,
       args: ['--concurrency', '4'],
     });
     const poisons = [
       { handler: 'isolated', method: 'crash', retries: 0 },
-      { handler: 'isolated', method: 'loop', retries: 0, timeout: 1 },
+      // 3 s: time for the child to start and write its execution down on a busy machine.
+      { handler: 'isolated', method: 'loop', retries: 0, timeout: 3 },
       { handler: 'poison', method: 'never', retries: 0, timeout: 1 },
       { handler: 'poison', method: 'throwString', retries: 0 },
       { handler: 'poison', method: 'throwObject', retries: 0 },
@@ -89,6 +92,8 @@ describe('poison jobs end in a clear state while the worker keeps serving', () =
     const states = await Promise.all(normal.map((j) => db.store.jobGet({ id: j.id })));
     expect(states.every((j) => j?.state === 'completed')).toBe(true);
     expect(worker.child.exitCode).toBeNull();
+    // Each poison job really ran (isolated ones in their child), once.
+    await assertExecutions(db, 'poison');
     figure(
       'poison',
       '5 MB params: API 413, client ValidationError(params); a 5 MB row written directly completed; 200 ordinary jobs completed alongside; worker alive',
