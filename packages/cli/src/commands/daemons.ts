@@ -1,6 +1,6 @@
 import { type Command, DAEMON_OPTIONS } from '../cli/command.js';
-import { UsageError } from '../cli/errors.js';
 import { intFlag, listFlag, stringFlag } from '../cli/parse.js';
+import { noPositionals } from '../cli/positionals.js';
 
 const LISTEN_OPTIONS = {
   port: {
@@ -19,14 +19,6 @@ const WORKER_OPTIONS = {
   queues: { type: 'string', value: 'a,b', description: 'serve only these queues (default all)' },
   concurrency: { type: 'string', value: 'n', description: 'jobs run at once (default 10)' },
 } as const;
-
-function noPositionals(name: string, positionals: readonly string[]): void {
-  if (positionals.length > 0) {
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, {
-      hint: `see \`jobs ${name} --help\``,
-    });
-  }
-}
 
 function listenFlags(values: Record<string, unknown>) {
   return { port: intFlag(values.port, 'port', 0, 65_535), host: stringFlag(values.host) };
@@ -53,7 +45,7 @@ export const startCommand: Command = {
     ['start --queues default,mail --concurrency 4', 'a smaller worker'],
   ],
   async run(context) {
-    noPositionals('start', context.positionals);
+    noPositionals(context, 'start');
     const flags = { ...listenFlags(context.values), ...workerFlags(context.values) };
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: true, worker: true }, flags, 'start');
@@ -71,7 +63,7 @@ export const serveCommand: Command = {
     ['serve --host 0.0.0.0', 'on every address (needs JOBS_API_TOKEN)'],
   ],
   async run(context) {
-    noPositionals('serve', context.positionals);
+    noPositionals(context, 'serve');
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: true, worker: false }, listenFlags(context.values), 'serve');
   },
@@ -90,7 +82,7 @@ export const workerCommand: Command = {
     ['worker --queues mail,reports --concurrency 4', 'two queues, 4 at once'],
   ],
   async run(context) {
-    noPositionals('worker', context.positionals);
+    noPositionals(context, 'worker');
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: false, worker: true }, workerFlags(context.values), 'worker');
   },
@@ -109,7 +101,7 @@ export const migrateCommand: Command = {
     ['migrate --config examples/jobs.config.ts', 'the database of that config'],
   ],
   async run(context) {
-    noPositionals('migrate', context.positionals);
+    noPositionals(context, 'migrate');
     const { migrateDatabase } = await import('./migrate.js');
     return migrateDatabase(context);
   },

@@ -2,10 +2,9 @@ import { spinner } from '@clack/prompts';
 import { parseResponse } from 'hono/client';
 import type { CommandContext } from '../cli/command.js';
 import { EXIT } from '../cli/errors.js';
-import { dim, duration, formatProgress, red } from '../cli/output.js';
+import { dim, duration, formatProgress, printJson, red } from '../cli/output.js';
 import type { Remote } from '../remote/connect.js';
 import type { WireJob } from './format.js';
-import { printJson } from './inspect.js';
 
 /** How often the job is read while waiting. */
 const POLL_MS = 250;

@@ -2,11 +2,10 @@ import { ENQUEUE_LIMITS } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
-import { dim, green } from '../cli/output.js';
+import { dim, green, printJson } from '../cli/output.js';
 import { intFlag, secondsFlag, stringFlag } from '../cli/parse.js';
 import { ApiRequestError, connect, type Remote } from '../remote/connect.js';
 import type { WireJob } from './format.js';
-import { printJson } from './inspect.js';
 
 /** What `jobs run` enqueues: the API's enqueue body. */
 export interface EnqueueRequest {
