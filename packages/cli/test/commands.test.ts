@@ -203,6 +203,40 @@ describe('jobs commands against a running server', () => {
     expect(text).toMatch(/failure 5\n… 35 earlier errors not kept[^\n]*\n[^\n]*failure 41/);
   });
 
+  it('shows stored error messages, stacks and log lines with control characters escaped', async () => {
+    await using store = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
+    const errors = [
+      {
+        attempt: 1,
+        message: 'wiped\x1b[2Jscreen \u202Ereversed',
+        name: 'Evil\x1b[31mError',
+        stack: 'Error: wiped\n    at \x1b]0;title\x07frame (file.js:1:1)',
+        at: '2026-01-01T00:00:00.000Z',
+      },
+    ];
+    const logs = [{ at: '2026-01-01T00:00:00.000Z', line: 'step\x1b[2J \u202Eone\rforged' }];
+    const [row] = await store.connection.sql<{ id: string }[]>`
+      INSERT INTO jobs (handler, method, params, state, attempt, max_attempts, backoff, errors,
+                        logs, finished_at)
+      VALUES ('math', 'add', ${JSON.stringify(['\u202Earg'])}::jsonb, 'failed', 1, 1,
+              '{"kind":"fixed","delayMs":0}', ${JSON.stringify(errors)}::jsonb,
+              ${JSON.stringify(logs)}::jsonb, now())
+      RETURNING id::text AS id`;
+    const id = row?.id ?? '';
+    const shown = await cli('show', id);
+    expect(shown.code).toBe(0);
+    for (const raw of ['\x1b', '\x07', '\r', '\u202E']) expect(shown.stdout).not.toContain(raw);
+    expect(shown.stdout).toContain('Evil\\u001b[31mError: wiped\\u001b[2Jscreen \\u202ereversed');
+    expect(shown.stdout).toContain('at \\u001b]0;title\\u0007frame (file.js:1:1)');
+    expect(shown.stdout).toContain('step\\u001b[2J \\u202eone\\rforged');
+    expect(shown.stdout).toContain('["\\u202earg"]');
+    const listed = await cli('list', '--state', 'failed', '--limit', '500');
+    expect(listed.stdout).toContain(`${id} `);
+    for (const raw of ['\x1b', '\u202E']) expect(listed.stdout).not.toContain(raw);
+    // --json keeps the stored text exactly: a script decodes what was stored.
+    expect((await json('show', id)).errors[0].message).toBe(errors[0]?.message);
+  });
+
   it('prints the job log and the error log', async () => {
     await cli('run', 'broken', 'fail', '["logged"]', '--wait');
     const log = await waitFor(async () => {
