@@ -75,6 +75,29 @@ describe('jobs commands against a running server', () => {
     expect(failed.stderr).toMatch(/failed: PermanentError: no luck/);
   });
 
+  it('--wait prints the start of every attempt and 24-hour times', async () => {
+    const result = await cli('run', 'broken', 'once', '["first try"]', '--retries', '2', '--wait');
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trimEnd().split('\n');
+    const id = result.stdout.trim();
+    const name = `job ${id} broken.once`;
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const started1 = at(new RegExp(`^${name} running \\(attempt 1/3\\)$`));
+    const failed1 = at(
+      new RegExp(`^${name} failed attempt 1/3 \\(first try\\); retrying at \\d\\d:\\d\\d:\\d\\d$`),
+    );
+    const started2 = at(new RegExp(`^${name} running \\(attempt 2/3\\)$`));
+    const completed = at(new RegExp(`^job ${id} completed`));
+    expect({ started1, failed1, started2, completed, lines }).toMatchObject({
+      started1: expect.any(Number),
+      failed1: started1 + 1,
+      started2: started1 + 2,
+      completed: started1 + 3,
+    });
+    expect(started1).toBeGreaterThanOrEqual(0);
+    expect(result.stderr).not.toMatch(/\b[AP]M\b/);
+  });
+
   it('says what is wrong with arguments, with exit code 2, and never prompts without a TTY', async () => {
     const missing = await cli('run', 'math');
     expect(missing.code).toBe(2);
