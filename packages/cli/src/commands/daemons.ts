@@ -11,9 +11,16 @@ const LISTEN_OPTIONS = {
   host: {
     type: 'string',
     value: 'address',
-    description: 'address to listen on (default 127.0.0.1)',
+    description: 'address (default 127.0.0.1; another needs JOBS_API_TOKEN, 32 characters)',
   },
 } as const;
+
+/** What `--host` beyond loopback takes, for the help of the commands that listen. */
+const LISTEN_BEYOND_LOOPBACK =
+  'To listen beyond 127.0.0.1 (--host 0.0.0.0), set JOBS_API_TOKEN to a token of 32 characters or\n' +
+  'more (commands and clients send it as a bearer token), and JOBS_ALLOWED_HOSTS to the names or\n' +
+  'addresses clients reach it by (jobs.example.com, 10.0.0.5:3000; other Host headers get 421).\n' +
+  'JOBS_ALLOWED_ORIGINS lists other sites whose pages may change jobs (others get 403).';
 
 const WORKER_OPTIONS = {
   queues: { type: 'string', value: 'a,b', description: 'serve only these queues (default all)' },
@@ -37,7 +44,8 @@ export const startCommand: Command = {
   usage: 'start [options]',
   description:
     'Uses the embedded PostgreSQL in ./.jobs unless DATABASE_URL is set, migrates it, prints the\n' +
-    'URL, and runs until Ctrl-C (the first one lets running jobs finish, a second exits at once).',
+    'URL, and runs until Ctrl-C (the first one lets running jobs finish, a second exits at once).\n' +
+    LISTEN_BEYOND_LOOPBACK,
   options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS, ...WORKER_OPTIONS },
   examples: [
     ['start', 'everything, with ./jobs.config.ts, on http://127.0.0.1:3000'],
@@ -56,11 +64,16 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the API and the dashboard (no worker)',
   usage: 'serve [options]',
-  description: 'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.',
+  description:
+    'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.\n' +
+    LISTEN_BEYOND_LOOPBACK,
   options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS },
   examples: [
     ['serve', 'the API and the dashboard on http://127.0.0.1:3000'],
-    ['serve --host 0.0.0.0', 'on every address (needs JOBS_API_TOKEN)'],
+    [
+      'serve --host 0.0.0.0',
+      'on every address: needs JOBS_API_TOKEN (32+ characters) and JOBS_ALLOWED_HOSTS',
+    ],
   ],
   async run(context) {
     noPositionals(context, 'serve');
