@@ -75,6 +75,29 @@ describe('jobs commands against a running server', () => {
     expect(failed.stderr).toMatch(/failed: PermanentError: no luck/);
   });
 
+  it('--wait prints the start of every attempt and 24-hour times', async () => {
+    const result = await cli('run', 'broken', 'once', '["first try"]', '--retries', '2', '--wait');
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trimEnd().split('\n');
+    const id = result.stdout.trim();
+    const name = `job ${id} broken.once`;
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const started1 = at(new RegExp(`^${name} running \\(attempt 1/3\\)$`));
+    const failed1 = at(
+      new RegExp(`^${name} failed attempt 1/3 \\(first try\\); retrying at \\d\\d:\\d\\d:\\d\\d$`),
+    );
+    const started2 = at(new RegExp(`^${name} running \\(attempt 2/3\\)$`));
+    const completed = at(new RegExp(`^job ${id} completed`));
+    expect({ started1, failed1, started2, completed, lines }).toMatchObject({
+      started1: expect.any(Number),
+      failed1: started1 + 1,
+      started2: started1 + 2,
+      completed: started1 + 3,
+    });
+    expect(started1).toBeGreaterThanOrEqual(0);
+    expect(result.stderr).not.toMatch(/\b[AP]M\b/);
+  });
+
   it('says what is wrong with arguments, with exit code 2, and never prompts without a TTY', async () => {
     const missing = await cli('run', 'math');
     expect(missing.code).toBe(2);
@@ -201,6 +224,40 @@ describe('jobs commands against a running server', () => {
     expect(shown.errors.map((e: { attempt: number }) => e.attempt)).toEqual(kept);
     const text = (await cli('show', id)).stdout;
     expect(text).toMatch(/failure 5\n… 35 earlier errors not kept[^\n]*\n[^\n]*failure 41/);
+  });
+
+  it('shows stored error messages, stacks and log lines with control characters escaped', async () => {
+    await using store = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
+    const errors = [
+      {
+        attempt: 1,
+        message: 'wiped\x1b[2Jscreen \u202Ereversed',
+        name: 'Evil\x1b[31mError',
+        stack: 'Error: wiped\n    at \x1b]0;title\x07frame (file.js:1:1)',
+        at: '2026-01-01T00:00:00.000Z',
+      },
+    ];
+    const logs = [{ at: '2026-01-01T00:00:00.000Z', line: 'step\x1b[2J \u202Eone\rforged' }];
+    const [row] = await store.connection.sql<{ id: string }[]>`
+      INSERT INTO jobs (handler, method, params, state, attempt, max_attempts, backoff, errors,
+                        logs, finished_at)
+      VALUES ('math', 'add', ${JSON.stringify(['\u202Earg'])}::jsonb, 'failed', 1, 1,
+              '{"kind":"fixed","delayMs":0}', ${JSON.stringify(errors)}::jsonb,
+              ${JSON.stringify(logs)}::jsonb, now())
+      RETURNING id::text AS id`;
+    const id = row?.id ?? '';
+    const shown = await cli('show', id);
+    expect(shown.code).toBe(0);
+    for (const raw of ['\x1b', '\x07', '\r', '\u202E']) expect(shown.stdout).not.toContain(raw);
+    expect(shown.stdout).toContain('Evil\\u001b[31mError: wiped\\u001b[2Jscreen \\u202ereversed');
+    expect(shown.stdout).toContain('at \\u001b]0;title\\u0007frame (file.js:1:1)');
+    expect(shown.stdout).toContain('step\\u001b[2J \\u202eone\\rforged');
+    expect(shown.stdout).toContain('["\\u202earg"]');
+    const listed = await cli('list', '--state', 'failed', '--limit', '500');
+    expect(listed.stdout).toContain(`${id} `);
+    for (const raw of ['\x1b', '\u202E']) expect(listed.stdout).not.toContain(raw);
+    // --json keeps the stored text exactly: a script decodes what was stored.
+    expect((await json('show', id)).errors[0].message).toBe(errors[0]?.message);
   });
 
   it('prints the job log and the error log', async () => {

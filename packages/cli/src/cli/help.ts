@@ -36,7 +36,20 @@ ${list.join('\n')}
 
 Run \`jobs <command> --help\` for its options and examples.
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 server unreachable, 130 cancelled.
-Environment: DATABASE_URL, JOBS_SCHEMA, MAX_RETRIES, BACKGROUND_JOB_LOG_DIRECTORY,
-  BACKGROUND_JOB_ERROR_LOG_DIRECTORY, JOBS_API_TOKEN, PORT, JOBS_URL (they win over jobs.config.ts).
+
+${bold('Environment')} (wins over jobs.config.ts):
+  DATABASE_URL, JOBS_SCHEMA          the database (default: the embedded one in ./.jobs)
+  MAX_RETRIES                        retries of a job enqueued without --retries (default 3)
+  BACKGROUND_JOB_LOG_DIRECTORY       the job log (default logs/background_jobs.log)
+  BACKGROUND_JOB_ERROR_LOG_DIRECTORY the error log (default logs/background_jobs_error.log)
+  PORT                               the API's port (default 3000)
+  JOBS_URL                           where commands find the API (--url wins;
+                                     default http://127.0.0.1:$PORT)
+  JOBS_API_TOKEN                     the API's bearer token, at least 32 characters: the server
+                                     needs one to listen beyond 127.0.0.1; commands send it
+  JOBS_ALLOWED_HOSTS                 host names the server answers besides loopback, comma-
+                                     separated (\`*\`: any); other Host headers get 421
+  JOBS_ALLOWED_ORIGINS               other sites whose pages may change jobs, comma-separated
+                                     (https://admin.example.com); others get 403
 `;
 }

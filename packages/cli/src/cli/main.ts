@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { cancelCommand } from '../commands/cancel.js';
 import { migrateCommand, serveCommand, startCommand, workerCommand } from '../commands/daemons.js';
-import {
-  cancelCommand,
-  listCommand,
-  logsCommand,
-  queuesCommand,
-  retryCommand,
-  showCommand,
-  statsCommand,
-} from '../commands/inspect.js';
+import { listCommand } from '../commands/list.js';
+import { logsCommand } from '../commands/logs.js';
+import { queuesCommand } from '../commands/queues.js';
+import { retryCommand } from '../commands/retry.js';
 import { runCommand } from '../commands/run.js';
+import { showCommand } from '../commands/show.js';
+import { statsCommand } from '../commands/stats.js';
 import type { Command, CommandContext } from './command.js';
 import { CliError, EXIT, InterruptedError, UsageError } from './errors.js';
 import { commandHelp, mainHelp } from './help.js';

@@ -1,3 +1,5 @@
+import type { CommandContext } from './command.js';
+
 /** Whether to color output: a terminal, and neither NO_COLOR nor TERM=dumb. */
 function colorsOn(): boolean {
   return (
@@ -125,4 +127,9 @@ export function formatProgress(progress: unknown): string {
     }
   }
   return compactJson(progress, 50);
+}
+
+/** Prints `value` as JSON, one document. */
+export function printJson(context: Pick<CommandContext, 'stdout'>, value: unknown): void {
+  context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

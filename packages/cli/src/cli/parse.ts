@@ -12,7 +12,7 @@ export interface Parsed {
 export function parseCommandArgs(command: Command, args: readonly string[]): Parsed {
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(command, args),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -28,6 +28,38 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
     }
     throw error;
   }
+}
+
+/** A value that starts with a dash but is a number (`-5`, `-0.5`, `-.5`), not a flag. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `args` with each value-taking flag followed by a negative number joined to it (`--delay -5`
+ * becomes `--delay=-5`, `-d -5` too), so that the flag's own check answers with its range rather
+ * than Node's parser calling the argument ambiguous. Nothing after `--` is touched.
+ */
+export function joinNegativeValues(command: Command, args: readonly string[]): string[] {
+  const takesValue = new Map<string, string>();
+  for (const [name, spec] of Object.entries(command.options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.set(`--${name}`, name);
+    if (spec.short !== undefined) takesValue.set(`-${spec.short}`, name);
+  }
+  const out: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg === '--') {
+      out.push(...args.slice(index));
+      break;
+    }
+    const name = takesValue.get(arg);
+    const next = args[index + 1];
+    if (name !== undefined && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`--${name}=${next}`);
+      index++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Node's messages, shortened: "Unknown option '--foo'. To specify a positional..." */

@@ -1,6 +1,6 @@
 import { type Command, DAEMON_OPTIONS } from '../cli/command.js';
-import { UsageError } from '../cli/errors.js';
 import { intFlag, listFlag, stringFlag } from '../cli/parse.js';
+import { noPositionals } from '../cli/positionals.js';
 
 const LISTEN_OPTIONS = {
   port: {
@@ -11,22 +11,21 @@ const LISTEN_OPTIONS = {
   host: {
     type: 'string',
     value: 'address',
-    description: 'address to listen on (default 127.0.0.1)',
+    description: 'address (default 127.0.0.1; another needs JOBS_API_TOKEN, 32 characters)',
   },
 } as const;
+
+/** What `--host` beyond loopback takes, for the help of the commands that listen. */
+const LISTEN_BEYOND_LOOPBACK =
+  'To listen beyond 127.0.0.1 (--host 0.0.0.0), set JOBS_API_TOKEN to a token of 32 characters or\n' +
+  'more (commands and clients send it as a bearer token), and JOBS_ALLOWED_HOSTS to the names or\n' +
+  'addresses clients reach it by (jobs.example.com, 10.0.0.5:3000; other Host headers get 421).\n' +
+  'JOBS_ALLOWED_ORIGINS lists other sites whose pages may change jobs (others get 403).';
 
 const WORKER_OPTIONS = {
   queues: { type: 'string', value: 'a,b', description: 'serve only these queues (default all)' },
   concurrency: { type: 'string', value: 'n', description: 'jobs run at once (default 10)' },
 } as const;
-
-function noPositionals(name: string, positionals: readonly string[]): void {
-  if (positionals.length > 0) {
-    throw new UsageError(`unexpected argument "${positionals[0]}"`, {
-      hint: `see \`jobs ${name} --help\``,
-    });
-  }
-}
 
 function listenFlags(values: Record<string, unknown>) {
   return { port: intFlag(values.port, 'port', 0, 65_535), host: stringFlag(values.host) };
@@ -45,7 +44,8 @@ export const startCommand: Command = {
   usage: 'start [options]',
   description:
     'Uses the embedded PostgreSQL in ./.jobs unless DATABASE_URL is set, migrates it, prints the\n' +
-    'URL, and runs until Ctrl-C (the first one lets running jobs finish, a second exits at once).',
+    'URL, and runs until Ctrl-C (the first one lets running jobs finish, a second exits at once).\n' +
+    LISTEN_BEYOND_LOOPBACK,
   options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS, ...WORKER_OPTIONS },
   examples: [
     ['start', 'everything, with ./jobs.config.ts, on http://127.0.0.1:3000'],
@@ -53,7 +53,7 @@ export const startCommand: Command = {
     ['start --queues default,mail --concurrency 4', 'a smaller worker'],
   ],
   async run(context) {
-    noPositionals('start', context.positionals);
+    noPositionals(context, 'start');
     const flags = { ...listenFlags(context.values), ...workerFlags(context.values) };
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: true, worker: true }, flags, 'start');
@@ -64,14 +64,19 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the API and the dashboard (no worker)',
   usage: 'serve [options]',
-  description: 'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.',
+  description:
+    'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.\n' +
+    LISTEN_BEYOND_LOOPBACK,
   options: { ...DAEMON_OPTIONS, ...LISTEN_OPTIONS },
   examples: [
     ['serve', 'the API and the dashboard on http://127.0.0.1:3000'],
-    ['serve --host 0.0.0.0', 'on every address (needs JOBS_API_TOKEN)'],
+    [
+      'serve --host 0.0.0.0',
+      'on every address: needs JOBS_API_TOKEN (32+ characters) and JOBS_ALLOWED_HOSTS',
+    ],
   ],
   async run(context) {
-    noPositionals('serve', context.positionals);
+    noPositionals(context, 'serve');
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: true, worker: false }, listenFlags(context.values), 'serve');
   },
@@ -90,7 +95,7 @@ export const workerCommand: Command = {
     ['worker --queues mail,reports --concurrency 4', 'two queues, 4 at once'],
   ],
   async run(context) {
-    noPositionals('worker', context.positionals);
+    noPositionals(context, 'worker');
     const { runDaemon } = await import('../server/daemon.js');
     return runDaemon(context, { api: false, worker: true }, workerFlags(context.values), 'worker');
   },
@@ -109,7 +114,7 @@ export const migrateCommand: Command = {
     ['migrate --config examples/jobs.config.ts', 'the database of that config'],
   ],
   async run(context) {
-    noPositionals('migrate', context.positionals);
+    noPositionals(context, 'migrate');
     const { migrateDatabase } = await import('./migrate.js');
     return migrateDatabase(context);
   },

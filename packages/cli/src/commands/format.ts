@@ -1,4 +1,4 @@
-import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '@jobs/core';
+import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST, showLogText } from '@jobs/core';
 import {
   bold,
   compactJson,
@@ -52,11 +52,13 @@ export function jobsTable(jobs: readonly WireJob[]): string {
     job.state,
     job.queue,
     `${job.handler}.${job.method}`,
-    compactJson(job.params, 40),
+    showLogText(compactJson(job.params, 40)),
     String(job.priority),
     `${job.attempt}/${job.maxAttempts}`,
     shortTime(job.createdAt),
-    job.state === 'running' ? formatProgress(job.progress) : (job.errors.at(-1)?.message ?? ''),
+    showLogText(
+      job.state === 'running' ? formatProgress(job.progress) : (job.errors.at(-1)?.message ?? ''),
+    ),
   ]);
   return table(
     ['ID', 'STATE', 'QUEUE', 'JOB', 'PARAMS', 'PRI', 'TRY', 'CREATED', 'PROGRESS / LAST ERROR'],
@@ -87,7 +89,7 @@ export function jobDetails(job: WireJob): string {
   const lines = [
     `${bold(`Job ${job.id}`)}  ${paintState(job.state)}`,
     field('job', `${job.handler}.${job.method}`),
-    field('params', JSON.stringify(job.params)),
+    field('params', showLogText(JSON.stringify(job.params))),
     field('queue', job.queue),
     field('priority', String(job.priority)),
     field('attempts', `${job.attempt} of ${job.maxAttempts}`),
@@ -97,32 +99,32 @@ export function jobDetails(job: WireJob): string {
     field('finished', `${job.finishedAt ?? '-'}${took}`),
   ];
   if (job.timeoutMs !== null) lines.push(field('timeout', duration(job.timeoutMs)));
-  if (job.leaseOwner !== null) lines.push(field('worker', job.leaseOwner));
-  if (job.uniqueKey !== null) lines.push(field('unique', job.uniqueKey));
-  if (job.tags.length > 0) lines.push(field('tags', job.tags.join(', ')));
+  if (job.leaseOwner !== null) lines.push(field('worker', showLogText(job.leaseOwner)));
+  if (job.uniqueKey !== null) lines.push(field('unique', showLogText(job.uniqueKey)));
+  if (job.tags.length > 0) lines.push(field('tags', showLogText(job.tags.join(', '))));
   if (job.progress !== null && job.progress !== undefined) {
-    lines.push(field('progress', formatProgress(job.progress)));
+    lines.push(field('progress', showLogText(formatProgress(job.progress))));
   }
   if (job.result !== null && job.result !== undefined) {
-    lines.push(field('result', JSON.stringify(job.result)));
+    lines.push(field('result', showLogText(JSON.stringify(job.result))));
   }
   if (job.errors.length > 0) {
     lines.push('', bold('Errors'));
     for (const [index, error] of job.errors.entries()) {
       if (index === ERRORS_KEPT_FIRST && job.errorsDropped > 0) lines.push(dim(droppedNote(job)));
       lines.push(
-        `${dim(`attempt ${error.attempt}, ${error.at}`)}  ${red(`${error.name}: ${error.message}`)}`,
+        `${dim(`attempt ${error.attempt}, ${error.at}`)}  ${red(showLogText(`${error.name}: ${error.message}`))}`,
       );
       const stack = (error.stack ?? '')
         .split('\n')
         .slice(1, 6)
-        .map((l) => dim(`    ${l.trim()}`));
+        .map((l) => dim(`    ${showLogText(l.trim())}`));
       lines.push(...stack);
     }
   }
   if (job.logs.length > 0) {
     lines.push('', bold('Log'));
-    for (const log of job.logs) lines.push(`${dim(shortTime(log.at))}  ${log.line}`);
+    for (const log of job.logs) lines.push(`${dim(shortTime(log.at))}  ${showLogText(log.line)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,10 +4,9 @@ import { progress } from '@clack/prompts';
 import { parseResponse } from 'hono/client';
 import type { CommandContext } from '../cli/command.js';
 import { CliError, UsageError } from '../cli/errors.js';
-import { green } from '../cli/output.js';
+import { green, printJson } from '../cli/output.js';
 import { isPlainObject } from '../config/util.js';
 import { ApiRequestError, connect } from '../remote/connect.js';
-import { printJson } from './inspect.js';
 import type { EnqueueRequest, RunOptions } from './run.js';
 
 /** Jobs per request (the API takes up to 1,000). */

@@ -1,35 +1,17 @@
 import { spinner } from '@clack/prompts';
+import { showLogText } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import type { CommandContext } from '../cli/command.js';
 import { EXIT } from '../cli/errors.js';
-import { dim, duration, formatProgress, red } from '../cli/output.js';
+import { dim, duration, printJson, red } from '../cli/output.js';
 import type { Remote } from '../remote/connect.js';
 import type { WireJob } from './format.js';
-import { printJson } from './inspect.js';
+import { NOTHING_TOLD, type WaitLine, waitLines } from './wait-lines.js';
 
 /** How often the job is read while waiting. */
 const POLL_MS = 250;
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
-
-/** One line about where a job is. */
-function status(job: WireJob): string {
-  const name = `job ${job.id} ${job.handler}.${job.method}`;
-  switch (job.state) {
-    case 'scheduled':
-      return `${name} scheduled for ${new Date(job.runAt).toLocaleTimeString()}`;
-    case 'queued':
-      return `${name} queued, waiting for a worker`;
-    case 'running': {
-      const progress = formatProgress(job.progress);
-      return `${name} running (attempt ${job.attempt}/${job.maxAttempts})${progress === '' ? '' : ` ${progress}`}`;
-    }
-    case 'retrying':
-      return `${name} failed attempt ${job.attempt}/${job.maxAttempts} (${job.errors.at(-1)?.message ?? 'error'}); retrying at ${new Date(job.runAt).toLocaleTimeString()}`;
-    default:
-      return `${name} ${job.state}`;
-  }
-}
 
 /**
  * Follows `job` until it is completed, failed or cancelled, with a spinner on stderr in a
@@ -57,15 +39,27 @@ export async function waitForJob(
   };
   if (spin === null) process.on('SIGINT', onSigint);
   let job = first;
-  let shown = '';
-  const show = (text: string) => {
-    if (text === shown) return;
-    shown = text;
-    if (spin !== null) spin.message(text);
-    else context.stderr.write(`${text}\n`);
+  let told = NOTHING_TOLD;
+  let shown: WaitLine | null = null;
+  /** Prints a line; in a terminal a new step keeps the previous line and restarts the spinner. */
+  const show = (line: WaitLine) => {
+    if (line.text === shown?.text) return;
+    if (spin === null) context.stderr.write(`${line.text}\n`);
+    else if (shown === null) spin.start(line.text);
+    else if (line.step === shown.step) spin.message(line.text);
+    else {
+      if (shown.failure) spin.error(shown.text);
+      else spin.stop(shown.text);
+      spin.start(line.text);
+    }
+    shown = line;
   };
-  spin?.start(status(job));
-  if (spin === null) show(status(job));
+  const tell = () => {
+    const next = waitLines(job, told);
+    told = next.told;
+    for (const line of next.lines) show(line);
+  };
+  tell();
   try {
     while (!FINAL.has(job.state)) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -73,7 +67,7 @@ export async function waitForJob(
       job = (await remote.call((c) =>
         parseResponse(c.api.jobs[':id'].$get({ param: { id: first.id } })),
       )) as WireJob;
-      if (!FINAL.has(job.state)) show(status(job));
+      tell();
     }
   } catch (error) {
     spin?.error(`lost track of job ${first.id}`);
@@ -90,18 +84,23 @@ export async function waitForJob(
       ? ` in ${duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}`
       : '';
   const lastError = job.errors.at(-1);
-  if (job.state === 'completed') {
-    const text = `job ${job.id} completed${took}`;
-    if (spin !== null) spin.stop(text);
-    else context.stderr.write(`${text}\n`);
-  } else {
+  /** The last line; in a terminal the line before it stays, as each step's does. */
+  const end = (text: string, ok: boolean) => {
+    if (spin === null) {
+      context.stderr.write(`${text}\n`);
+      return;
+    }
+    show({ step: 'end', text, failure: !ok });
+    if (ok) spin.stop(text);
+    else spin.error(red(text));
+  };
+  if (job.state === 'completed') end(`job ${job.id} completed${took}`, true);
+  else {
     const why =
       job.state === 'failed' && lastError !== undefined
-        ? `: ${lastError.name}: ${lastError.message}`
+        ? `: ${showLogText(`${lastError.name}: ${lastError.message}`)}`
         : '';
-    const text = `job ${job.id} ${job.state}${why}`;
-    if (spin !== null) spin.error(red(text));
-    else context.stderr.write(`${text}\n`);
+    end(`job ${job.id} ${job.state}${why}`, false);
   }
   if (context.values.json === true) printJson(context, job);
   else if (job.state === 'completed' && context.stdout.isTTY === true) {

@@ -2,11 +2,10 @@ import { ENQUEUE_LIMITS } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
-import { dim, green } from '../cli/output.js';
+import { dim, green, printJson, shortTime } from '../cli/output.js';
 import { intFlag, secondsFlag, stringFlag } from '../cli/parse.js';
 import { ApiRequestError, connect, type Remote } from '../remote/connect.js';
 import type { WireJob } from './format.js';
-import { printJson } from './inspect.js';
 
 /** What `jobs run` enqueues: the API's enqueue body. */
 export interface EnqueueRequest {
@@ -186,8 +185,7 @@ export async function reportEnqueued(
   if (context.values.wait !== true) {
     if (context.values.json === true) printJson(context, job);
     else if (context.stdout.isTTY === true) {
-      const when =
-        job.state === 'scheduled' ? ` to run at ${new Date(job.runAt).toLocaleTimeString()}` : '';
+      const when = job.state === 'scheduled' ? ` to run at ${shortTime(job.runAt)}` : '';
       context.stdout.write(
         `${green('✔')} job ${job.id} enqueued: ${job.handler}.${job.method} on queue ${job.queue}${when}\n` +
           `${dim(`  follow it: jobs show ${job.id}   cancel it: jobs cancel ${job.id}`)}\n`,
