@@ -2,17 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '@jobs/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandEnv, DEMO_CONFIG, jobs, startDaemon, trackDaemons } from './helpers.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('jobs start with the demo config (embedded PostgreSQL in ./.jobs)', () => {
   trackDaemons();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from './client.js';
+import { clientDefaultsFromEnv } from './client-env.js';
 import {
   IllegalTransitionError,
   JobNotFoundError,
@@ -146,6 +147,27 @@ describe('runBackgroundJob', () => {
     const job = await client.runBackgroundJob('App\\Services\\SomeClass', 'handle', [7], 5, 30);
     expect(job.state).toBe('scheduled');
     expect(inserts[0]?.[0]).toMatchObject({ priority: 5, runAt: { delayMs: 30_000 } });
+  });
+
+  it('honours MAX_RETRIES when the application passes its environment', async () => {
+    const fake = fakeStore();
+    const env = { MAX_RETRIES: '7' };
+    const client = createClient(fake.store, registry, { defaults: clientDefaultsFromEnv(env) });
+    const job = await client.enqueue('reports', 'rebuild', []);
+    expect(job.maxAttempts).toBe(8);
+    expect(fake.inserts[0]?.[0]?.maxAttempts).toBe(8);
+    // A job's own retries still win, and an unset MAX_RETRIES keeps the default of 3.
+    expect((await client.enqueue('reports', 'rebuild', [], { retries: 1 })).maxAttempts).toBe(2);
+    const plain = createClient(fake.store, registry, { defaults: clientDefaultsFromEnv({}) });
+    expect((await plain.enqueue('reports', 'rebuild', [])).maxAttempts).toBe(4);
+    // Laid over other defaults, MAX_RETRIES sets only the retries.
+    const merged = createClient(fake.store, registry, {
+      defaults: { queue: 'low', retries: 1, ...clientDefaultsFromEnv(env) },
+    });
+    expect(await merged.enqueue('reports', 'rebuild', [])).toMatchObject({
+      queue: 'low',
+      maxAttempts: 8,
+    });
   });
 
   it('defaults params to none, priority to 0 and delay to 0', async () => {

@@ -24,7 +24,7 @@ export const MAX_LIST_LIMIT = 1000;
 
 /** Settings of a client. */
 export interface ClientOptions {
-  /** Replace some of `CLIENT_DEFAULTS`. */
+  /** Replace some of `CLIENT_DEFAULTS`, e.g. with `clientDefaultsFromEnv(process.env)`. */
   readonly defaults?: Partial<ClientDefaults>;
   /** Largest JSON size of params in bytes (default `MAX_PARAMS_BYTES`, 1 MiB). */
   readonly maxParamsBytes?: number;

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient } from './client.js';
-import { UnknownHandlerError, ValidationError } from './errors.js';
+import { UnknownHandlerError } from './errors.js';
 import { defineHandlers, handler } from './handlers.js';
 import type { JobStore } from './store.js';
+import { validationFieldOf } from './testing/validation.js';
 
 class BaseService {
   inherited(): string {
@@ -34,16 +35,6 @@ const mailer = {
     this.sent.push(`${to}:${subject}`);
     return 'ok';
   },
-};
-
-const fieldOf = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.field;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
 };
 
 describe('defineHandlers', () => {
@@ -129,13 +120,13 @@ describe('defineHandlers', () => {
     ['x'.repeat(201)],
   ])('refuses the handler name %j at define time', (name) => {
     const definitions = { [name]: { run: () => undefined } };
-    expect(fieldOf(() => defineHandlers(definitions))).toBe(`handlers.${name}`);
+    expect(validationFieldOf(() => defineHandlers(definitions))).toBe(`handlers.${name}`);
   });
 
   it('refuses handlers that are not objects or have no methods', () => {
-    expect(fieldOf(() => defineHandlers({ empty: {} }))).toBe('handlers.empty');
-    expect(fieldOf(() => defineHandlers({ fn: () => 1 }))).toBe('handlers.fn');
-    expect(fieldOf(() => defineHandlers({ list: [() => 1] }))).toBe('handlers.list');
+    expect(validationFieldOf(() => defineHandlers({ empty: {} }))).toBe('handlers.empty');
+    expect(validationFieldOf(() => defineHandlers({ fn: () => 1 }))).toBe('handlers.fn');
+    expect(validationFieldOf(() => defineHandlers({ list: [() => 1] }))).toBe('handlers.list');
   });
 
   it('inspects handlers without invoking getters', () => {
@@ -173,7 +164,7 @@ describe('defineHandlers', () => {
       }
     }
     const service = Object.assign(new Service(), { run: 'shadowed' });
-    expect(fieldOf(() => defineHandlers({ service }))).toBe('handlers.service');
+    expect(validationFieldOf(() => defineHandlers({ service }))).toBe('handlers.service');
   });
 
   it('ignores symbol-keyed and invalidly named functions', () => {
@@ -221,21 +212,21 @@ describe('handler', () => {
 
   it('refuses a schema for a method the handler does not have', () => {
     const loose = { nope: z.tuple([]) } as unknown as Record<string, never>;
-    expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, { schemas: loose }) }))).toBe(
-      'handlers.mailer.schemas.nope',
-    );
+    expect(
+      validationFieldOf(() => defineHandlers({ mailer: handler(mailer, { schemas: loose }) })),
+    ).toBe('handlers.mailer.schemas.nope');
   });
 
   it('refuses a schema that is not a Standard Schema', () => {
     const bad = { send: { parse: () => [] } } as unknown as Record<string, never>;
-    expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, { schemas: bad }) }))).toBe(
-      'handlers.mailer.schemas.send',
-    );
+    expect(
+      validationFieldOf(() => defineHandlers({ mailer: handler(mailer, { schemas: bad }) })),
+    ).toBe('handlers.mailer.schemas.send');
   });
 
   it('refuses isolation without a module', () => {
     const isolate = { module: '' };
-    expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, { isolate }) }))).toBe(
+    expect(validationFieldOf(() => defineHandlers({ mailer: handler(mailer, { isolate }) }))).toBe(
       'handlers.mailer.isolate.module',
     );
   });
@@ -354,7 +345,7 @@ describe('handler(target, { methods })', () => {
     });
     expect(listed.resolve('mailer', 'send').schema).toBe(schema);
     const loose = { methods: ['send'], schemas: { render: schema } } as never;
-    expect(fieldOf(() => defineHandlers({ mailer: handler(mailer, loose) }))).toBe(
+    expect(validationFieldOf(() => defineHandlers({ mailer: handler(mailer, loose) }))).toBe(
       'handlers.mailer.schemas.render',
     );
   });
@@ -370,13 +361,13 @@ describe('handler(target, { methods })', () => {
     [{ methods: 'send' }, 'handlers.mailer.methods', /non-empty array/],
   ])('refuses %j naming the field', (options, field, message) => {
     const run = () => defineHandlers({ mailer: handler(mailer, options as never) });
-    expect(fieldOf(run)).toBe(field);
+    expect(validationFieldOf(run)).toBe(field);
     expect(run).toThrow(message);
   });
 
   it('refuses a built-in method even when listed', () => {
     const run = () => defineHandlers({ bus: handler(new Bus(), { methods: ['publish', 'emit'] }) });
-    expect(fieldOf(run)).toBe('handlers.bus.methods.1');
+    expect(validationFieldOf(run)).toBe('handlers.bus.methods.1');
     expect(run).toThrow(/"emit" is not a method this handler declares/);
   });
 });

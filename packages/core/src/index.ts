@@ -6,6 +6,8 @@ export type {
   UntypedEnqueueSpec,
 } from './client.js';
 export { createClient, MAX_LIST_LIMIT } from './client.js';
+export type { EnvVars } from './client-env.js';
+export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';
 export { declaredMethods, isPlatformPrototype } from './declared-methods.js';
 export {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from './errors.js';
 import {
   CLIENT_DEFAULTS,
   type EnqueueOptions,
@@ -7,6 +6,7 @@ import {
   resolveClientDefaults,
 } from './options.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { validationFieldOf } from './testing/validation.js';
 
 const spec = (options?: EnqueueOptions, params: unknown = ['a@b.c']) => ({
   handler: 'App\\Services\\Mailer',
@@ -14,17 +14,6 @@ const spec = (options?: EnqueueOptions, params: unknown = ['a@b.c']) => ({
   params,
   options,
 });
-
-/** The field named by the ValidationError that `run` throws. */
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.field;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 /** Options typed loosely, as they arrive from JSON. */
 const loose = (options: Record<string, unknown>) => options as EnqueueOptions;
@@ -128,12 +117,16 @@ describe('normalizeEnqueue', () => {
     ['backoff.maxMs', { backoff: { kind: 'exponential', baseMs: 10, maxMs: -1 } }],
     ['colour', { colour: 'red' }],
   ])('names %s when it is out of bounds (%o)', (field, options) => {
-    expect(fieldOf(() => normalizeEnqueue(spec(loose(options))))).toBe(field);
+    expect(validationFieldOf(() => normalizeEnqueue(spec(loose(options))))).toBe(field);
   });
 
   it('refuses invalid handler and method names', () => {
-    expect(fieldOf(() => normalizeEnqueue({ ...spec(), handler: '1bad' }))).toBe('handler');
-    expect(fieldOf(() => normalizeEnqueue({ ...spec(), method: 'constructor' }))).toBe('method');
+    expect(validationFieldOf(() => normalizeEnqueue({ ...spec(), handler: '1bad' }))).toBe(
+      'handler',
+    );
+    expect(validationFieldOf(() => normalizeEnqueue({ ...spec(), method: 'constructor' }))).toBe(
+      'method',
+    );
   });
 });
 
@@ -164,7 +157,7 @@ describe('params', () => {
     ['params.1', sparse],
     ['params.0.secret', [withGetter]],
   ])('names %s for bad params', (field, params) => {
-    expect(fieldOf(() => normalizeEnqueue(spec({}, params)))).toBe(field);
+    expect(validationFieldOf(() => normalizeEnqueue(spec({}, params)))).toBe(field);
   });
 
   it('accepts nested JSON, null-prototype objects and shared (non-cyclic) references', () => {
@@ -184,21 +177,25 @@ describe('params', () => {
     expect(normalizeEnqueue(spec({}, ['abcdef']), CLIENT_DEFAULTS, limits).params).toEqual([
       'abcdef',
     ]);
-    expect(fieldOf(() => normalizeEnqueue(spec({}, ['éééé']), CLIENT_DEFAULTS, limits))).toBe(
-      'params',
-    );
+    expect(
+      validationFieldOf(() => normalizeEnqueue(spec({}, ['éééé']), CLIENT_DEFAULTS, limits)),
+    ).toBe('params');
   });
 
   it('refuses params nested absurdly deep', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200; i++) deep = [deep];
-    expect(fieldOf(() => normalizeEnqueue(spec({}, [deep])))).toMatch(/^params(\.0)+$/);
+    expect(validationFieldOf(() => normalizeEnqueue(spec({}, [deep])))).toMatch(/^params(\.0)+$/);
   });
 });
 
 describe('resolveClientDefaults', () => {
   it('names the default at fault', () => {
-    expect(fieldOf(() => resolveClientDefaults({ queue: 'bad queue' }))).toBe('defaults.queue');
-    expect(fieldOf(() => resolveClientDefaults({ retries: -1 }))).toBe('defaults.retries');
+    expect(validationFieldOf(() => resolveClientDefaults({ queue: 'bad queue' }))).toBe(
+      'defaults.queue',
+    );
+    expect(validationFieldOf(() => resolveClientDefaults({ retries: -1 }))).toBe(
+      'defaults.retries',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IllegalTransitionError, ValidationError } from './errors.js';
+import { IllegalTransitionError } from './errors.js';
 import type { RetryPolicy } from './job.js';
 import {
   DEFAULT_RETRY_POLICY,
@@ -12,6 +12,7 @@ import {
   validateRetryPolicy,
 } from './retry-policy.js';
 import { type JobEvent, type TransitionSubject, transition } from './states.js';
+import { validationFieldOf } from './testing/validation.js';
 
 const exponential: RetryPolicy = { kind: 'exponential', baseMs: 1000, factor: 2, maxMs: 60_000 };
 
@@ -82,15 +83,8 @@ describe('defaults', () => {
 });
 
 describe('validateRetryPolicy', () => {
-  const fieldOf = (value: unknown): string | undefined => {
-    try {
-      validateRetryPolicy(value, 'backoff');
-      return undefined;
-    } catch (error) {
-      if (error instanceof ValidationError) return error.field;
-      throw error;
-    }
-  };
+  const fieldOf = (value: unknown) =>
+    validationFieldOf(() => validateRetryPolicy(value, 'backoff'));
 
   it('accepts valid policies and returns a clean copy', () => {
     expect(validateRetryPolicy({ kind: 'fixed', delayMs: 10 })).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowToJob } from './rows.js';
+import { rowToJob, toDate } from './rows.js';
 import type { JobRow } from './schema.js';
 
 function row(
@@ -57,5 +57,19 @@ describe('rowToJob timestamps', () => {
     expect(rowToJob(row('5', null, '2026-03-04 00:00:00+00')).createdAt.toISOString()).toBe(
       '2026-03-04T00:00:00.000Z',
     );
+  });
+});
+
+describe('toDate', () => {
+  it('reads PostgreSQL timestamp text, a new Date each time, and passes a Date through', () => {
+    const text = '2026-12-05 06:00:00.123+00';
+    const first = toDate(text);
+    const second = toDate(text);
+    expect(first.toISOString()).toBe('2026-12-05T06:00:00.123Z');
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+    expect(toDate('2026-12-05T07:30:00Z').toISOString()).toBe('2026-12-05T07:30:00.000Z');
+    const given = new Date(0);
+    expect(toDate(given)).toBe(given);
   });
 });

@@ -36,6 +36,9 @@ const startedAtDate = dateReader();
 const finishedAtDate = dateReader();
 const leaseDate = dateReader();
 
+/** Reads a timestamp that is not a job column (a statistic's minute, a summary's end). */
+export const toDate: (value: string | Date) => Date = dateReader();
+
 function orNull(read: (value: string | Date) => Date, value: string | Date | null): Date | null {
   return value === null ? null : read(value);
 }

@@ -1,4 +1,12 @@
-import type { JobError, JobLogLine, JsonValue, RetryPolicy } from '@jobs/core';
+import {
+  FINAL_STATES,
+  JOB_STATES,
+  type JobError,
+  type JobLogLine,
+  type JsonValue,
+  type RetryPolicy,
+  RUNNABLE_STATES,
+} from '@jobs/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -12,18 +20,21 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { sqlList, UNFINISHED_STATES } from './sql/state-list.js';
 
 /**
  * Tables are left unqualified: a store's connections set `search_path` to its schema, so one
  * database can hold many independent installations (one per test file, say).
  */
 
-/** SQL list of the states a worker may claim from; mirrors core's RUNNABLE_STATES. */
-const RUNNABLE = sql.raw(`'scheduled', 'queued', 'retrying'`);
-/** SQL list of the states that hold a unique key; every state but the final ones. */
-const UNFINISHED = sql.raw(`'scheduled', 'queued', 'running', 'retrying'`);
-/** SQL list of the final states; mirrors core's FINAL_STATES. */
-const FINAL = sql.raw(`'completed', 'failed', 'cancelled'`);
+/** SQL list of every state a job can be in (core's JOB_STATES). */
+const ALL = sql.raw(sqlList(JOB_STATES));
+/** SQL list of the states a worker may claim from (core's RUNNABLE_STATES). */
+const RUNNABLE = sql.raw(sqlList(RUNNABLE_STATES));
+/** SQL list of the states that hold a unique key (core's UNFINISHED_STATES). */
+const UNFINISHED = sql.raw(sqlList(UNFINISHED_STATES));
+/** SQL list of the final states (core's FINAL_STATES). */
+const FINAL = sql.raw(sqlList(FINAL_STATES));
 
 /** One row per job; see `Job` in @jobs/core for what each column means. */
 export const jobs = pgTable(
@@ -57,10 +68,7 @@ export const jobs = pgTable(
     backoff: jsonb('backoff').$type<RetryPolicy>().notNull(),
   },
   (t) => [
-    check(
-      'jobs_state_check',
-      sql`${t.state} IN ('scheduled', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled')`,
-    ),
+    check('jobs_state_check', sql`${t.state} IN (${ALL})`),
     check('jobs_attempt_check', sql`${t.attempt} >= 0 AND ${t.attempt} <= ${t.maxAttempts}`),
     // What rowToJob cannot read is refused on every write. Added NOT VALID by migration 0008
     // (existing rows are not scanned, so a hand-written old row never fails the migration);
@@ -80,7 +88,9 @@ export const jobs = pgTable(
       .on(t.priority.desc().nullsFirst(), t.runAt.asc(), t.id.asc())
       .where(sql`${t.state} IN (${RUNNABLE})`),
     // Rescue finds expired leases without looking at anything but running jobs.
-    index('jobs_lease_idx').on(t.leaseExpiresAt).where(sql`${t.state} = 'running'`),
+    index('jobs_lease_idx')
+      .on(t.leaseExpiresAt)
+      .where(sql`${t.state} = ${sql.raw(sqlList(['running']))}`),
     // Listing newest first by state (the dashboard's default views).
     index('jobs_state_id_idx').on(t.state, t.id),
     // Listing newest first by queue, and by handler and method (the API's list filters): one

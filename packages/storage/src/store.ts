@@ -60,6 +60,6 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
 
 /** The ids, each checked (a bad one is a ValidationError naming `ids.N`, not a database error). */
 function checkedIds(ids: readonly string[]): readonly string[] {
-  ids.forEach((id, index) => validateJobId(id, `ids.${index}`));
+  for (const [index, id] of ids.entries()) validateJobId(id, `ids.${index}`);
   return ids;
 }

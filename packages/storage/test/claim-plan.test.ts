@@ -1,36 +1,31 @@
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLAIM_CANDIDATES_SQL } from '../src/sql/claim.js';
+import { pgArray } from '../src/pg-array.js';
+import {
+  CLAIM_CANDIDATES_FUNCTION,
+  claimCandidatesFunctionSql,
+} from '../src/sql/claim-candidates.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
+import { explainNested, type PlanNode } from './explain-function.js';
 
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function flatten(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(flatten)];
-}
-
-/** The plan of `statement` as the claim function runs it: with sorting turned off. */
-async function planOf(
-  store: PgJobStore,
-  statement: string,
-  params: unknown[],
+/**
+ * The plan of the row selection inside the claim function the migrated schema holds, as the
+ * claim runs it (its own settings, its own text): the statement's nodes.
+ */
+async function claimPlan(
+  schema: TestSchema,
+  limit: number,
+  queues: readonly string[] | null = null,
 ): Promise<PlanNode[]> {
-  const rows = await store.connection.sql.begin(async (tx) => {
-    await tx`SET LOCAL enable_sort = off`;
-    return tx.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
-      `EXPLAIN (FORMAT JSON) ${statement}`,
-      params as never[],
-    );
-  });
-  const root = rows[0]?.['QUERY PLAN'][0]?.Plan;
-  if (root === undefined) throw new Error('no plan');
-  return flatten(root);
+  const plans = await explainNested(
+    schema,
+    `SELECT * FROM ${CLAIM_CANDIDATES_FUNCTION}($1, $2::text[])`,
+    [limit, queues === null ? null : pgArray(queues)],
+  );
+  const [selection] = plans.filter((p) => /\bFROM jobs\b/.test(p.query));
+  if (selection === undefined) throw new Error('the claim function ran no statement on jobs');
+  return selection.nodes;
 }
 
 describe('the claim query plan', () => {
@@ -58,10 +53,8 @@ describe('the claim query plan', () => {
     await schema.drop();
   });
 
-  const plan = (statement: string, params: unknown[]) => planOf(store, statement, params);
-
   it('reads the partial claim index in order: no sort, no sequential scan of jobs', async () => {
-    const nodes = await plan(CLAIM_CANDIDATES_SQL, [10]);
+    const nodes = await claimPlan(schema, 10);
     const types = nodes.map((n) => n['Node Type']);
     expect(types).not.toContain('Sort');
     expect(types).not.toContain('Incremental Sort');
@@ -69,6 +62,27 @@ describe('the claim query plan', () => {
       nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'jobs'),
     ).toEqual([]);
     expect(nodes.some((n) => n['Index Name'] === 'jobs_claim_idx')).toBe(true);
+  });
+
+  it('reads the index for the queues asked for too', async () => {
+    const nodes = await claimPlan(schema, 10, ['default']);
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+    expect(nodes.some((n) => n['Index Name'] === 'jobs_claim_idx')).toBe(true);
+  });
+
+  it('explains the function the database runs: a changed function shows in the plan', async () => {
+    const sql = store.connection.sql;
+    // The same selection ordered by run time first and allowed to sort: the index no longer fits.
+    const sorted = claimCandidatesFunctionSql()
+      .replace('ORDER BY priority DESC, run_at, id', 'ORDER BY run_at, priority DESC, id')
+      .replace('SET enable_sort = off\n', '');
+    await sql.unsafe(sorted);
+    try {
+      expect((await claimPlan(schema, 10)).map((n) => n['Node Type'])).toContain('Sort');
+    } finally {
+      await sql.unsafe(claimCandidatesFunctionSql());
+    }
+    expect((await claimPlan(schema, 10)).map((n) => n['Node Type'])).not.toContain('Sort');
   });
 
   it('claims in priority order from that plan', async () => {
@@ -102,7 +116,7 @@ describe('the claim right after a bulk insert, before any ANALYZE', () => {
       SELECT proconfig AS config FROM pg_proc
        WHERE proname = 'jobs_claim_candidates' AND pronamespace = ${schema.schema}::regnamespace`;
     expect(fn?.config).toContain('enable_sort=off');
-    const nodes = await planOf(store, CLAIM_CANDIDATES_SQL, [16]);
+    const nodes = await claimPlan(schema, 16);
     expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
     expect(nodes.some((n) => n['Index Name'] === 'jobs_claim_idx')).toBe(true);
     const claimed = await store.jobClaim({ workerId: 'w', queues: null, limit: 4, leaseMs: 1000 });

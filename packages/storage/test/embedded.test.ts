@@ -10,6 +10,7 @@ import {
   startEmbeddedPostgres,
   stopEmbeddedPostgres,
 } from '../src/embedded/index.js';
+import { isAlive, waitForExit } from '../src/testing/index.js';
 
 const TIMEOUT = 60_000;
 const dirs: string[] = [];
@@ -49,21 +50,6 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** True while the pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until the pid is gone. */
-async function gone(pid: number): Promise<void> {
-  while (alive(pid)) await new Promise((done) => setTimeout(done, 25));
-}
-
 /** Pid of a process that has already exited. */
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '']);
@@ -96,14 +82,14 @@ describe('startEmbeddedPostgres', () => {
 
       const state = await readEmbeddedState(dir);
       expect(state).toMatchObject({ port: handle.port, user: 'postgres', database: 'jobs' });
-      expect(state && alive(state.pid)).toBe(true);
+      expect(state && isAlive(state.pid)).toBe(true);
       const passwordFile = join(dir, 'postgres.password');
       expect(state?.password).toBe((await readFile(passwordFile, 'utf8')).trim());
 
       await handle.stop();
       await handle.stop();
       expect(await readEmbeddedState(dir)).toBeNull();
-      expect(state && alive(state.pid)).toBe(false);
+      expect(state && isAlive(state.pid)).toBe(false);
       expect(await answers(handle.url)).toBe(false);
     },
     TIMEOUT,
@@ -211,7 +197,7 @@ describe('startEmbeddedPostgres', () => {
       const killed = await readEmbeddedState(dir);
       if (killed === null) throw new Error('no state file');
       process.kill(killed.pid, 'SIGKILL');
-      await gone(killed.pid);
+      expect(await waitForExit(killed.pid, 10_000)).toBe(true);
 
       const second = await start(dir);
       expect(second.owner).toBe(true);
@@ -250,7 +236,7 @@ describe('stopEmbeddedPostgres', () => {
       const handle = await start(dir);
       const state = await readEmbeddedState(dir);
       expect(await stopEmbeddedPostgres(dir)).toBe(true);
-      expect(state && alive(state.pid)).toBe(false);
+      expect(state && isAlive(state.pid)).toBe(false);
       expect(await readEmbeddedState(dir)).toBeNull();
       expect(await answers(handle.url)).toBe(false);
       await handle.stop();

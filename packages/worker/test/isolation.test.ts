@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineHandlers, handler } from '@jobs/core';
+import { isAlive } from '@jobs/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { getJob, testWorker, trackWorkers, usePg, waitFor } from './helpers.js';
 
@@ -23,15 +24,6 @@ const handlers = defineHandlers({
     { isolate: { module: MODULE, exportName: 'other' } },
   ),
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('isolated handlers (child processes)', () => {
   const pg = usePg('isolation');

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '@jobs/storage/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWorkerArgs } from '../src/process.js';
 import { killAll, type SpawnedWorker, spawnWorker } from '../src/testing/index.js';
@@ -101,17 +102,9 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
       10_000,
       'the child pid',
     );
-    const alive = (p: number) => {
-      try {
-        process.kill(p, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     worker.child.kill('SIGKILL');
-    await waitFor(() => !alive(pid), 5_000, 'the isolated child to die with its worker');
+    await waitFor(() => !isAlive(pid), 5_000, 'the isolated child to die with its worker');
   });
 
   it('reads its settings from flags first, then the environment', () => {

@@ -1,6 +1,4 @@
-export type { ContractStore, StatsContractStore } from './contract.js';
-export {
-  describeJobStatsStoreContract,
-  describeJobStoreContract,
-  newJob,
-} from './contract.js';
+export type { ContractContext, ContractStore, StatsContractStore } from './contract/index.js';
+export { describeJobStatsStoreContract, describeJobStoreContract } from './contract/index.js';
+export { newJob } from './new-job.js';
+export { validationFieldOf } from './validation.js';

@@ -9,6 +9,7 @@ import {
   rowToJob,
 } from '../rows.js';
 import type { JobRow } from '../schema.js';
+import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /**
  * The insert: one row per element of the unnest()ed arrays, in input order (ids follow it),
@@ -47,7 +48,7 @@ const ROW_RETURNING = `${INSERTED_COLUMNS_SQL}, j.unique_key`;
 /** For batches with unique keys: a held key skips its job (reported as the job holding it). */
 const INSERT_UNIQUE = `${insertStatement(
   `ON CONFLICT (unique_key)
-       WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'queued', 'running', 'retrying')
+       WHERE unique_key IS NOT NULL AND state IN (${sqlList(UNFINISHED_STATES)})
        DO NOTHING`,
   ROW_RETURNING,
 )} SELECT * FROM inserted`;
@@ -291,7 +292,7 @@ async function matchDuplicates(
     const held = await c.sql.unsafe<JobRow[]>(
       `SELECT ${JOB_COLUMNS_SQL} FROM jobs j
        WHERE j.unique_key = ANY($1::text[])
-         AND j.state IN ('scheduled', 'queued', 'running', 'retrying')`,
+         AND j.state IN (${sqlList(UNFINISHED_STATES)})`,
       [pgArray([...missingKeys])],
     );
     for (const row of held) {

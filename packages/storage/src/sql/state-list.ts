@@ -1,4 +1,4 @@
-import type { JobState } from '@jobs/core';
+import { FINAL_STATES, JOB_STATES, type JobState } from '@jobs/core';
 
 /**
  * States written into a statement as an SQL list (`'queued', 'retrying'`), for a condition the
@@ -8,3 +8,8 @@ import type { JobState } from '@jobs/core';
 export function sqlList(states: readonly JobState[]): string {
   return states.map((s) => `'${s}'`).join(', ');
 }
+
+/** Every state but the final ones, in core's order: the states that hold a unique key. */
+export const UNFINISHED_STATES: readonly JobState[] = JOB_STATES.filter(
+  (state) => !(FINAL_STATES as readonly JobState[]).includes(state),
+);

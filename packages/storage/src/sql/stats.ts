@@ -1,10 +1,7 @@
 import type { FinishedGroup, FinishedSummary, QueueLag, ThroughputPoint } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
-
-function toDate(value: string | Date): Date {
-  return value instanceof Date ? value : new Date(value);
-}
+import { toDate } from '../rows.js';
 
 /** Largest window `jobThroughput` reads: one week of minutes. */
 export const MAX_THROUGHPUT_MINUTES = 7 * 24 * 60;

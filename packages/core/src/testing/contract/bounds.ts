@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '../job.js';
-import type { JobStore } from '../store.js';
-import { newJob } from './new-job.js';
+import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '../../job.js';
+import type { JobStore } from '../../store.js';
+import { newJob } from '../new-job.js';
+import type { ContractContext } from './context.js';
 
 const WORKER = 'worker-bounds';
 
@@ -9,10 +10,10 @@ const WORKER = 'worker-bounds';
  * The part of the JobStore contract that keeps the store from growing without bound: a job's
  * attempt errors, and queues that exist only because someone named them.
  */
-export function describeBoundsContract(getStore: () => JobStore): void {
+export function describeBoundsContract(t: ContractContext): void {
   describe('bounded errors', () => {
     it('keeps the first and the last attempt errors of a job failed 60 times, counting the rest', async () => {
-      const store = getStore();
+      const store = t.store();
       const attempts = 60;
       const [inserted] = await store.jobInsert({ jobs: [newJob({ maxAttempts: attempts })] });
       if (inserted === undefined) throw new Error('nothing inserted');
@@ -55,7 +56,7 @@ export function describeBoundsContract(getStore: () => JobStore): void {
     });
 
     it('counts nothing dropped while a job has fewer errors than it keeps', async () => {
-      const store = getStore();
+      const store = t.store();
       const [inserted] = await store.jobInsert({ jobs: [newJob()] });
       expect(inserted?.errorsDropped).toBe(0);
       const [job] = await store.jobClaim({
@@ -86,7 +87,7 @@ export function describeBoundsContract(getStore: () => JobStore): void {
     const names = async (store: JobStore) => (await store.queueList()).map((q) => q.name);
 
     it('refuses to pause or resume a queue that has no jobs and was never paused', async () => {
-      const store = getStore();
+      const store = t.store();
       await store.jobInsert({ jobs: [newJob({ queue: 'mail' })] });
       expect(await store.queuePause({ name: 'no-such-queue' })).toBeNull();
       expect(await store.queueResume({ name: 'other-unknown' })).toBeNull();
@@ -96,7 +97,7 @@ export function describeBoundsContract(getStore: () => JobStore): void {
     });
 
     it('pauses a queue before its first job when asked to create it, and keeps it paused', async () => {
-      const store = getStore();
+      const store = t.store();
       expect(await store.queuePause({ name: 'later', create: true })).toEqual({
         name: 'later',
         paused: true,
@@ -109,7 +110,7 @@ export function describeBoundsContract(getStore: () => JobStore): void {
     });
 
     it('lists an empty queue only while it is paused', async () => {
-      const store = getStore();
+      const store = t.store();
       const [busy, emptied] = await store.jobInsert({
         jobs: [newJob({ queue: 'busy' }), newJob({ queue: 'emptied' })],
       });
