@@ -10,6 +10,7 @@ import type { JsonValue } from './job.js';
 
 /** A NUL, or a UTF-16 surrogate without its pair: JSON can carry both, PostgreSQL cannot. */
 const UNSTORABLE_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
   /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_CHARS = new RegExp(UNSTORABLE_CHAR.source, 'g');
 
