@@ -110,13 +110,13 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Cancel job' }).click();
     const dialog = page.getByRole('dialog');
     await waitForText(dialog, /Cancel job #\d+\?/);
-    await dialog.getByRole('button', { name: 'Cancel 1 job' }).click();
+    await dialog.getByRole('button', { name: 'Cancel job' }).click();
     await waitForText(headingBadge(page), /^cancelled$/);
     await waitForState(harness, id, ['cancelled']);
     expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
 
     await page.getByRole('button', { name: 'Delete' }).click();
-    await dialog.getByRole('button', { name: 'Delete 1 job' }).click();
+    await dialog.getByRole('button', { name: 'Delete job' }).click();
     await page.waitForURL(/\/jobs$/);
     await page.getByText(`Deleted job #${id}.`).waitFor();
     expect((await harness.api('GET', `/api/jobs/${id}`)).status).toBe(404);

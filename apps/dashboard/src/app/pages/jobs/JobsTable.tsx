@@ -3,6 +3,7 @@ import { StateBadge } from '../../components/StateBadge.js';
 import { formatDateTime, formatDuration, jsonPreview, truncate } from '../../lib/format.js';
 import { jobDurationMs } from '../../lib/job.js';
 import { Link } from '../../router.js';
+import '../../components/table.css';
 
 /** The jobs of one page, with a checkbox per row. */
 export function JobsTable({
@@ -23,7 +24,7 @@ export function JobsTable({
 }) {
   return (
     <div className="table-wrap">
-      <table className="table jobs-table">
+      <table className="table table-cards jobs-table">
         <caption className="visually-hidden">Jobs</caption>
         <thead>
           <tr>
