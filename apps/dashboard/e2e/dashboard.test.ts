@@ -359,4 +359,22 @@ describe('the dashboard', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
   });
+
+  it('shows its own icon', async () => {
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(href).toBe('/favicon.svg');
+    const res = await page.request.get(`${harness.url}/favicon.svg`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+    // The page may draw it: the CSP lets images come from the server itself.
+    const width = await page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      return img.naturalWidth;
+    }, '/favicon.svg');
+    expect(width).toBeGreaterThan(0);
+  });
 });
