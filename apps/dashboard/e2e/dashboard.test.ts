@@ -377,4 +377,40 @@ describe('the dashboard', () => {
     }, '/favicon.svg');
     expect(width).toBeGreaterThan(0);
   });
+
+  it('fits every column of the jobs table in its box at 1440 px', async () => {
+    // The widest rows there are: a long queue name, long params, an error, a running job.
+    const failing = await enqueue(harness, {
+      handler: 'demo',
+      method: 'fail',
+      params: ['a parameter long enough to be cut short in its cell '.repeat(4)],
+      queue: 'nightly-invoice-reminders',
+      retries: 0,
+    });
+    const running = await enqueue(harness, { handler: 'demo', method: 'slow', params: [30] });
+    await waitForState(harness, failing, ['failed']);
+    await waitForState(harness, running, ['running']);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      await page.goto(`${harness.url}/jobs`);
+      const table = page.locator('.jobs-table');
+      await waitForText(table, /boom: a parameter[\s\S]*nightly-invoice-reminders/);
+      await table.locator('.badge-running').waitFor();
+      const box = await table.evaluate((el) => {
+        const wrap = el.parentElement as HTMLElement;
+        const right = wrap.getBoundingClientRect().right;
+        const headers = [...el.querySelectorAll('thead th')].map((th) => ({
+          name: th.textContent ?? '',
+          overflows: th.getBoundingClientRect().right > right + 0.5,
+        }));
+        return { scrollWidth: wrap.scrollWidth, clientWidth: wrap.clientWidth, headers };
+      });
+      expect(box.headers.filter((h) => h.overflows).map((h) => h.name)).toEqual([]);
+      expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+      await tb.screenshot('jobs-1440', { fullPage: false });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await harness.api('POST', `/api/jobs/${running}/cancel`);
+    }
+  });
 });
