@@ -1,5 +1,6 @@
 import type { Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from './axe.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 import { type DashboardHarness, startDashboard } from './harness.js';
 import { enqueue, waitForText } from './helpers.js';
@@ -33,6 +34,11 @@ describe('the dashboard behind a token', () => {
     await input.fill('wrong-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await waitForText(page.getByRole('alert'), /The API refused this token\./);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await expectAccessible(page, `the sign-in page with an error (${colorScheme})`);
+    }
+    await page.emulateMedia({ colorScheme: null });
     await input.fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();

@@ -110,13 +110,13 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Cancel job' }).click();
     const dialog = page.getByRole('dialog');
     await waitForText(dialog, /Cancel job #\d+\?/);
-    await dialog.getByRole('button', { name: 'Cancel 1 job' }).click();
+    await dialog.getByRole('button', { name: 'Cancel job' }).click();
     await waitForText(headingBadge(page), /^cancelled$/);
     await waitForState(harness, id, ['cancelled']);
     expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
 
     await page.getByRole('button', { name: 'Delete' }).click();
-    await dialog.getByRole('button', { name: 'Delete 1 job' }).click();
+    await dialog.getByRole('button', { name: 'Delete job' }).click();
     await page.waitForURL(/\/jobs$/);
     await page.getByText(`Deleted job #${id}.`).waitFor();
     expect((await harness.api('GET', `/api/jobs/${id}`)).status).toBe(404);
@@ -357,6 +357,60 @@ describe('the dashboard', () => {
       await tb.screenshot('new-job-phone', { fullPage: false });
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('shows its own icon', async () => {
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(href).toBe('/favicon.svg');
+    const res = await page.request.get(`${harness.url}/favicon.svg`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+    // The page may draw it: the CSP lets images come from the server itself.
+    const width = await page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      return img.naturalWidth;
+    }, '/favicon.svg');
+    expect(width).toBeGreaterThan(0);
+  });
+
+  it('fits every column of the jobs table in its box at 1440 px', async () => {
+    // The widest rows there are: a long queue name, long params, an error, a running job.
+    const failing = await enqueue(harness, {
+      handler: 'demo',
+      method: 'fail',
+      params: ['a parameter long enough to be cut short in its cell '.repeat(4)],
+      queue: 'nightly-invoice-reminders',
+      retries: 0,
+    });
+    const running = await enqueue(harness, { handler: 'demo', method: 'slow', params: [30] });
+    await waitForState(harness, failing, ['failed']);
+    await waitForState(harness, running, ['running']);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      await page.goto(`${harness.url}/jobs`);
+      const table = page.locator('.jobs-table');
+      await waitForText(table, /boom: a parameter[\s\S]*nightly-invoice-reminders/);
+      await table.locator('.badge-running').waitFor();
+      const box = await table.evaluate((el) => {
+        const wrap = el.parentElement as HTMLElement;
+        const right = wrap.getBoundingClientRect().right;
+        const headers = [...el.querySelectorAll('thead th')].map((th) => ({
+          name: th.textContent ?? '',
+          overflows: th.getBoundingClientRect().right > right + 0.5,
+        }));
+        return { scrollWidth: wrap.scrollWidth, clientWidth: wrap.clientWidth, headers };
+      });
+      expect(box.headers.filter((h) => h.overflows).map((h) => h.name)).toEqual([]);
+      expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+      await tb.screenshot('jobs-1440', { fullPage: false });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await harness.api('POST', `/api/jobs/${running}/cancel`);
     }
   });
 });

@@ -1,13 +1,15 @@
 import { ApiProvider, type ApiProviderProps, useSession } from './api/session.js';
 import { Loading } from './components/States.js';
 import { LiveProvider, useLiveStatus } from './live/LiveProvider.js';
-import { JobDetailPage } from './pages/JobDetailPage.js';
+import { JobDetailPage } from './pages/job/JobDetailPage.js';
 import { JobsPage } from './pages/jobs/JobsPage.js';
 import { LogsPage } from './pages/LogsPage.js';
 import { NewJobPage } from './pages/NewJobPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { Link, matchRoute, type Route, useFocusOnNavigate, useLocation } from './router.js';
+import './shell.css';
+import './pages/sign-in.css';
 
 const NAV = [
   { to: '/', label: 'Overview', pages: ['overview'] },

@@ -1,12 +1,15 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import './dialog.css';
 
 /** Settings of `ConfirmDialog`. */
 export interface ConfirmDialogProps {
   readonly open: boolean;
   readonly title: string;
   readonly children: ReactNode;
-  /** The confirm button's label (`Cancel 3 jobs`). */
+  /** The confirm button's label, worded for what it acts on (`Cancel job`, `Cancel 3 jobs`). */
   readonly confirmLabel: string;
+  /** The label of the button that closes it and changes nothing (`Keep it`, `Keep them`). */
+  readonly keepLabel: string;
   /** Styles the confirm button as dangerous. */
   readonly danger?: boolean;
   /** Holds the confirm button (e.g. while counting). */
@@ -24,6 +27,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  keepLabel,
   danger = false,
   busy = false,
   onConfirm,
@@ -65,7 +69,7 @@ export function ConfirmDialog({
           <div className="dialog-body">{children}</div>
           <div className="dialog-actions">
             <button type="button" onClick={onClose}>
-              Keep them
+              {keepLabel}
             </button>
             <button
               type="submit"

@@ -1,3 +1,4 @@
+import './states.css';
 /** A short message about what an action did, announced to screen readers. */
 export function Notice({
   message,

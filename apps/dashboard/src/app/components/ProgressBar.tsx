@@ -1,3 +1,4 @@
+import './progress.css';
 /** A progress bar with its percentage written out. */
 export function ProgressBar({
   percent,

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiError, describeError } from '../api/errors.js';
+import './states.css';
 
 /** What to show when a read failed: the reason, and a way to try again. */
 export function ErrorState({

@@ -1,6 +1,7 @@
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import { layoutThroughput, type ThroughputPoint, totals } from '../lib/chart.js';
 import { formatClock, formatCount } from '../lib/format.js';
+import './chart.css';
 
 const HEIGHT = 200;
 

@@ -6,6 +6,9 @@ import { useQuery } from '../hooks/useQuery.js';
 import { formatDateTime, formatDuration, plural } from '../lib/format.js';
 import { filterEntries, groupEntries, type LogEntry, newestFirst } from '../lib/logs.js';
 import { Link } from '../router.js';
+import '../components/badge.css';
+import '../components/table.css';
+import './logs.css';
 
 const LINE_CHOICES = [200, 1000, 5000] as const;
 
@@ -187,7 +190,7 @@ export function LogsPage({ which }: { readonly which: 'jobs' | 'errors' }) {
             <p>Nothing matches “{query}”.</p>
           ) : which === 'jobs' ? (
             <div className="table-wrap">
-              <table className="table log-table" data-testid="job-log">
+              <table className="table table-cards log-table" data-testid="job-log">
                 <thead>
                   <tr>
                     <th scope="col">Time</th>

@@ -10,6 +10,9 @@ import { useNow } from '../hooks/useNow.js';
 import { useQuery } from '../hooks/useQuery.js';
 import { formatCount, formatWait } from '../lib/format.js';
 import { Link } from '../router.js';
+import '../components/badge.css';
+import '../components/table.css';
+import './overview.css';
 
 const STATE_HINTS: Record<(typeof JOB_STATES)[number], string> = {
   scheduled: 'waiting for their time',
@@ -163,7 +166,7 @@ export function OverviewPage() {
           <p className="muted">No queues yet: a queue appears with its first job.</p>
         ) : (
           <div className="table-wrap">
-            <table className="table queues-table">
+            <table className="table table-cards queues-table">
               <thead>
                 <tr>
                   <th scope="col">Queue</th>

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useSession } from '../api/session.js';
+import './sign-in.css';
 
 /** Asks for the API token; it is kept in this tab's session storage, never in a URL. */
 export function SignInPage() {

@@ -70,6 +70,12 @@ describe('the jobs page', () => {
     expect((await screen.findByTestId('confirm-count')).textContent).toBe(
       'This will cancel 1 job.',
     );
+    // One picked row: the dialog speaks of it, not of "them".
+    expect(
+      within(screen.getByRole('dialog'))
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Keep it', 'Cancel 1 job']);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel 1 job' }));
     expect(await screen.findByText('Cancelled 1 job.')).toBeTruthy();
     expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({
@@ -126,5 +132,24 @@ describe('the jobs page', () => {
       ),
     );
     await waitFor(() => expect(window.location.search).toBe(''));
+  });
+
+  it('words the dialog for many picked rows', async () => {
+    const fake = api();
+    renderApp('/jobs?state=failed', fake.fetch);
+    fireEvent.click(await screen.findByLabelText('Select job 12'));
+    fireEvent.click(screen.getByLabelText('Select job 11'));
+    fireEvent.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Delete' }));
+    expect((await screen.findByTestId('confirm-count')).textContent).toBe(
+      'This will delete 2 jobs.',
+    );
+    expect(
+      within(screen.getByRole('dialog'))
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Keep them', 'Delete 2 jobs']);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep them' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.calls.some((c) => c.method === 'POST')).toBe(false);
   });
 });

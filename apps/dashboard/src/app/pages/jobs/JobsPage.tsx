@@ -1,60 +1,28 @@
-import { useCallback, useEffect, useState } from 'react';
-import { type BulkTarget, countMatching, type MatchCount, runBulkAction } from '../../api/bulk.js';
+import { useCallback, useState } from 'react';
+import { countMatching, type MatchCount, runBulkAction } from '../../api/bulk.js';
 import { read } from '../../api/client.js';
 import { describeError } from '../../api/errors.js';
 import { useSession } from '../../api/session.js';
 import type { JobAction } from '../../api/types.js';
-import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { Notice } from '../../components/Notice.js';
-import { EmptyState, ErrorState, Loading, StaleBanner } from '../../components/States.js';
+import { ErrorState, Loading, StaleBanner } from '../../components/States.js';
 import { useNow } from '../../hooks/useNow.js';
 import { useQuery } from '../../hooks/useQuery.js';
-import {
-  describeFilter,
-  filterToQuery,
-  filterToSearch,
-  isEmptyFilter,
-  type JobFilter,
-  parseFilter,
-} from '../../lib/filters.js';
+import { filterToQuery, filterToSearch, type JobFilter, parseFilter } from '../../lib/filters.js';
 import { formatCount, plural } from '../../lib/format.js';
 import { Link, navigate, useLocation } from '../../router.js';
-import { BulkBar, type Selection } from './BulkBar.js';
+import { countText, type PendingAction, VERBS } from './actions.js';
+import { BulkBar } from './BulkBar.js';
+import { BulkConfirm } from './BulkConfirm.js';
 import { FilterBar } from './FilterBar.js';
+import { JobsEmpty } from './JobsEmpty.js';
 import { JobsTable } from './JobsTable.js';
+import { Pager } from './Pager.js';
+import { useSelection } from './useSelection.js';
+import './jobs.css';
 
 /** Rows per page. */
 export const PAGE_SIZE = 50;
-
-const VERBS: Record<JobAction, { verb: string; done: string; note: string }> = {
-  cancel: {
-    verb: 'Cancel',
-    done: 'Cancelled',
-    note: 'Running jobs are told to stop. Jobs already finished are left as they are.',
-  },
-  retry: {
-    verb: 'Retry',
-    done: 'Queued again',
-    note: 'Failed, cancelled, retrying and scheduled jobs run again now; others are left as they are.',
-  },
-  delete: {
-    verb: 'Delete',
-    done: 'Deleted',
-    note: 'Deleted jobs are gone for good. Running jobs are not deleted: cancel them first.',
-  },
-};
-
-interface PendingAction {
-  readonly action: JobAction;
-  readonly target: BulkTarget;
-  /** How many jobs it is for; null while counting. */
-  readonly count: MatchCount | null;
-  readonly countError?: string;
-}
-
-function countText(count: MatchCount): string {
-  return `${count.atLeast ? 'at least ' : ''}${plural(count.count, 'job')}`;
-}
 
 /** The jobs list: filters, search, sort, cursor pages, selection and bulk actions. */
 export function JobsPage() {
@@ -72,15 +40,6 @@ export function JobsPage() {
   const cursor = cursors.at(-1) ?? null;
   const pageKey = `${filterKey}|${cursor ?? ''}`;
 
-  const [selection, setSelection] = useState<{ key: string; value: Selection }>({
-    key: pageKey,
-    value: { kind: 'ids', ids: new Set() },
-  });
-  const selected: Selection =
-    selection.key === pageKey ||
-    (selection.value.kind === 'all-matching' && selection.key.startsWith(`${filterKey}|`))
-      ? selection.value
-      : { kind: 'ids', ids: new Set() };
   const [matching, setMatching] = useState<{ key: string; count: MatchCount | null } | null>(null);
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [running, setRunning] = useState(false);
@@ -121,37 +80,13 @@ export function JobsPage() {
   const anyRunning = jobs.some((j) => j.state === 'running');
   const now = useNow(1000, anyRunning);
 
-  // Forget selected rows that left the page (finished and filtered out, deleted).
-  useEffect(() => {
-    if (selected.kind !== 'ids' || selected.ids.size === 0 || list.data === undefined) return;
-    const present = new Set(list.data.jobs.map((j) => j.id));
-    const kept = [...selected.ids].filter((id) => present.has(id));
-    if (kept.length !== selected.ids.size) {
-      setSelection({ key: pageKey, value: { kind: 'ids', ids: new Set(kept) } });
-    }
-  }, [list.data, pageKey, selected]);
+  const selection = useSelection(pageKey, filterKey, list.data?.jobs);
+  const { selected, ids } = selection;
 
   const setFilter = useCallback((next: JobFilter, options: { replace?: boolean } = {}) => {
     const query = filterToSearch(next);
     navigate(query === '' ? '/jobs' : `/jobs?${query}`, options);
   }, []);
-
-  const ids = selected.kind === 'ids' ? selected.ids : new Set<string>();
-  const pageSelected =
-    jobs.length > 0 && (selected.kind === 'all-matching' || jobs.every((j) => ids.has(j.id)));
-
-  const toggle = (id: string) => {
-    const next = new Set(ids);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setSelection({ key: pageKey, value: { kind: 'ids', ids: next } });
-  };
-  const toggleAll = () => {
-    setSelection({
-      key: pageKey,
-      value: { kind: 'ids', ids: pageSelected ? new Set() : new Set(jobs.map((j) => j.id)) },
-    });
-  };
 
   const count = async (key: string): Promise<MatchCount> => {
     const result = await countMatching(client, filter);
@@ -160,7 +95,7 @@ export function JobsPage() {
   };
 
   const selectAllMatching = () => {
-    setSelection({ key: pageKey, value: { kind: 'all-matching' } });
+    selection.selectAllMatching();
     setMatching({ key: filterKey, count: null });
     count(filterKey).catch(() => setMatching({ key: filterKey, count: null }));
   };
@@ -202,7 +137,7 @@ export function JobsPage() {
             : '.'),
         tone: 'ok',
       });
-      setSelection({ key: pageKey, value: { kind: 'ids', ids: new Set() } });
+      selection.clear();
       list.reload();
     } catch (error) {
       setNotice({ text: `${VERBS[action].verb} failed: ${describeError(error)}`, tone: 'error' });
@@ -245,128 +180,61 @@ export function JobsPage() {
           <Loading label="Loading jobs…" />
         )
       ) : jobs.length === 0 ? (
-        isEmptyFilter(filter) && cursor === null ? (
-          <EmptyState title="No jobs yet">
-            <p>
-              Jobs appear here as soon as they are enqueued, by your application, the CLI or{' '}
-              <Link to="/jobs/new">the New job form</Link>.
-            </p>
-          </EmptyState>
-        ) : (
-          <EmptyState title="No jobs match">
-            <p>No {describeFilter(filter)}.</p>
-            <button
-              type="button"
-              onClick={() =>
-                setFilter({
-                  ...filter,
-                  state: [],
-                  queue: null,
-                  handler: null,
-                  method: null,
-                  text: null,
-                })
-              }
-            >
-              Clear filters
-            </button>
-          </EmptyState>
-        )
+        <JobsEmpty
+          filter={filter}
+          firstPage={cursor === null}
+          onClear={() =>
+            setFilter({
+              ...filter,
+              state: [],
+              queue: null,
+              handler: null,
+              method: null,
+              text: null,
+            })
+          }
+        />
       ) : (
         <section aria-label="Job list">
           <BulkBar
             selection={selected}
             pageSize={jobs.length}
-            pageSelected={pageSelected}
+            pageSelected={selection.pageSelected}
             morePages={morePages}
             matchingLabel={matchingLabel}
             onSelectAllMatching={selectAllMatching}
-            onClear={() => setSelection({ key: pageKey, value: { kind: 'ids', ids: new Set() } })}
+            onClear={selection.clear}
             onAction={openAction}
           />
           <JobsTable
             jobs={jobs}
-            selected={(id) => selected.kind === 'all-matching' || ids.has(id)}
-            allSelected={pageSelected}
+            selected={selection.isSelected}
+            allSelected={selection.pageSelected}
             now={now}
-            onToggle={(id) => {
-              if (selected.kind === 'all-matching') {
-                const rest = new Set(jobs.map((j) => j.id));
-                rest.delete(id);
-                setSelection({ key: pageKey, value: { kind: 'ids', ids: rest } });
-              } else toggle(id);
-            }}
-            onToggleAll={toggleAll}
+            onToggle={selection.toggle}
+            onToggleAll={selection.toggleAll}
           />
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              disabled={cursors.length <= 1}
-              onClick={() => setPaging({ key: filterKey, cursors: [null] })}
-            >
-              First page
-            </button>
-            <button
-              type="button"
-              disabled={cursors.length <= 1}
-              onClick={() => setPaging({ key: filterKey, cursors: cursors.slice(0, -1) })}
-            >
-              Previous
-            </button>
-            <span className="muted" aria-live="polite">
-              Page {pageNumber} · {plural(jobs.length, 'job')}
-            </span>
-            <button
-              type="button"
-              disabled={list.data.nextCursor === null}
-              onClick={() => {
-                const next = list.data?.nextCursor ?? null;
-                if (next !== null) setPaging({ key: filterKey, cursors: [...cursors, next] });
-              }}
-            >
-              Next
-            </button>
-          </nav>
+          <Pager
+            pageNumber={pageNumber}
+            rows={jobs.length}
+            hasNext={list.data.nextCursor !== null}
+            onFirst={() => setPaging({ key: filterKey, cursors: [null] })}
+            onPrevious={() => setPaging({ key: filterKey, cursors: cursors.slice(0, -1) })}
+            onNext={() => {
+              const next = list.data?.nextCursor ?? null;
+              if (next !== null) setPaging({ key: filterKey, cursors: [...cursors, next] });
+            }}
+          />
         </section>
       )}
-      <ConfirmDialog
-        open={pending !== null}
-        title={
-          pending === null
-            ? ''
-            : `${VERBS[pending.action].verb} ${pending.target.kind === 'ids' ? 'the selected jobs' : 'every matching job'}?`
-        }
-        confirmLabel={
-          pending === null
-            ? ''
-            : running
-              ? 'Working…'
-              : pending.count === null
-                ? 'Counting…'
-                : `${VERBS[pending.action].verb} ${countText(pending.count)}`
-        }
-        danger={pending?.action !== 'retry'}
-        busy={running || pending?.count === null}
+      <BulkConfirm
+        pending={pending}
+        running={running}
         onConfirm={() => void confirm()}
         onClose={() => {
           if (!running) setPending(null);
         }}
-      >
-        {pending === null ? null : (
-          <>
-            <p data-testid="confirm-count">
-              {pending.count === null
-                ? pending.countError === undefined
-                  ? 'Counting the matching jobs…'
-                  : `Could not count the matching jobs: ${pending.countError}`
-                : pending.target.kind === 'ids'
-                  ? `This will ${pending.action} ${countText(pending.count)}.`
-                  : `This will ${pending.action} ${countText(pending.count)}: all ${describeFilter(pending.target.filter)}.`}
-            </p>
-            <p className="muted">{VERBS[pending.action].note}</p>
-          </>
-        )}
-      </ConfirmDialog>
+      />
     </>
   );
 }

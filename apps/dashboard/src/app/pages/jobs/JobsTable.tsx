@@ -3,6 +3,24 @@ import { StateBadge } from '../../components/StateBadge.js';
 import { formatDateTime, formatDuration, jsonPreview, truncate } from '../../lib/format.js';
 import { jobDurationMs } from '../../lib/job.js';
 import { Link } from '../../router.js';
+import '../../components/table.css';
+
+/** The table's columns in order, named for their `<col>` classes. */
+const COLUMNS = [
+  'check',
+  'id',
+  'time',
+  'handler',
+  'method',
+  'params',
+  'status',
+  'attempts',
+  'error',
+  'queue',
+  'priority',
+  'run-at',
+  'duration',
+] as const;
 
 /** The jobs of one page, with a checkbox per row. */
 export function JobsTable({
@@ -23,8 +41,14 @@ export function JobsTable({
 }) {
   return (
     <div className="table-wrap">
-      <table className="table jobs-table">
+      <table className="table table-cards jobs-table">
         <caption className="visually-hidden">Jobs</caption>
+        {/* Column widths (jobs.css): fixed for short values, shares of the rest for long ones. */}
+        <colgroup>
+          {COLUMNS.map((name) => (
+            <col key={name} className={`column-${name}`} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <th scope="col" className="col-check">
@@ -79,13 +103,13 @@ export function JobsTable({
                     #{job.id}
                   </Link>
                 </td>
-                <td data-label="Time" className="nowrap">
+                <td data-label="Time" className="cell-time">
                   <time dateTime={job.createdAt}>{formatDateTime(job.createdAt)}</time>
                 </td>
                 <td data-label="Handler" className="mono cell-handler" title={job.handler}>
                   {job.handler}
                 </td>
-                <td data-label="Method" className="mono">
+                <td data-label="Method" className="mono cell-method" title={job.method}>
                   {job.method}
                 </td>
                 <td
@@ -104,11 +128,13 @@ export function JobsTable({
                 <td data-label="Error" className="cell-error" title={error?.message}>
                   {error === undefined ? '' : truncate(`${error.name}: ${error.message}`, 80)}
                 </td>
-                <td data-label="Queue">{job.queue}</td>
+                <td data-label="Queue" className="cell-queue" title={job.queue}>
+                  {job.queue}
+                </td>
                 <td data-label="Priority" className="num">
                   {job.priority}
                 </td>
-                <td data-label="Run at" className="nowrap">
+                <td data-label="Run at" className="cell-time">
                   <time dateTime={job.runAt}>{formatDateTime(job.runAt)}</time>
                 </td>
                 <td data-label="Duration" className="num nowrap">

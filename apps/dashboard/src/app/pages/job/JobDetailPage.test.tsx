@@ -1,0 +1,68 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { fakeApi, wireJob } from '../../testing/fake-api.js';
+import { renderApp } from '../../testing/render.js';
+
+describe('the job detail page', () => {
+  it('says how many attempt errors were not kept, and shows params of an old row as stored', async () => {
+    const kept = [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 41 + i)];
+    const job = wireJob({
+      id: '7',
+      state: 'failed',
+      attempt: 60,
+      maxAttempts: 60,
+      params: { to: 'a@b.c' },
+      finishedAt: '2026-01-01T13:00:00.000Z',
+      errorsDropped: 35,
+      errors: kept.map((attempt) => ({
+        attempt,
+        message: `failure ${attempt}`,
+        name: 'Error',
+        at: new Date(Date.UTC(2026, 0, 1, 12, attempt)).toISOString(),
+      })),
+    });
+    const api = fakeApi({ 'GET /api/jobs/:id': () => job });
+    renderApp('/jobs/7', api.fetch);
+    expect(await screen.findByText(/35 earlier errors not kept/)).toBeTruthy();
+    expect(screen.getAllByText(/^Attempt \d+ failed$/)).toHaveLength(kept.length);
+    expect(screen.getByTestId('job-params').textContent).toContain('"to": "a@b.c"');
+  });
+
+  it('words the cancel dialog for one job, and cancels it when confirmed', async () => {
+    let state = 'queued';
+    const api = fakeApi({
+      'GET /api/jobs/:id': () => wireJob({ id: '7', state }),
+      'POST /api/jobs/:id/cancel': () => {
+        state = 'cancelled';
+        return wireJob({ id: '7', state });
+      },
+    });
+    renderApp('/jobs/7', api.fetch);
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel job' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('heading').textContent).toBe('Cancel job #7?');
+    const buttons = within(dialog)
+      .getAllByRole('button')
+      .map((b) => b.textContent);
+    expect(buttons).toEqual(['Keep it', 'Cancel job']);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel job' }));
+    expect(await screen.findByText('Job #7 cancelled.')).toBeTruthy();
+    expect(api.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/api/jobs/7/cancel',
+    ]);
+  });
+
+  it('words the delete dialog for one job, and keeps the job when told to', async () => {
+    const api = fakeApi({ 'GET /api/jobs/:id': () => wireJob({ id: '8', state: 'failed' }) });
+    renderApp('/jobs/8', api.fetch);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('dialog');
+    const buttons = within(dialog)
+      .getAllByRole('button')
+      .map((b) => b.textContent);
+    expect(buttons).toEqual(['Keep it', 'Delete job']);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Keep it' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.calls.some((c) => c.method !== 'GET')).toBe(false);
+  });
+});
