@@ -96,16 +96,6 @@ async function readCpuTotals(): Promise<{ busy: number; total: number } | null> 
   }
 }
 
-/** Reads a process's current resident memory in MiB (0 when it is gone). */
-export async function rssMiB(pid: number): Promise<number> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 /** The 1-minute load average now. */
 export function load1(): number {
   return Math.round((loadavg()[0] ?? 0) * 100) / 100;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rssMiB } from './machine.js';
+import { rssMiB } from '@jobs/storage/testing';
 
 /** Children still running, killed if the harness exits first (e.g. on Ctrl-C). */
 const live = new Set<ChildProcess>();

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { rssMiB } from '@jobs/storage/testing';
 import { killAll, type SpawnedWorker, spawnWorker } from '@jobs/worker/testing';
 import { EXECUTIONS_DIR_ENV } from './executions.js';
 
@@ -75,16 +75,6 @@ export class Processes {
   /** SIGKILLs everything still running. */
   killAll(): void {
     killAll(this.#children);
-  }
-}
-
-/** Resident memory of a process in MiB, or 0 once it is gone. */
-export async function rssMiB(pid: number): Promise<number> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
   }
 }
 

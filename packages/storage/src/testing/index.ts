@@ -1,4 +1,4 @@
-export { isAlive, waitForExit } from '../embedded/proc.js';
+export { isAlive, rssMiB, waitForExit } from '../embedded/proc.js';
 export type { AuditTotals } from './audit.js';
 export { installCompletionAudit } from './audit.js';
 export type { TestSchema } from './schema.js';
