@@ -3,6 +3,7 @@ import { JOB_STATES, type JobState } from '@jobs/core';
 import type { Deps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import { createRouter } from '../router.js';
+import { queryIntegerBetween } from '../schemas/numbers.js';
 import { QueueNameSchema, QueueParamSchema } from '../schemas/requests.js';
 import { errorResponses, jsonResponse } from './common.js';
 
@@ -38,11 +39,7 @@ const statsRoute = createRoute({
   summary: 'Counts by state and queue, and completed/failed per minute',
   request: {
     query: z.strictObject({
-      window: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_WINDOW_MINUTES)
+      window: queryIntegerBetween(1, MAX_WINDOW_MINUTES)
         .optional()
         .openapi({ description: 'Minutes of throughput to return (default 60).', example: 60 }),
     }),
