@@ -6,6 +6,7 @@ import {
   type JobStore,
 } from '@jobs/core';
 import { bodyLimit } from 'hono/body-limit';
+import { allowedMethods } from './allowed-methods.js';
 import { bearerAuth } from './auth.js';
 import type { Deps, EventSource } from './deps.js';
 import { DOCS_CSP, renderDocsPage } from './docs/page.js';
@@ -117,9 +118,21 @@ export function createApp(options: AppOptions) {
     report(error);
     return c.json(errorBody('internal_error', 'the server failed; the error was logged'), 500);
   });
-  base.notFound((c) =>
-    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
-  );
+  base.notFound((c) => {
+    // A known path asked with another method: 405 naming the methods it answers.
+    const allow = allowedMethods(withDocs.routes, c.req.path);
+    if (allow.length > 0) {
+      c.header('Allow', allow.join(', '));
+      return c.json(
+        errorBody(
+          'method_not_allowed',
+          `${c.req.method} is not allowed on ${c.req.path}: use ${allow.join(' or ')}`,
+        ),
+        405,
+      );
+    }
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
   base.use('*', hardening({ cacheControl: 'no-store' }));
   base.use('*', allowedHost({ hosts: options.allowedHosts ?? splitList(env.JOBS_ALLOWED_HOSTS) }));
   base.use(
