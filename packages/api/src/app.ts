@@ -12,6 +12,7 @@ import type { Deps, EventSource } from './deps.js';
 import { DOCS_CSP, renderDocsPage } from './docs/page.js';
 import { answerFor, errorBody } from './errors.js';
 import { createEventHub } from './events/hub.js';
+import { createChangeLog, type JobLogSink } from './job-log.js';
 import { type LogFileOptions, resolveLogFiles } from './logs/paths.js';
 import { createMetrics, type MetricsOptions } from './metrics/collector.js';
 import { allowedHost } from './middleware/allowed-host/index.js';
@@ -33,6 +34,12 @@ export interface AppOptions {
   readonly handlers: HandlerRegistry<unknown>;
   /** The job log and the error log (default: the worker's settings, see `resolveLogFiles`). */
   readonly logFiles?: LogFileOptions;
+  /**
+   * Where to append a job-log line for each job this API cancels, retries or deletes (the
+   * worker's format, `worker="<name>"`); default none. `jobs serve` and `jobs start` pass the
+   * job log file.
+   */
+  readonly jobLog?: JobLogSink;
   /** Bearer token every route but /healthz requires; default JOBS_API_TOKEN; '' or null: none. */
   readonly token?: string | null;
   /** Where job changes come from (default `store.eventListen`, which hears every process). */
@@ -107,6 +114,7 @@ export function createApp(options: AppOptions) {
     hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
     metrics: createMetrics(options.store, options.metrics),
     logFiles: resolveLogFiles(options.logFiles, env),
+    changeLog: createChangeLog(options.jobLog),
     heartbeatMs: options.heartbeatMs ?? 15_000,
   };
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;

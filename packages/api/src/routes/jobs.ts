@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   IllegalTransitionError,
   JobNotFoundError,
-  type JobStore,
   type UntypedEnqueueSpec,
   ValidationError,
   validateJobId,
@@ -20,6 +19,7 @@ import {
 } from '../schemas/requests.js';
 import { rejectUnstorable, UNSTORABLE } from '../text.js';
 import { jsonBody as body, errorResponses as errors, jsonResponse as json } from './common.js';
+import { applyAction, deleteJobs } from './job-actions.js';
 
 const enqueueRoute = createRoute({
   method: 'post',
@@ -124,16 +124,6 @@ const actionsRoute = createRoute({
 const ACTION_PAGE = 500;
 const ACTION_MAX = 10_000;
 
-type Action = z.infer<typeof ActionSchema>['action'];
-
-/** Applies `action` to `ids` and returns how many it changed. */
-async function apply(store: JobStore, action: Action, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  if (action === 'cancel') return (await store.jobCancel({ ids })).length;
-  if (action === 'retry') return (await store.jobRetry({ ids })).length;
-  return store.jobDelete({ ids });
-}
-
 function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
   const { handler, method, params, runAt, ...options } = input;
   rejectUnstorable(params, 'params');
@@ -146,7 +136,8 @@ function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
 }
 
 /** Enqueue, list, read, cancel, retry, delete and bulk actions, under /api. */
-export function jobRoutes({ store, client }: Deps) {
+export function jobRoutes(deps: Deps) {
+  const { store, client, changeLog } = deps;
   return createRouter()
     .openapi(enqueueRoute, async (c) => {
       const job = await client.enqueueUntyped(toSpec(c.req.valid('json')));
@@ -185,15 +176,17 @@ export function jobRoutes({ store, client }: Deps) {
     })
     .openapi(cancelRoute, async (c) => {
       const job = await client.cancel(c.req.valid('param').id);
+      changeLog.record([job], 'cancelled');
       return c.json({ changed: 1 as const, job: toWireJob(job) }, 200);
     })
     .openapi(retryRoute, async (c) => {
       const job = await client.retry(c.req.valid('param').id);
+      changeLog.record([job], 'queued');
       return c.json({ changed: 1 as const, job: toWireJob(job) }, 200);
     })
     .openapi(deleteRoute, async (c) => {
       const id = validateJobId(c.req.valid('param').id);
-      if ((await store.jobDelete({ ids: [id] })) === 0) {
+      if ((await deleteJobs(deps, [id])) === 0) {
         const job = await store.jobGet({ id });
         if (job === null) throw new JobNotFoundError(id);
         throw new IllegalTransitionError(job.state, 'delete', 'cancel it first');
@@ -208,7 +201,7 @@ export function jobRoutes({ store, client }: Deps) {
       if (ids !== undefined) {
         if (cursor !== undefined) throw new ValidationError('cursor', 'goes with filter only');
         const unique = [...new Set(ids.map((id, i) => validateJobId(id, `ids.${i}`)))];
-        const changed = await apply(store, action, unique);
+        const changed = await applyAction(deps, action, unique);
         return c.json({ action, matched: unique.length, changed, nextCursor: null }, 200);
       }
       const where = toListFilter(filter ?? {});
@@ -222,10 +215,11 @@ export function jobRoutes({ store, client }: Deps) {
           ...(next === null ? {} : { cursor: next }),
         });
         matched += page.jobs.length;
-        changed += await apply(
-          store,
+        changed += await applyAction(
+          deps,
           action,
           page.jobs.map((j) => j.id),
+          page.jobs,
         );
         next = page.nextCursor;
       } while (next !== null && matched < ACTION_MAX);
