@@ -18,6 +18,7 @@ import { createMetrics, type MetricsOptions } from './metrics/collector.js';
 import { allowedHost } from './middleware/allowed-host/index.js';
 import { hardening } from './middleware/hardening/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
+import { completeDocument, type OpenApiDocument } from './openapi/document.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
@@ -159,9 +160,12 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  base.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+  base.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
+    description:
+      'The token in JOBS_API_TOKEN, as `Authorization: Bearer <token>`. A server started ' +
+      'without one listens on loopback only and ignores the header.',
   });
 
   const app = base
@@ -172,18 +176,23 @@ export function createApp(options: AppOptions) {
     .route('/api', logRoutes(deps))
     .route('/api', eventRoutes(deps));
 
-  let document: Record<string, unknown> | undefined;
+  let document: OpenApiDocument | undefined;
   const openApi = () => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Background jobs API',
-        version: '0.1.0',
-        description:
-          'Enqueue, list, steer and watch background jobs. Errors answer {error: {code, message, field?}}.',
-      },
-      security: token === null ? [] : [{ bearer: [] }],
-    }) as unknown as Record<string, unknown>;
+    document ??= completeDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Background jobs API',
+          version: '0.1.0',
+          description:
+            'Enqueue, list, steer and watch background jobs. Errors answer {error: {code, message, field?}}. ' +
+            'A known path asked with a method it does not answer gets 405 with an Allow header.',
+          license: { name: 'UNLICENSED' },
+        },
+        servers: [{ url: '/', description: 'The server that serves this document' }],
+        security: [{ bearerAuth: [] }],
+      }) as unknown as OpenApiDocument,
+    );
     return document;
   };
   const withDocs = app

@@ -26,6 +26,7 @@ const enqueueRoute = createRoute({
   path: '/jobs',
   tags: ['jobs'],
   summary: 'Enqueue one job',
+  operationId: 'enqueueJob',
   request: { body: body(EnqueueSchema) },
   responses: { 201: json(JobSchema, 'The stored job'), ...errors(400, 401, 413, 415, 503) },
 });
@@ -33,6 +34,7 @@ const enqueueRoute = createRoute({
 const batchRoute = createRoute({
   method: 'post',
   path: '/jobs/batch',
+  operationId: 'enqueueJobs',
   tags: ['jobs'],
   summary: 'Enqueue many jobs in one statement (all or none)',
   request: { body: body(EnqueueBatchSchema) },
@@ -51,6 +53,7 @@ const listRoute = createRoute({
   path: '/jobs',
   tags: ['jobs'],
   summary: 'List jobs: filters, sort by id, cursor pagination',
+  operationId: 'listJobs',
   request: { query: ListQuerySchema },
   responses: { 200: json(JobPageSchema, 'One page'), ...errors(400, 401, 503) },
 });
@@ -60,6 +63,7 @@ const getRoute = createRoute({
   path: '/jobs/{id}',
   tags: ['jobs'],
   summary: 'One job, with its attempt errors, progress and log lines',
+  operationId: 'getJob',
   request: { params: IdParamSchema },
   responses: { 200: json(JobSchema, 'The job'), ...errors(400, 401, 404, 503) },
 });
@@ -71,6 +75,7 @@ const cancelRoute = createRoute({
   path: '/jobs/{id}/cancel',
   tags: ['jobs'],
   summary: 'Cancel a job (a running one is told to stop)',
+  operationId: 'cancelJob',
   request: { params: IdParamSchema },
   responses: { 200: json(ChangedJobSchema, 'Cancelled'), ...errors(400, 401, 404, 409, 503) },
 });
@@ -80,6 +85,7 @@ const retryRoute = createRoute({
   path: '/jobs/{id}/retry',
   tags: ['jobs'],
   summary: 'Run a failed, cancelled, retrying or scheduled job now',
+  operationId: 'retryJob',
   request: { params: IdParamSchema },
   responses: { 200: json(ChangedJobSchema, 'Queued again'), ...errors(400, 401, 404, 409, 503) },
 });
@@ -89,6 +95,7 @@ const deleteRoute = createRoute({
   path: '/jobs/{id}',
   tags: ['jobs'],
   summary: 'Delete a job that is not running',
+  operationId: 'deleteJob',
   request: { params: IdParamSchema },
   responses: {
     200: json(z.object({ changed: z.literal(1) }), 'Deleted'),
@@ -113,6 +120,7 @@ const actionsRoute = createRoute({
   path: '/jobs/actions',
   tags: ['jobs'],
   summary: 'Cancel, retry or delete a list of jobs, or those matching a filter',
+  operationId: 'actOnJobs',
   request: { body: body(ActionSchema) },
   responses: {
     200: json(ActionResultSchema, 'How many changed'),

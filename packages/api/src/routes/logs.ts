@@ -26,6 +26,7 @@ function logRoute(which: 'jobs' | 'errors', summary: string) {
   return createRoute({
     method: 'get',
     path: `/logs/${which}`,
+    operationId: which === 'jobs' ? 'tailJobLog' : 'tailErrorLog',
     tags: ['logs'],
     summary,
     request: { query: LinesQuery },

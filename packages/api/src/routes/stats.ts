@@ -35,6 +35,7 @@ export const MAX_WINDOW_MINUTES = 24 * 60;
 const statsRoute = createRoute({
   method: 'get',
   path: '/stats',
+  operationId: 'getStats',
   tags: ['stats'],
   summary: 'Counts by state and queue, and completed/failed per minute',
   request: {
@@ -54,6 +55,7 @@ const QueueSchema = z
 const queuesRoute = createRoute({
   method: 'get',
   path: '/queues',
+  operationId: 'listQueues',
   tags: ['queues'],
   summary: 'Queues that have jobs or are paused, with their counts by state',
   description: 'A queue with no jobs that is not paused is not listed.',
@@ -81,6 +83,7 @@ const PauseQuerySchema = z.strictObject({
 const pauseRoute = createRoute({
   method: 'post',
   path: '/queues/{name}/pause',
+  operationId: 'pauseQueue',
   tags: ['queues'],
   summary: 'Stop workers claiming from a queue',
   description:
@@ -96,6 +99,7 @@ const pauseRoute = createRoute({
 const resumeRoute = createRoute({
   method: 'post',
   path: '/queues/{name}/resume',
+  operationId: 'resumeQueue',
   tags: ['queues'],
   summary: 'Let workers claim from a queue again',
   description: 'Refuses (404) a queue that has no jobs and was never paused.',

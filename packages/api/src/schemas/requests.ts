@@ -95,7 +95,7 @@ function listOf<T extends z.ZodType>(item: T, max: number) {
 const filterFields = {
   state: listOf(z.enum(JOB_STATES), JOB_STATES.length)
     .optional()
-    .openapi({ description: 'One or more states, comma-separated.', example: 'failed' }),
+    .openapi({ description: 'One or more states, comma-separated.', example: ['failed'] }),
   queue: listOf(QueueNameSchema, 50)
     .optional()
     .openapi({ description: 'One or more queues, comma-separated.' }),
