@@ -6,16 +6,19 @@ import {
   type JobStore,
 } from '@jobs/core';
 import { bodyLimit } from 'hono/body-limit';
+import { allowedMethods } from './allowed-methods.js';
 import { bearerAuth } from './auth.js';
 import type { Deps, EventSource } from './deps.js';
 import { DOCS_CSP, renderDocsPage } from './docs/page.js';
 import { answerFor, errorBody } from './errors.js';
 import { createEventHub } from './events/hub.js';
+import { createChangeLog, type JobLogSink } from './job-log.js';
 import { type LogFileOptions, resolveLogFiles } from './logs/paths.js';
 import { createMetrics, type MetricsOptions } from './metrics/collector.js';
 import { allowedHost } from './middleware/allowed-host/index.js';
 import { hardening } from './middleware/hardening/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
+import { completeDocument, type OpenApiDocument } from './openapi/document.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
@@ -32,6 +35,12 @@ export interface AppOptions {
   readonly handlers: HandlerRegistry<unknown>;
   /** The job log and the error log (default: the worker's settings, see `resolveLogFiles`). */
   readonly logFiles?: LogFileOptions;
+  /**
+   * Where to append a job-log line for each job this API cancels, retries or deletes (the
+   * worker's format, `worker="<name>"`); default none. `jobs serve` and `jobs start` pass the
+   * job log file.
+   */
+  readonly jobLog?: JobLogSink;
   /** Bearer token every route but /healthz requires; default JOBS_API_TOKEN; '' or null: none. */
   readonly token?: string | null;
   /** Where job changes come from (default `store.eventListen`, which hears every process). */
@@ -106,6 +115,7 @@ export function createApp(options: AppOptions) {
     hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
     metrics: createMetrics(options.store, options.metrics),
     logFiles: resolveLogFiles(options.logFiles, env),
+    changeLog: createChangeLog(options.jobLog),
     heartbeatMs: options.heartbeatMs ?? 15_000,
   };
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
@@ -117,9 +127,21 @@ export function createApp(options: AppOptions) {
     report(error);
     return c.json(errorBody('internal_error', 'the server failed; the error was logged'), 500);
   });
-  base.notFound((c) =>
-    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
-  );
+  base.notFound((c) => {
+    // A known path asked with another method: 405 naming the methods it answers.
+    const allow = allowedMethods(withDocs.routes, c.req.path);
+    if (allow.length > 0) {
+      c.header('Allow', allow.join(', '));
+      return c.json(
+        errorBody(
+          'method_not_allowed',
+          `${c.req.method} is not allowed on ${c.req.path}: use ${allow.join(' or ')}`,
+        ),
+        405,
+      );
+    }
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
   base.use('*', hardening({ cacheControl: 'no-store' }));
   base.use('*', allowedHost({ hosts: options.allowedHosts ?? splitList(env.JOBS_ALLOWED_HOSTS) }));
   base.use(
@@ -138,9 +160,12 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  base.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+  base.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
+    description:
+      'The token in JOBS_API_TOKEN, as `Authorization: Bearer <token>`. A server started ' +
+      'without one listens on loopback only and ignores the header.',
   });
 
   const app = base
@@ -151,18 +176,23 @@ export function createApp(options: AppOptions) {
     .route('/api', logRoutes(deps))
     .route('/api', eventRoutes(deps));
 
-  let document: Record<string, unknown> | undefined;
+  let document: OpenApiDocument | undefined;
   const openApi = () => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Background jobs API',
-        version: '0.1.0',
-        description:
-          'Enqueue, list, steer and watch background jobs. Errors answer {error: {code, message, field?}}.',
-      },
-      security: token === null ? [] : [{ bearer: [] }],
-    }) as unknown as Record<string, unknown>;
+    document ??= completeDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Background jobs API',
+          version: '0.1.0',
+          description:
+            'Enqueue, list, steer and watch background jobs. Errors answer {error: {code, message, field?}}. ' +
+            'A known path asked with a method it does not answer gets 405 with an Allow header.',
+          license: { name: 'UNLICENSED' },
+        },
+        servers: [{ url: '/', description: 'The server that serves this document' }],
+        security: [{ bearerAuth: [] }],
+      }) as unknown as OpenApiDocument,
+    );
     return document;
   };
   const withDocs = app

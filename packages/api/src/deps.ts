@@ -1,5 +1,6 @@
 import type { Client, HandlerRegistry, JobStatsStore, JobStore, StoreEvent } from '@jobs/core';
 import type { EventHub } from './events/hub.js';
+import type { ChangeLog } from './job-log.js';
 import type { LogFiles } from './logs/paths.js';
 import type { Metrics } from './metrics/collector.js';
 
@@ -14,6 +15,8 @@ export interface Deps {
   readonly hub: EventHub;
   readonly metrics: Metrics;
   readonly logFiles: LogFiles;
+  /** The job-log lines of the changes this process makes. */
+  readonly changeLog: ChangeLog;
   /** Milliseconds between heartbeats on the event stream. */
   readonly heartbeatMs: number;
 }

@@ -6,6 +6,7 @@ export { createApiClient } from './client.js';
 export type { EventSource } from './deps.js';
 export type { ErrorBody } from './errors.js';
 export { LogUnavailableError } from './errors.js';
+export type { JobLogSink } from './job-log.js';
 export type { LogFileOptions, LogFiles } from './logs/paths.js';
 export { ERROR_LOG_FILE_NAME, JOB_LOG_FILE_NAME, resolveLogFiles } from './logs/paths.js';
 export type { Tail } from './logs/tail.js';

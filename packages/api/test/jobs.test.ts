@@ -353,7 +353,8 @@ describe('POST /api/jobs/actions', () => {
 describe('routes that do not exist', () => {
   it('answers 404 with the error body', async () => {
     await expectError(await api.call('GET', '/api/nope'), 404, 'not_found');
-    await expectError(await api.call('PUT', '/api/jobs'), 404, 'not_found');
+    await expectError(await api.call('PUT', '/api/nope'), 404, 'not_found');
+    await expectError(await api.call('GET', '/api/jobs/1/nope'), 404, 'not_found');
   });
 });
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from './helpers.js';
+import { type AnyBody, createTestApi, type TestApi } from './helpers.js';
+
+/** An OpenAPI path item, loosely typed for assertions. */
+type AnyOps = Record<string, AnyBody>;
 
 let api: TestApi;
 
@@ -44,6 +47,45 @@ describe('the OpenAPI document', () => {
     expect(enqueue.additionalProperties).toBe(false);
     expect(enqueue.required).toEqual(['handler', 'method']);
     expect(enqueue.properties.priority).toMatchObject({ minimum: -1_000_000, maximum: 1_000_000 });
+  });
+
+  it('declares the bearer scheme as used, an operationId on each operation, servers and a license', async () => {
+    const doc = await (await api.call('GET', '/openapi.json')).json();
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(doc.info.license).toEqual({ name: 'UNLICENSED' });
+    const ids: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, AnyOps>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op.operationId, where).toMatch(/^[a-z][A-Za-z]+$/);
+        ids.push(op.operationId);
+        const statuses = Object.keys(op.responses);
+        if (path === '/healthz') {
+          // Open: no token, any Host.
+          expect(op.security, where).toEqual([]);
+          expect(
+            statuses.filter((s) => s.startsWith('4')),
+            where,
+          ).toEqual([]);
+          continue;
+        }
+        expect(op.security, where).toBeUndefined();
+        expect(statuses, where).toContain('401');
+        expect(statuses, where).toContain('421');
+        if (method === 'get') expect(statuses, where).not.toContain('403');
+        else expect(statuses, where).toContain('403');
+        expect(op.responses['421'].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths['/api/jobs/{id}'].get.operationId).toBe('getJob');
   });
 
   it('renders the docs page without loading anything from elsewhere', async () => {

@@ -1,4 +1,5 @@
 import type { JobState } from './job.js';
+import { eventVerb, transitionRule } from './transition-rules.js';
 
 /** Base class of every error this project throws on purpose. */
 export class JobsError extends Error {
@@ -40,15 +41,21 @@ export class UnknownHandlerError extends JobsError {
   }
 }
 
-/** A transition was asked for that the state machine does not allow. */
+/**
+ * A transition was asked for that the state machine does not allow. The message says it as a
+ * user would (`cannot retry a job that is completed: only failed, cancelled, retrying or
+ * scheduled jobs can be retried`); `event` keeps the machine name (`retry-now`).
+ */
 export class IllegalTransitionError extends JobsError {
   readonly from: JobState;
   readonly event: string;
 
+  /** `reason` replaces the rule in the message (`all 3 attempts used`). */
   constructor(from: JobState, event: string, reason?: string) {
+    const why = reason ?? transitionRule(event);
     super(
       'illegal_transition',
-      `cannot ${event} a job that is ${from}${reason === undefined ? '' : `: ${reason}`}`,
+      `cannot ${eventVerb(event)} a job that is ${from}${why === undefined ? '' : `: ${why}`}`,
     );
     this.from = from;
     this.event = event;

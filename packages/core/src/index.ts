@@ -53,6 +53,8 @@ export {
   JOB_STATES,
   RUNNABLE_STATES,
 } from './job.js';
+export type { JobLogEntry, JobLogStatus } from './job-log-line.js';
+export { formatJobLogLine, quotedLogName } from './job-log-line.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
 export {

@@ -2,6 +2,9 @@ import { IllegalTransitionError } from './errors.js';
 import { FINAL_STATES, type Job, type JobState, type RetryPolicy } from './job.js';
 import { retryDelayMs } from './retry-policy.js';
 import type { FailureOutcome } from './store.js';
+import { TRANSITION_SOURCES } from './transition-rules.js';
+
+export { TRANSITION_SOURCES } from './transition-rules.js';
 
 /**
  * Something that happens to a job. Failures carry the job's backoff and a random number in
@@ -47,18 +50,6 @@ export interface Transition {
   /** For `retrying` and `queued` outcomes: milliseconds from now before it may run again. */
   readonly runAfterMs?: number;
 }
-
-/** The states each event may start from; storage uses these in its guards. */
-export const TRANSITION_SOURCES: Readonly<Record<JobEventType, readonly JobState[]>> =
-  Object.freeze({
-    claim: ['scheduled', 'queued', 'retrying'],
-    complete: ['running'],
-    fail: ['running'],
-    cancel: ['scheduled', 'queued', 'retrying', 'running'],
-    'retry-now': ['failed', 'cancelled', 'retrying', 'scheduled'],
-    'lease-expired': ['running'],
-    'release-on-shutdown': ['running'],
-  });
 
 /** True for states a job never leaves by itself (`completed`, `failed`, `cancelled`). */
 export function isFinal(state: JobState): boolean {

@@ -20,11 +20,13 @@ export {
 } from './errors.js';
 export type { JobLogStatus } from './job-log.js';
 export { formatErrorLogEntry, formatJobLogLine } from './job-log.js';
+export type { AppendLog } from './log-files.js';
 export {
   DEFAULT_ERROR_LOG_PATH,
   DEFAULT_JOB_LOG_PATH,
   ERROR_LOG_FILE_NAME,
   JOB_LOG_FILE_NAME,
+  openAppendLog,
 } from './log-files.js';
 export type { LogFields, Logger, LogLevel } from './logger.js';
 export { createJsonLogger, silentLogger } from './logger.js';

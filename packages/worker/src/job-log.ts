@@ -1,68 +1,17 @@
-import { escapeLogText, type Job, type JobError, quoteLogText } from '@jobs/core';
+import {
+  escapeLogText,
+  formatJobLogLine,
+  type Job,
+  type JobError,
+  type JobLogEntry,
+  quotedLogName as quoted,
+  quoteLogText,
+} from '@jobs/core';
 import type { AppendLog } from './log-files.js';
 
-/**
- * What a job-log line reports: a state the job reached (`running`, `completed`, `retrying`,
- * `failed`, `cancelled`, `queued` after a release) or `lease-lost` when this worker lost it.
- */
-export type JobLogStatus =
-  | 'running'
-  | 'completed'
-  | 'retrying'
-  | 'failed'
-  | 'cancelled'
-  | 'queued'
-  | 'lease-lost';
-
-/** One job-log entry. */
-export interface JobLogEntry {
-  readonly at: Date;
-  readonly job: Pick<Job, 'id' | 'handler' | 'method'>;
-  readonly status: JobLogStatus;
-  readonly attempt: number;
-  /** Milliseconds the attempt ran, when it ended. */
-  readonly durationMs?: number;
-  /** The worker writing the line. */
-  readonly workerId: string;
-}
-
-/**
- * One job-log line: `<ISO time> id=<id> handler="<name>" method="<name>" status=<status>
- * attempt=<n> duration_ms=<ms|-> worker="<id>"`. Names are quoted with `quoteLogText` (JSON
- * string literals with every control character escaped), so a line is always one line of
- * printable text and splits on spaces.
- */
-export function formatJobLogLine(entry: JobLogEntry): string {
-  const duration = entry.durationMs === undefined ? '-' : String(Math.round(entry.durationMs));
-  return (
-    `${isoTime(entry.at)} id=${escapeLogText(entry.job.id)} handler=${quoted(entry.job.handler)}` +
-    ` method=${quoted(entry.job.method)} status=${entry.status} attempt=${entry.attempt}` +
-    ` duration_ms=${duration} worker=${quoted(entry.workerId)}\n`
-  );
-}
-
-/** `at` as ISO 8601; a busy worker writes many lines within one millisecond. */
-function isoTime(at: Date): string {
-  const ms = at.getTime();
-  if (ms !== lastIso.ms) lastIso = { ms, text: at.toISOString() };
-  return lastIso.text;
-}
-
-let lastIso = { ms: Number.NaN, text: '' };
-
-/** `value` quoted for a log, remembered: a worker writes few distinct names and one worker id. */
-function quoted(value: string): string {
-  let text = QUOTED.get(value);
-  if (text === undefined) {
-    if (QUOTED.size >= QUOTED_LIMIT) QUOTED.clear();
-    text = quoteLogText(value);
-    QUOTED.set(value, text);
-  }
-  return text;
-}
-
-const QUOTED_LIMIT = 1_000;
-const QUOTED = new Map<string, string>();
+// The job-log line is core's (the API writes the same lines when it cancels, retries or deletes).
+export type { JobLogEntry, JobLogStatus } from '@jobs/core';
+export { formatJobLogLine } from '@jobs/core';
 
 /**
  * One error-log entry: a first line like the job log's, with `status` (retrying or failed) and

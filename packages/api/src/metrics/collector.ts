@@ -1,5 +1,6 @@
 import { JOB_STATES, type JobStatsStore, type JobStore } from '@jobs/core';
 import { Exposition } from './exposition.js';
+import { FinishedTotals } from './finished-totals.js';
 
 /** Upper bounds (seconds) of the duration and wait histograms: 5 ms to 1 hour. */
 export const DEFAULT_BUCKETS: readonly number[] = [
@@ -12,7 +13,8 @@ export interface MetricsOptions {
   readonly buckets?: readonly number[];
   /**
    * How far behind now the finished-job counters read (default 5000 ms), so that jobs whose
-   * transaction is still committing are counted on a later scrape rather than missed.
+   * transaction is still committing are counted on a later scrape rather than missed: a job
+   * shows in the counters of the first scrape at least this long after it finished.
    */
   readonly lagMs?: number;
 }
@@ -22,27 +24,30 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-interface Totals {
-  count: number;
-  durationSum: number;
-  durationBuckets: number[];
-  waitSum: number;
-  waitBuckets: number[];
-}
-
 /**
  * Everything comes from the database, so the numbers cover every worker process: gauges are
  * read at each scrape; counters and histograms add up the jobs that finished since the last
  * scrape (read through the finished_at index) to totals kept since this process started.
+ *
+ * Counting starts when the collector is made (with the app): its first reading of the store's
+ * clock is the watermark, so jobs finished before the first scrape are counted by it. Should
+ * that reading fail (the database is down at start), counting starts at the first scrape.
  */
 export function createMetrics(
   store: JobStore & JobStatsStore,
   { buckets = DEFAULT_BUCKETS, lagMs = 5000 }: MetricsOptions = {},
 ): Metrics {
   const bounds = [...buckets].sort((a, b) => a - b);
-  const totals = new Map<string, Totals & { queue: string; state: 'completed' | 'failed' }>();
+  const totals = new FinishedTotals();
   let after: Date | null = null;
-  let chain: Promise<unknown> = Promise.resolve();
+  // The store's now() at creation: no lag, nothing has finished since then yet.
+  let chain: Promise<unknown> = store.jobFinishedSummary({ after: null, lagMs: 0, bounds }).then(
+    (start) => {
+      after ??= start.until;
+    },
+    () => undefined,
+  );
+  const lagText = `read ${lagMs / 1000} s behind the database clock`;
 
   async function collect(): Promise<string> {
     const summary = await store.jobFinishedSummary({ after, lagMs, bounds });
@@ -53,31 +58,7 @@ export function createMetrics(
     ]);
     // Only forward: a watermark moved back would count some jobs twice.
     if (after === null || summary.until > after) after = summary.until;
-    for (const group of summary.groups) {
-      const key = `${group.queue}\u0000${group.state}`;
-      let entry = totals.get(key);
-      if (entry === undefined) {
-        entry = {
-          queue: group.queue,
-          state: group.state,
-          count: 0,
-          durationSum: 0,
-          durationBuckets: bounds.map(() => 0),
-          waitSum: 0,
-          waitBuckets: bounds.map(() => 0),
-        };
-        totals.set(key, entry);
-      }
-      entry.count += group.count;
-      entry.durationSum += group.durationSum;
-      entry.waitSum += group.waitSum;
-      group.durationBuckets.forEach((n, i) => {
-        entry.durationBuckets[i] = (entry.durationBuckets[i] ?? 0) + n;
-      });
-      group.waitBuckets.forEach((n, i) => {
-        entry.waitBuckets[i] = (entry.waitBuckets[i] ?? 0) + n;
-      });
-    }
+    totals.add(summary.groups);
     const out = new Exposition();
     out.family('jobs_in_state', 'gauge', 'Jobs in the table, by queue and state.');
     for (const { queue, byState } of counts.byQueue) {
@@ -95,18 +76,20 @@ export function createMetrics(
     for (const q of lag) {
       out.sample('jobs_queue_latency_seconds', { queue: q.queue }, q.oldestWaitSeconds);
     }
-    const sorted = [...totals.values()].sort(
-      (a, b) => a.queue.localeCompare(b.queue) || a.state.localeCompare(b.state),
-    );
+    const sorted = totals.list();
+    // Every queue known to the table shows its counters, at 0 before its first finished job.
+    const queueNames = [
+      ...new Set([...counts.byQueue.map((q) => q.queue), ...sorted.map((t) => t.queue)]),
+    ].sort((a, b) => a.localeCompare(b));
     for (const state of ['completed', 'failed'] as const) {
       const name = `jobs_${state}_total`;
       out.family(
         name,
         'counter',
-        `Jobs that reached ${state}, counted since this process started.`,
+        `Jobs that reached ${state}, counted since this process started (${lagText}).`,
       );
-      for (const t of sorted.filter((s) => s.state === state)) {
-        out.sample(name, { queue: t.queue }, t.count);
+      for (const queue of queueNames) {
+        out.sample(name, { queue }, totals.get(queue, state)?.count ?? 0);
       }
     }
     out.family(

@@ -11,6 +11,7 @@ const MAX_PENDING = 10_000;
 const eventsRoute = createRoute({
   method: 'get',
   path: '/events',
+  operationId: 'streamEvents',
   tags: ['events'],
   summary: 'Server-sent events for job changes, from every process',
   description:

@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   IllegalTransitionError,
   JobNotFoundError,
-  type JobStore,
   type UntypedEnqueueSpec,
   ValidationError,
   validateJobId,
@@ -20,12 +19,14 @@ import {
 } from '../schemas/requests.js';
 import { rejectUnstorable, UNSTORABLE } from '../text.js';
 import { jsonBody as body, errorResponses as errors, jsonResponse as json } from './common.js';
+import { applyAction, deleteJobs } from './job-actions.js';
 
 const enqueueRoute = createRoute({
   method: 'post',
   path: '/jobs',
   tags: ['jobs'],
   summary: 'Enqueue one job',
+  operationId: 'enqueueJob',
   request: { body: body(EnqueueSchema) },
   responses: { 201: json(JobSchema, 'The stored job'), ...errors(400, 401, 413, 415, 503) },
 });
@@ -33,6 +34,7 @@ const enqueueRoute = createRoute({
 const batchRoute = createRoute({
   method: 'post',
   path: '/jobs/batch',
+  operationId: 'enqueueJobs',
   tags: ['jobs'],
   summary: 'Enqueue many jobs in one statement (all or none)',
   request: { body: body(EnqueueBatchSchema) },
@@ -51,6 +53,7 @@ const listRoute = createRoute({
   path: '/jobs',
   tags: ['jobs'],
   summary: 'List jobs: filters, sort by id, cursor pagination',
+  operationId: 'listJobs',
   request: { query: ListQuerySchema },
   responses: { 200: json(JobPageSchema, 'One page'), ...errors(400, 401, 503) },
 });
@@ -60,6 +63,7 @@ const getRoute = createRoute({
   path: '/jobs/{id}',
   tags: ['jobs'],
   summary: 'One job, with its attempt errors, progress and log lines',
+  operationId: 'getJob',
   request: { params: IdParamSchema },
   responses: { 200: json(JobSchema, 'The job'), ...errors(400, 401, 404, 503) },
 });
@@ -71,6 +75,7 @@ const cancelRoute = createRoute({
   path: '/jobs/{id}/cancel',
   tags: ['jobs'],
   summary: 'Cancel a job (a running one is told to stop)',
+  operationId: 'cancelJob',
   request: { params: IdParamSchema },
   responses: { 200: json(ChangedJobSchema, 'Cancelled'), ...errors(400, 401, 404, 409, 503) },
 });
@@ -80,6 +85,7 @@ const retryRoute = createRoute({
   path: '/jobs/{id}/retry',
   tags: ['jobs'],
   summary: 'Run a failed, cancelled, retrying or scheduled job now',
+  operationId: 'retryJob',
   request: { params: IdParamSchema },
   responses: { 200: json(ChangedJobSchema, 'Queued again'), ...errors(400, 401, 404, 409, 503) },
 });
@@ -89,6 +95,7 @@ const deleteRoute = createRoute({
   path: '/jobs/{id}',
   tags: ['jobs'],
   summary: 'Delete a job that is not running',
+  operationId: 'deleteJob',
   request: { params: IdParamSchema },
   responses: {
     200: json(z.object({ changed: z.literal(1) }), 'Deleted'),
@@ -113,6 +120,7 @@ const actionsRoute = createRoute({
   path: '/jobs/actions',
   tags: ['jobs'],
   summary: 'Cancel, retry or delete a list of jobs, or those matching a filter',
+  operationId: 'actOnJobs',
   request: { body: body(ActionSchema) },
   responses: {
     200: json(ActionResultSchema, 'How many changed'),
@@ -123,16 +131,6 @@ const actionsRoute = createRoute({
 /** Jobs a filtered bulk action handles per page, and per request before it hands a cursor back. */
 const ACTION_PAGE = 500;
 const ACTION_MAX = 10_000;
-
-type Action = z.infer<typeof ActionSchema>['action'];
-
-/** Applies `action` to `ids` and returns how many it changed. */
-async function apply(store: JobStore, action: Action, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  if (action === 'cancel') return (await store.jobCancel({ ids })).length;
-  if (action === 'retry') return (await store.jobRetry({ ids })).length;
-  return store.jobDelete({ ids });
-}
 
 function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
   const { handler, method, params, runAt, ...options } = input;
@@ -146,7 +144,8 @@ function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
 }
 
 /** Enqueue, list, read, cancel, retry, delete and bulk actions, under /api. */
-export function jobRoutes({ store, client }: Deps) {
+export function jobRoutes(deps: Deps) {
+  const { store, client, changeLog } = deps;
   return createRouter()
     .openapi(enqueueRoute, async (c) => {
       const job = await client.enqueueUntyped(toSpec(c.req.valid('json')));
@@ -185,15 +184,17 @@ export function jobRoutes({ store, client }: Deps) {
     })
     .openapi(cancelRoute, async (c) => {
       const job = await client.cancel(c.req.valid('param').id);
+      changeLog.record([job], 'cancelled');
       return c.json({ changed: 1 as const, job: toWireJob(job) }, 200);
     })
     .openapi(retryRoute, async (c) => {
       const job = await client.retry(c.req.valid('param').id);
+      changeLog.record([job], 'queued');
       return c.json({ changed: 1 as const, job: toWireJob(job) }, 200);
     })
     .openapi(deleteRoute, async (c) => {
       const id = validateJobId(c.req.valid('param').id);
-      if ((await store.jobDelete({ ids: [id] })) === 0) {
+      if ((await deleteJobs(deps, [id])) === 0) {
         const job = await store.jobGet({ id });
         if (job === null) throw new JobNotFoundError(id);
         throw new IllegalTransitionError(job.state, 'delete', 'cancel it first');
@@ -208,7 +209,7 @@ export function jobRoutes({ store, client }: Deps) {
       if (ids !== undefined) {
         if (cursor !== undefined) throw new ValidationError('cursor', 'goes with filter only');
         const unique = [...new Set(ids.map((id, i) => validateJobId(id, `ids.${i}`)))];
-        const changed = await apply(store, action, unique);
+        const changed = await applyAction(deps, action, unique);
         return c.json({ action, matched: unique.length, changed, nextCursor: null }, 200);
       }
       const where = toListFilter(filter ?? {});
@@ -222,10 +223,11 @@ export function jobRoutes({ store, client }: Deps) {
           ...(next === null ? {} : { cursor: next }),
         });
         matched += page.jobs.length;
-        changed += await apply(
-          store,
+        changed += await applyAction(
+          deps,
           action,
           page.jobs.map((j) => j.id),
+          page.jobs,
         );
         next = page.nextCursor;
       } while (next !== null && matched < ACTION_MAX);

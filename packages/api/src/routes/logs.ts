@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.js';
 import { tailFile } from '../logs/tail.js';
 import { createRouter } from '../router.js';
+import { queryIntegerBetween } from '../schemas/numbers.js';
 import { errorResponses, jsonResponse } from './common.js';
 
 /** Most lines one request returns. */
@@ -16,11 +17,7 @@ const LogTailSchema = z
   .openapi('LogTail');
 
 const LinesQuery = z.strictObject({
-  lines: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_LOG_LINES)
+  lines: queryIntegerBetween(1, MAX_LOG_LINES)
     .optional()
     .openapi({ description: 'How many of the last lines (default 200).', example: 200 }),
 });
@@ -29,6 +26,7 @@ function logRoute(which: 'jobs' | 'errors', summary: string) {
   return createRoute({
     method: 'get',
     path: `/logs/${which}`,
+    operationId: which === 'jobs' ? 'tailJobLog' : 'tailErrorLog',
     tags: ['logs'],
     summary,
     request: { query: LinesQuery },

@@ -3,6 +3,7 @@ import { JOB_STATES, type JobState } from '@jobs/core';
 import type { Deps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import { createRouter } from '../router.js';
+import { queryIntegerBetween } from '../schemas/numbers.js';
 import { QueueNameSchema, QueueParamSchema } from '../schemas/requests.js';
 import { errorResponses, jsonResponse } from './common.js';
 
@@ -34,15 +35,12 @@ export const MAX_WINDOW_MINUTES = 24 * 60;
 const statsRoute = createRoute({
   method: 'get',
   path: '/stats',
+  operationId: 'getStats',
   tags: ['stats'],
   summary: 'Counts by state and queue, and completed/failed per minute',
   request: {
     query: z.strictObject({
-      window: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_WINDOW_MINUTES)
+      window: queryIntegerBetween(1, MAX_WINDOW_MINUTES)
         .optional()
         .openapi({ description: 'Minutes of throughput to return (default 60).', example: 60 }),
     }),
@@ -57,6 +55,7 @@ const QueueSchema = z
 const queuesRoute = createRoute({
   method: 'get',
   path: '/queues',
+  operationId: 'listQueues',
   tags: ['queues'],
   summary: 'Queues that have jobs or are paused, with their counts by state',
   description: 'A queue with no jobs that is not paused is not listed.',
@@ -84,6 +83,7 @@ const PauseQuerySchema = z.strictObject({
 const pauseRoute = createRoute({
   method: 'post',
   path: '/queues/{name}/pause',
+  operationId: 'pauseQueue',
   tags: ['queues'],
   summary: 'Stop workers claiming from a queue',
   description:
@@ -99,6 +99,7 @@ const pauseRoute = createRoute({
 const resumeRoute = createRoute({
   method: 'post',
   path: '/queues/{name}/resume',
+  operationId: 'resumeQueue',
   tags: ['queues'],
   summary: 'Let workers claim from a queue again',
   description: 'Refuses (404) a queue that has no jobs and was never paused.',

@@ -9,6 +9,7 @@ const StatusSchema = z.object({ status: z.literal('ok') }).openapi('Status');
 const healthRoute = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getHealth',
   tags: ['system'],
   summary: 'The process answers (no token needed, no database call)',
   security: [],
@@ -18,6 +19,7 @@ const healthRoute = createRoute({
 const readyRoute = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'getReadiness',
   tags: ['system'],
   summary: 'The database answers',
   responses: { 200: jsonResponse(StatusSchema, 'Ready'), ...errorResponses(401, 503) },
@@ -26,6 +28,7 @@ const readyRoute = createRoute({
 const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
+  operationId: 'getMetrics',
   tags: ['system'],
   summary: 'Prometheus metrics, read from the database (so they cover every worker)',
   responses: {

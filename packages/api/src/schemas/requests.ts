@@ -4,10 +4,13 @@ import {
   JOB_STATES,
   MAX_HANDLER_NAME_LENGTH,
   MAX_METHOD_NAME_LENGTH,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_FACTOR,
   QUEUE_NAME_PATTERN,
 } from '@jobs/core';
 import { isStorableText, UNSTORABLE } from '../text.js';
 import { JobIdSchema } from './job.js';
+import { integerBetween, numberBetween, queryIntegerBetween } from './numbers.js';
 
 /** Text of `min..max` characters that PostgreSQL can store (see `isStorableText`). */
 export function text(min: number, max: number) {
@@ -30,15 +33,15 @@ const RetryPolicySchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('fixed'),
-      delayMs: z.number().min(0),
-      jitter: z.number().min(0).max(1).optional(),
+      delayMs: integerBetween(0, MAX_RETRY_DELAY_MS),
+      jitter: numberBetween(0, 1).optional(),
     }),
     z.strictObject({
       kind: z.literal('exponential'),
-      baseMs: z.number().min(0),
-      factor: z.number().min(1).optional(),
-      maxMs: z.number().min(0),
-      jitter: z.number().min(0).max(1).optional(),
+      baseMs: integerBetween(0, MAX_RETRY_DELAY_MS),
+      factor: numberBetween(1, MAX_RETRY_FACTOR).optional(),
+      maxMs: integerBetween(0, MAX_RETRY_DELAY_MS),
+      jitter: numberBetween(0, 1).optional(),
     }),
   ])
   .openapi('RetryPolicy');
@@ -55,23 +58,20 @@ export const EnqueueSchema = z
       .optional()
       .openapi({ description: 'Arguments for the method, in order (default none).' }),
     queue: QueueNameSchema.optional(),
-    priority: z.int().min(L.minPriority).max(L.maxPriority).optional(),
-    delay: z
-      .number()
-      .min(0)
-      .max(L.maxDelaySeconds)
+    priority: integerBetween(L.minPriority, L.maxPriority).optional(),
+    delay: numberBetween(0, L.maxDelaySeconds)
       .optional()
       .openapi({ description: 'Seconds to wait before it may run; not with runAt.' }),
     runAt: TimeSchema.optional().openapi({ description: 'Not to run before; not with delay.' }),
-    retries: z.int().min(0).max(L.maxRetries).optional(),
-    timeout: z
-      .number()
-      .positive()
-      .max(L.maxTimeoutSeconds)
+    retries: integerBetween(0, L.maxRetries).optional(),
+    timeout: numberBetween(0, L.maxTimeoutSeconds, { exclusiveMin: true })
       .optional()
       .openapi({ description: 'Per-attempt time limit in seconds.' }),
     uniqueKey: text(1, L.maxUniqueKeyLength).optional(),
-    tags: z.array(text(1, L.maxTagLength)).max(L.maxTags).optional(),
+    tags: z
+      .array(text(1, L.maxTagLength))
+      .max(L.maxTags, { error: `must hold at most ${L.maxTags}` })
+      .optional(),
     backoff: RetryPolicySchema.optional(),
   })
   .openapi('EnqueueRequest');
@@ -95,7 +95,7 @@ function listOf<T extends z.ZodType>(item: T, max: number) {
 const filterFields = {
   state: listOf(z.enum(JOB_STATES), JOB_STATES.length)
     .optional()
-    .openapi({ description: 'One or more states, comma-separated.', example: 'failed' }),
+    .openapi({ description: 'One or more states, comma-separated.', example: ['failed'] }),
   queue: listOf(QueueNameSchema, 50)
     .optional()
     .openapi({ description: 'One or more queues, comma-separated.' }),
@@ -117,7 +117,7 @@ export const SORTS = ['newest', 'oldest'] as const;
 export const ListQuerySchema = z.strictObject({
   ...filterFields,
   sort: z.enum(SORTS).optional().openapi({ description: 'By id: newest (default) or oldest.' }),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().openapi({ example: 50 }),
+  limit: queryIntegerBetween(1, MAX_PAGE).optional().openapi({ example: 50 }),
   cursor: text(1, 200).optional().openapi({ description: 'nextCursor of the previous page.' }),
 });
 

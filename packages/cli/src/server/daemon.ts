@@ -15,6 +15,7 @@ import { findConfigFile, loadConfig, typeScriptImportArgs } from '../config/load
 import { resolveSettings, type Settings } from '../config/settings.js';
 import { findDashboardDir } from './dashboard.js';
 import { type Database, openDatabase } from './database.js';
+import { type ApiJobLog, openApiJobLog } from './job-log.js';
 import { type Listening, listen } from './listen.js';
 import { createRootApp } from './root-app.js';
 import { humanLogger, printJobEvents } from './worker-output.js';
@@ -70,6 +71,7 @@ export async function runDaemon(
   let store: PgJobStore | undefined;
   let worker: Worker | undefined;
   let server: Listening | undefined;
+  let jobLog: ApiJobLog | undefined;
   let workerStarted = false;
   /** Stops what runs, in order; a step that fails does not keep the next from running. */
   const stopAll = async () => {
@@ -82,6 +84,7 @@ export async function runDaemon(
       }
     };
     await step(() => server?.close());
+    await step(() => jobLog?.close());
     await step(() =>
       workerStarted ? worker?.stop({ graceMs: settings.worker.graceMs }) : undefined,
     );
@@ -119,6 +122,9 @@ export async function runDaemon(
     }
     if (parts.api) {
       const { createApp } = await import('@jobs/api');
+      jobLog = openApiJobLog(settings.logs.jobs, context.env, (error) =>
+        context.stderr.write(`[jobs api] job log: ${String(error)}\n`),
+      );
       const api = createApp({
         store,
         handlers,
@@ -130,6 +136,7 @@ export async function runDaemon(
           ...(settings.logs.errors === undefined ? {} : { errors: settings.logs.errors }),
         },
         env: context.env,
+        jobLog: jobLog.sink,
         defaults: {
           ...(settings.retries.max === undefined ? {} : { retries: settings.retries.max }),
           ...(settings.retries.backoff === undefined ? {} : { backoff: settings.retries.backoff }),
