@@ -66,12 +66,17 @@ describe('defineHandlers', () => {
       {
         name: 'App\\Services\\SomeClass',
         methods: [
-          { name: 'name', hasSchema: false },
-          { name: 'greet', hasSchema: false },
-          { name: 'inherited', hasSchema: false },
+          { name: 'name', hasSchema: false, arity: { min: 0, max: 0, names: [] } },
+          { name: 'greet', hasSchema: false, arity: { min: 1, max: 1, names: ['who'] } },
+          { name: 'inherited', hasSchema: false, arity: { min: 0, max: 0, names: [] } },
         ],
       },
-      { name: 'mailer', methods: [{ name: 'send', hasSchema: false }] },
+      {
+        name: 'mailer',
+        methods: [
+          { name: 'send', hasSchema: false, arity: { min: 2, max: 2, names: ['to', 'subject'] } },
+        ],
+      },
     ]);
   });
 
@@ -204,7 +209,14 @@ describe('handler', () => {
     expect(registry.list()).toEqual([
       {
         name: 'mailer',
-        methods: [{ name: 'send', hasSchema: true, schema: schemas.send }],
+        methods: [
+          {
+            name: 'send',
+            hasSchema: true,
+            schema: schemas.send,
+            arity: { min: 2, max: 2, names: ['to', 'subject'] },
+          },
+        ],
         isolate: { module: './mailer.js', exportName: 'mailer' },
       },
     ]);
@@ -343,7 +355,10 @@ describe('handler(target, { methods })', () => {
     expect(registry.resolve('mailer', 'send').call(['ann'])).toBe('rendered for ann');
     expect(() => registry.resolve('mailer', 'render')).toThrow(UnknownHandlerError);
     expect(registry.list()).toEqual([
-      { name: 'mailer', methods: [{ name: 'send', hasSchema: false }] },
+      {
+        name: 'mailer',
+        methods: [{ name: 'send', hasSchema: false, arity: { min: 1, max: 1, names: ['to'] } }],
+      },
     ]);
   });
 

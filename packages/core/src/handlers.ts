@@ -19,6 +19,7 @@ import {
   MAX_HANDLER_NAME_LENGTH,
   METHOD_NAME_PATTERN,
 } from './names.js';
+import { readArity } from './parameters.js';
 import { checkString, isPlainObject } from './validate.js';
 
 interface RegisteredHandler {
@@ -105,6 +106,7 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
         handler: name,
         method,
         call: (params: readonly unknown[]) => Reflect.apply(fn, target, params),
+        arity: Object.freeze(readArity(fn)),
         ...(schema === undefined ? {} : { schema }),
         ...(isolate === undefined ? {} : { isolate }),
       }),
@@ -113,11 +115,12 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
   const info: HandlerInfo = Object.freeze({
     name,
     methods: Object.freeze(
-      [...methods.values()].map(({ method, schema }) =>
+      [...methods.values()].map(({ method, schema, arity }) =>
         Object.freeze({
           name: method,
           hasSchema: schema !== undefined,
           ...(schema ? { schema } : {}),
+          arity,
         }),
       ),
     ),

@@ -1,3 +1,4 @@
+export { checkArity, describeArity, fitsArity } from './arity.js';
 export type {
   Client,
   ClientOptions,
@@ -74,6 +75,8 @@ export {
 } from './options.js';
 export type { OrderedJob } from './ordering.js';
 export { compareJobs } from './ordering.js';
+export type { Arity } from './parameters.js';
+export { readArity } from './parameters.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,
