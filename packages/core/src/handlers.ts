@@ -19,7 +19,7 @@ import {
   MAX_HANDLER_NAME_LENGTH,
   METHOD_NAME_PATTERN,
 } from './names.js';
-import { readArity } from './parameters.js';
+import { readArity, UNKNOWN_ARITY } from './parameters.js';
 import { checkString, isPlainObject } from './validate.js';
 
 interface RegisteredHandler {
@@ -106,7 +106,9 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
         handler: name,
         method,
         call: (params: readonly unknown[]) => Reflect.apply(fn, target, params),
-        arity: Object.freeze(readArity(fn)),
+        // An isolated handler's code runs from its module; the object registered here may be a
+        // stub naming its methods, so its count is not known in this process.
+        arity: isolate === undefined ? Object.freeze(readArity(fn)) : UNKNOWN_ARITY,
         ...(schema === undefined ? {} : { schema }),
         ...(isolate === undefined ? {} : { isolate }),
       }),

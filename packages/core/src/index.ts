@@ -77,6 +77,7 @@ export type { OrderedJob } from './ordering.js';
 export { compareJobs } from './ordering.js';
 export type { Arity } from './parameters.js';
 export { readArity } from './parameters.js';
+export { paramsFromText } from './params-text.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,

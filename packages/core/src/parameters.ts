@@ -15,6 +15,9 @@ export interface Arity {
   readonly names: readonly string[] | null;
 }
 
+/** The arity of a method whose declaration is not at hand: any number of arguments. */
+export const UNKNOWN_ARITY: Arity = Object.freeze({ min: 0, max: null, names: null });
+
 const functionToString = Function.prototype.toString;
 
 /**
