@@ -55,14 +55,17 @@ describe('params the method cannot take, from the command line and the wizard', 
     ['["x", 1, 2]', 'got 3'],
     // One value that is not an array is taken as the single argument.
     ['{"a":1}', 'got 1'],
-  ])('refuses params %s for someMethod (%s) with exit 2, in the API’s words', async (params, got) => {
-    const message = `params: someMethod takes 2 arguments (param1, param2); ${got}`;
-    const result = await cli('run', SEED, 'someMethod', params);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(message);
-    expect(result.stdout).toBe('');
-    expect(await stored()).toEqual([]);
-  });
+  ])(
+    'refuses params %s for someMethod (%s) with exit 2, in the API’s words',
+    async (params, got) => {
+      const message = `params: someMethod takes 2 arguments (param1, param2); ${got}`;
+      const result = await cli('run', SEED, 'someMethod', params);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stdout).toBe('');
+      expect(await stored()).toEqual([]);
+    },
+  );
 
   it('gives the message the API gives for the same rule', async () => {
     const result = await cli('run', SEED, 'someMethod', '["x"]');
