@@ -20,7 +20,7 @@ import {
   progressPercent,
 } from '../lib/job.js';
 import { Link, navigate, useLocation } from '../router.js';
-import type { EnqueueCopy } from './NewJobPage.js';
+import type { EnqueueCopy } from './new-job/copy.js';
 
 type Confirming = 'cancel' | 'delete' | null;
 
