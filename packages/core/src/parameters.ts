@@ -2,7 +2,9 @@
  * Terminology
  * - arity: how many arguments a method takes: `min` (its required parameters) to `max` (all of
  *   them; null when a rest parameter or a use of `arguments` lets it take any number).
- * - required parameter: one that is neither defaulted nor rest, nor followed only by such ones.
+ * - required parameters: every one up to the last plain one (neither defaulted nor rest): JSON
+ *   params cannot leave a position out. A TypeScript optional parameter without a default
+ *   (`note?: string`) compiles to a plain one, so it counts as required: give it a default.
  */
 
 /** How many arguments a method takes, read from its declaration. */
