@@ -104,7 +104,8 @@ export const handlers = defineHandlers({
     { isolate: { module: POISON_CHILD } },
   ),
   probe: {
-    pollution(): { polluted: boolean; attempt: number } {
+    /** Takes one optional argument, so a pollution attempt can arrive in its params. */
+    pollution(_payload: unknown = null): { polluted: boolean; attempt: number } {
       recordExecution(jobContext());
       const probe: Record<string, unknown> = {};
       return { polluted: 'polluted' in probe, attempt: jobContext().attempt };

@@ -26,6 +26,18 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/** The message the API answers `body` with; it must refuse it with 400. */
+async function apiRefusal(body: Record<string, unknown>): Promise<string> {
+  const res = await harness.api('POST', '/api/jobs', body);
+  expect(res.status).toBe(400);
+  return ((await res.json()) as { error: { message: string } }).error.message;
+}
+
+/** A pattern matching exactly `text`. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 /** Navigates inside the app (no reload) by clicking a main-menu link. */
 async function clickNav(label: string): Promise<void> {
   await page
@@ -84,23 +96,70 @@ describe('the dashboard', () => {
     await page.getByLabel('Handler').selectOption('demo');
     await page.getByLabel('Method').selectOption('quick');
     const params = page.getByLabel(/^Params/);
+    const error = page.getByTestId('error-params');
     await params.fill('["unclosed"');
     await page.getByRole('button', { name: 'Enqueue job' }).click();
-    await waitForText(page.getByTestId('error-params'), /not valid JSON/);
+    await waitForText(error, /^params: is not valid JSON/);
     expect(await params.getAttribute('aria-invalid')).toBe('true');
+
+    // Refusals from the server: the schema's own words, the same as the API's.
+    const expected = tb.allowConsoleErrors(/status of 400/);
     await params.fill('[]');
     await page.getByRole('button', { name: 'Enqueue job' }).click();
-    await waitForText(page.getByTestId('error-params'), /params: needs at least 1 item/);
+    await waitForText(
+      error,
+      exactly(await apiRefusal({ handler: 'demo', method: 'quick', params: [] })),
+    );
 
     await page.getByLabel('Handler').selectOption('reports');
     await page.getByLabel('Method').selectOption('build');
     await params.fill('[1999]');
-    const expected = tb.allowConsoleErrors(/status of 400/);
     await page.getByRole('button', { name: 'Enqueue job' }).click();
-    await waitForText(page.getByTestId('error-params'), /params\.0: must be 2000 or later/);
+    await waitForText(error, /^params\.0: must be 2000 or later$/);
     expected.done();
     expect(page.url()).toMatch(/\/jobs\/new$/);
     await tb.screenshot('new-job-errors');
+  });
+
+  it('words a rule on params as the API does: a bad address, and a count the method cannot take', async () => {
+    await page.goto(`${harness.url}/jobs/new`);
+    const params = page.getByLabel(/^Params/);
+    const error = page.getByTestId('error-params');
+    const email = { handler: 'mailer', method: 'send', params: ['not an address', 'Hi'] };
+    const emailMessage = await apiRefusal(email);
+    expect(emailMessage).toBe('params.0: Invalid email address');
+    await page.getByLabel('Handler').selectOption('mailer');
+    await page.getByLabel('Method').selectOption('send');
+    await params.fill(JSON.stringify(email.params));
+    const expected = tb.allowConsoleErrors(/status of 400/);
+    await page.getByRole('button', { name: 'Enqueue job' }).click();
+    await waitForText(error, exactly(emailMessage));
+    expected.done();
+
+    // Without a schema the count is checked before sending, with the API's message.
+    const seed = { handler: 'App\\Services\\SomeClass', method: 'someMethod', params: ['x'] };
+    const countMessage = await apiRefusal(seed);
+    expect(countMessage).toBe('params: someMethod takes 2 arguments (param1, param2); got 1');
+    await page.getByLabel('Handler').selectOption(seed.handler);
+    await page.getByLabel('Method').selectOption(seed.method);
+    await waitForText(
+      page.locator('.field-hint'),
+      /someMethod takes 2 arguments \(param1, param2\)\. Without a schema, only their number is checked\./,
+    );
+    for (const [text, got] of [
+      ['["x"]', 1],
+      ['[]', 0],
+      ['["x", 1, 2]', 3],
+    ] as const) {
+      await params.fill(text);
+      await page.getByRole('button', { name: 'Enqueue job' }).click();
+      await waitForText(
+        error,
+        exactly(await apiRefusal({ ...seed, params: JSON.parse(text) as unknown[] })),
+      );
+      expect(await error.innerText()).toMatch(new RegExp(`got ${got}$`));
+    }
+    expect(page.url()).toMatch(/\/jobs\/new$/);
   });
 
   it('cancels a long running job, which ends cancelled', async () => {

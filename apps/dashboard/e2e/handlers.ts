@@ -65,4 +65,19 @@ export const handlers = defineHandlers({
       },
     },
   ),
+  // One rule, one message: a schema's own message reaches the form as the API gives it.
+  mailer: handler(
+    {
+      send(to: string, subject: string) {
+        return { sent: to, subject };
+      },
+    },
+    { schemas: { send: z.tuple([z.email(), z.string().min(1)]) } },
+  ),
+  // The seed's class, without a schema: only the count of its params is checked.
+  'App\\Services\\SomeClass': {
+    someMethod(param1: string, param2: number) {
+      return `processed ${param1} × ${param2}`;
+    },
+  },
 });

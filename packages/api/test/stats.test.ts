@@ -92,7 +92,14 @@ describe('GET /api/handlers', () => {
     const send = handlers[0].methods[0];
     expect(send).toMatchObject({ name: 'send', hasSchema: true });
     expect(send.paramsSchema).toMatchObject({ type: 'array' });
-    expect(handlers[2].methods).toEqual([{ name: 'build', hasSchema: false, paramsSchema: null }]);
+    expect(handlers[2].methods).toEqual([
+      {
+        name: 'build',
+        hasSchema: false,
+        paramsSchema: null,
+        arity: { min: 1, max: 1, names: ['year'] },
+      },
+    ]);
   });
 });
 

@@ -93,7 +93,7 @@ describe('the jobs run wizard, in a terminal (tmux)', () => {
     });
   });
 
-  it('re-asks params that are not JSON or break the schema, and Ctrl-C enqueues nothing', async () => {
+  it('re-asks params that are not JSON at once, and those the schema refuses with its own message; Ctrl-C enqueues nothing', async () => {
     const before = (await listJobs()).length;
     await using term = wizard();
     await term.waitFor(/Handler/);
@@ -103,15 +103,27 @@ describe('the jobs run wizard, in a terminal (tmux)', () => {
     await term.waitFor(/Params as a JSON array/);
     term.type('["ada@example.com",');
     term.press('Enter');
-    await term.waitFor(/not valid JSON/);
+    await term.waitFor(/params: is not valid JSON/);
     term.press('C-u');
     term.type('["not an address", "Hi"]');
     term.press('Enter');
-    await term.waitFor(/params\.0: must be a valid email/);
+    await term.waitFor(/Priority/);
+    term.press('Enter');
+    await term.waitFor(/Delay in seconds/);
+    term.press('Enter');
+    await term.waitFor(/Retries after a failure/);
+    term.press('Enter');
+    await term.waitFor(/Enqueue this job\?/);
+    term.press('Enter');
+    // The server's answer, in the schema's words, and the params asked again.
+    const refused = await term.waitFor(
+      /params\.0: Invalid email address[\s\S]*Params as a JSON array/,
+    );
+    expect(refused).not.toMatch(/must be a valid email/);
     term.press('C-u');
     term.type('["ada@example.com", "Hi"]');
     term.press('Enter');
-    await term.waitFor(/Priority/);
+    await term.waitFor(/mailer\.send\("ada@example\.com", "Hi"\)[\s\S]*Enqueue this job\?/);
     term.press('C-c');
     const screen = await term.waitFor(/EXIT:\d+/);
     expect(screen).toMatch(/Cancelled: nothing was enqueued/);

@@ -76,7 +76,7 @@ function fakeStore() {
 }
 
 class SomeClass {
-  handle(userId: number, note?: string): string {
+  handle(userId: number, note = ''): string {
     return `${userId}:${note ?? ''}`;
   }
 }

@@ -1,3 +1,4 @@
+import { checkArity } from './arity.js';
 import {
   IllegalTransitionError,
   JobNotFoundError,
@@ -111,11 +112,14 @@ export function createClient<T>(
     if (given !== undefined && given !== null && !isPlainObject(given)) {
       throw new ValidationError('options', 'must be an object');
     }
-    return normalizeEnqueue(
+    const job = normalizeEnqueue(
       { handler, method, params, options: (given ?? undefined) as EnqueueOptions | undefined },
       defaults,
       limits,
     );
+    // With a schema, the schema decides; without one, the count the method declares.
+    if (resolved.schema === undefined) checkArity(resolved, job.params);
+    return job;
   }
 
   async function insertOne(spec: UntypedEnqueueSpec): Promise<Job> {

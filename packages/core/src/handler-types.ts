@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Arity } from './parameters.js';
 
 /**
  * Terminology
@@ -100,6 +101,8 @@ export interface ResolvedMethod {
   call(params: readonly unknown[]): unknown;
   /** Validates params arriving untyped, when the method has a schema. */
   readonly schema?: StandardSchemaV1;
+  /** How many arguments it takes: checked when it has no schema (the schema decides otherwise). */
+  readonly arity: Arity;
   /** Where to load the handler when it must run in a child process. */
   readonly isolate?: IsolateOptions;
 }
@@ -109,6 +112,8 @@ export interface MethodInfo {
   readonly name: string;
   readonly hasSchema: boolean;
   readonly schema?: StandardSchemaV1;
+  /** How many arguments it takes, read from its declaration (see `readArity`). */
+  readonly arity: Arity;
 }
 
 /** One handler in `registry.list()`. */

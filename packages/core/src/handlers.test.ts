@@ -57,12 +57,17 @@ describe('defineHandlers', () => {
       {
         name: 'App\\Services\\SomeClass',
         methods: [
-          { name: 'name', hasSchema: false },
-          { name: 'greet', hasSchema: false },
-          { name: 'inherited', hasSchema: false },
+          { name: 'name', hasSchema: false, arity: { min: 0, max: 0, names: [] } },
+          { name: 'greet', hasSchema: false, arity: { min: 1, max: 1, names: ['who'] } },
+          { name: 'inherited', hasSchema: false, arity: { min: 0, max: 0, names: [] } },
         ],
       },
-      { name: 'mailer', methods: [{ name: 'send', hasSchema: false }] },
+      {
+        name: 'mailer',
+        methods: [
+          { name: 'send', hasSchema: false, arity: { min: 2, max: 2, names: ['to', 'subject'] } },
+        ],
+      },
     ]);
   });
 
@@ -195,7 +200,15 @@ describe('handler', () => {
     expect(registry.list()).toEqual([
       {
         name: 'mailer',
-        methods: [{ name: 'send', hasSchema: true, schema: schemas.send }],
+        methods: [
+          {
+            name: 'send',
+            hasSchema: true,
+            schema: schemas.send,
+            // Isolated: its code runs from the module, so the count is not known here.
+            arity: { min: 0, max: null, names: null },
+          },
+        ],
         isolate: { module: './mailer.js', exportName: 'mailer' },
       },
     ]);
@@ -334,7 +347,10 @@ describe('handler(target, { methods })', () => {
     expect(registry.resolve('mailer', 'send').call(['ann'])).toBe('rendered for ann');
     expect(() => registry.resolve('mailer', 'render')).toThrow(UnknownHandlerError);
     expect(registry.list()).toEqual([
-      { name: 'mailer', methods: [{ name: 'send', hasSchema: false }] },
+      {
+        name: 'mailer',
+        methods: [{ name: 'send', hasSchema: false, arity: { min: 1, max: 1, names: ['to'] } }],
+      },
     ]);
   });
 

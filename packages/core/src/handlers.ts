@@ -19,6 +19,7 @@ import {
   MAX_HANDLER_NAME_LENGTH,
   METHOD_NAME_PATTERN,
 } from './names.js';
+import { readArity, UNKNOWN_ARITY } from './parameters.js';
 import { checkString, isPlainObject } from './validate.js';
 
 interface RegisteredHandler {
@@ -105,6 +106,9 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
         handler: name,
         method,
         call: (params: readonly unknown[]) => Reflect.apply(fn, target, params),
+        // An isolated handler's code runs from its module; the object registered here may be a
+        // stub naming its methods, so its count is not known in this process.
+        arity: isolate === undefined ? Object.freeze(readArity(fn)) : UNKNOWN_ARITY,
         ...(schema === undefined ? {} : { schema }),
         ...(isolate === undefined ? {} : { isolate }),
       }),
@@ -113,11 +117,12 @@ function register(name: string, value: unknown, field: string): RegisteredHandle
   const info: HandlerInfo = Object.freeze({
     name,
     methods: Object.freeze(
-      [...methods.values()].map(({ method, schema }) =>
+      [...methods.values()].map(({ method, schema, arity }) =>
         Object.freeze({
           name: method,
           hasSchema: schema !== undefined,
           ...(schema ? { schema } : {}),
+          arity,
         }),
       ),
     ),

@@ -1,3 +1,4 @@
+export { checkArity, describeArity, fitsArity } from './arity.js';
 export type {
   Client,
   ClientOptions,
@@ -78,6 +79,9 @@ export {
 } from './options.js';
 export type { OrderedJob } from './ordering.js';
 export { compareJobs } from './ordering.js';
+export type { Arity } from './parameters.js';
+export { readArity } from './parameters.js';
+export { paramsFromText } from './params-text.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,

@@ -1,4 +1,5 @@
 import {
+  checkArity,
   type HandlerRegistry,
   type Job,
   type JsonValue,
@@ -102,8 +103,8 @@ function race(
 
 /**
  * The params to call with. Rows can be written straight into the table, past the client's
- * checks: params that are not an array, or that fail the method's schema, fail the job
- * permanently instead of reaching the handler.
+ * checks: params that are not an array, that fail the method's schema, or (without a schema)
+ * whose count the method does not take, fail the job permanently instead of reaching the handler.
  */
 function checkedParams(
   job: Job,
@@ -112,7 +113,10 @@ function checkedParams(
   if (!Array.isArray(job.params)) {
     throw new ValidationError('params', `must be an array of arguments, not ${typeof job.params}`);
   }
-  if (method.schema === undefined) return job.params;
+  if (method.schema === undefined) {
+    checkArity(method, job.params);
+    return job.params;
+  }
   return validateWithSchema(method.schema, job.params, 'params') as Promise<readonly JsonValue[]>;
 }
 

@@ -4,7 +4,7 @@ import { LiveProvider, useLiveStatus } from './live/LiveProvider.js';
 import { JobDetailPage } from './pages/job/JobDetailPage.js';
 import { JobsPage } from './pages/jobs/JobsPage.js';
 import { LogsPage } from './pages/LogsPage.js';
-import { NewJobPage } from './pages/NewJobPage.js';
+import { NewJobPage } from './pages/new-job/NewJobPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { Link, matchRoute, type Route, useFocusOnNavigate, useLocation } from './router.js';

@@ -18,6 +18,22 @@ const HandlersSchema = z
               .record(z.string(), z.unknown())
               .nullable()
               .openapi({ description: 'JSON Schema of the params, when the schema can tell.' }),
+            arity: z
+              .object({
+                min: z.int().openapi({ description: 'Fewest arguments it takes.' }),
+                max: z
+                  .int()
+                  .nullable()
+                  .openapi({ description: 'Most it takes; null when any number more.' }),
+                names: z
+                  .array(z.string())
+                  .nullable()
+                  .openapi({ description: 'Its parameters as declared; null when unknown.' }),
+              })
+              .openapi({
+                description:
+                  'How many arguments the method declares; checked when it has no schema.',
+              }),
           }),
         ),
       }),
@@ -59,6 +75,7 @@ export function handlerRoutes({ registry }: Deps) {
       name: m.name,
       hasSchema: m.hasSchema,
       paramsSchema: paramsSchemaOf(m),
+      arity: { min: m.arity.min, max: m.arity.max, names: m.arity.names && [...m.arity.names] },
     })),
   }));
   return createRouter().openapi(handlersRoute, (c) => c.json({ handlers }, 200));

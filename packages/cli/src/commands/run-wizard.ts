@@ -1,11 +1,11 @@
 import { cancel, confirm, intro, isCancel, log, note, outro, select, text } from '@clack/prompts';
-import { ENQUEUE_LIMITS } from '@jobs/core';
+import { type Arity, checkArity, ENQUEUE_LIMITS, paramsFromText } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import type { CommandContext } from '../cli/command.js';
 import { InterruptedError, OperationError, UsageError } from '../cli/errors.js';
 import { bold, dim } from '../cli/output.js';
 import { ApiRequestError, connect } from '../remote/connect.js';
-import { checkJsonSchema, describeParams, type JsonSchema } from '../remote/json-schema.js';
+import { describeParams, type JsonSchema } from '../remote/json-schema.js';
 import { type EnqueueRequest, enqueue, type RunOptions, reportEnqueued } from './run.js';
 
 /** What the command line already gave. */
@@ -16,14 +16,18 @@ interface Given {
   readonly options: RunOptions;
 }
 
+/** One method as /api/handlers lists it (`arity` is absent from servers before it was added). */
+interface MethodEntry {
+  readonly name: string;
+  readonly hasSchema: boolean;
+  readonly paramsSchema: Record<string, unknown> | null;
+  readonly arity?: Arity;
+}
+
 interface HandlerEntry {
   readonly name: string;
   readonly isolated: boolean;
-  readonly methods: readonly {
-    readonly name: string;
-    readonly hasSchema: boolean;
-    readonly paramsSchema: Record<string, unknown> | null;
-  }[];
+  readonly methods: readonly MethodEntry[];
 }
 
 /** A prompt's answer, or the end of the wizard on Ctrl-C. */
@@ -37,8 +41,10 @@ function answered<T>(value: T): Exclude<T, symbol> {
 
 /**
  * `jobs run` in a terminal with the handler or method missing: pick a handler and a method from
- * the server's allow-list, type params (checked as JSON and against the method's schema,
- * re-asked on error), set priority, delay and retries, confirm, enqueue.
+ * the server's allow-list, type params (checked at once as a JSON array and, for a method
+ * without a schema, for the count it takes, with core's own message; a schema is checked by the
+ * server, whose message is shown and the params re-asked), set priority, delay and retries,
+ * confirm, enqueue.
  */
 export async function runWizard(context: CommandContext, given: Given): Promise<number> {
   const remote = await connect(context);
@@ -60,7 +66,7 @@ export async function runWizard(context: CommandContext, given: Given): Promise<
             ...io,
             message: `Method of ${handler.name}`,
             options: handler.methods.map((m) => {
-              const shape = describeParams(m.paramsSchema);
+              const shape = shapeOf(m);
               return { value: m.name, label: m.name, ...(shape === null ? {} : { hint: shape }) };
             }),
           }),
@@ -72,9 +78,7 @@ export async function runWizard(context: CommandContext, given: Given): Promise<
       hint: `methods: ${handler.methods.map((m) => m.name).join(', ')}`,
     });
   }
-  const schema = methodInfo.paramsSchema as JsonSchema | null;
-
-  let params = await askParams(io, schema, given.paramsText);
+  let params = await askParams(io, methodInfo, given.paramsText);
   const L = ENQUEUE_LIMITS;
   const options: RunOptions = { ...given.options };
   if (options.priority === undefined) {
@@ -138,7 +142,7 @@ export async function runWizard(context: CommandContext, given: Given): Promise<
     } catch (error) {
       if (error instanceof ApiRequestError && error.field?.startsWith('params') === true) {
         log.error(error.message, io);
-        params = await askParams(io, schema, JSON.stringify(params));
+        params = await askParams(io, methodInfo, JSON.stringify(params));
         continue;
       }
       throw error;
@@ -173,37 +177,47 @@ function findHandler(handlers: readonly HandlerEntry[], name: string): HandlerEn
   return found;
 }
 
-/** Asks for params until they are a JSON array that fits the schema. */
+/** What a method's params look like, for a prompt: `[email, string]` or `(to, subject?)`. */
+function shapeOf(method: MethodEntry): string | null {
+  const fromSchema = describeParams(method.paramsSchema as JsonSchema | null);
+  if (fromSchema !== null || method.hasSchema) return fromSchema;
+  const names = method.arity?.names;
+  return names === undefined || names === null ? null : `(${names.join(', ')})`;
+}
+
+/** Asks for params until they are a JSON array the method can take. */
 async function askParams(
   io: Io,
-  schema: JsonSchema | null,
+  method: MethodEntry,
   initial: string | undefined,
 ): Promise<unknown[]> {
-  const shape = describeParams(schema);
+  const shape = shapeOf(method);
   const value = answered(
     await text({
       ...io,
       message: `Params as a JSON array${shape === null ? '' : ` ${dim(shape)}`}`,
       placeholder: '[]',
       ...(initial === undefined ? {} : { initialValue: initial }),
-      validate: (v) => paramsProblem(v ?? '', schema),
+      validate: (v) => paramsProblem(v ?? '', method),
     }),
   );
-  return value.trim() === '' ? [] : (JSON.parse(value) as unknown[]);
+  return paramsFromText(value);
 }
 
-/** Why `text` is not acceptable params, or undefined. */
-export function paramsProblem(text: string, schema: JsonSchema | null): string | undefined {
-  if (text.trim() === '')
-    return schema === null ? undefined : (checkJsonSchema([], schema) ?? undefined);
-  let value: unknown;
+/**
+ * Why `text` is not acceptable params for `method`, in core's words (the API's for the same
+ * rules), or undefined. A schema is left to the server, which answers in the schema's words.
+ */
+export function paramsProblem(text: string, method: MethodEntry): string | undefined {
   try {
-    value = JSON.parse(text);
+    const params = paramsFromText(text);
+    if (!method.hasSchema && method.arity !== undefined) {
+      checkArity({ method: method.name, arity: method.arity }, params);
+    }
+    return undefined;
   } catch (error) {
-    return `not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+    return error instanceof Error ? error.message : String(error);
   }
-  if (!Array.isArray(value)) return 'params must be a JSON array, e.g. ["a@b.c", 2]';
-  return schema === null ? undefined : (checkJsonSchema(value, schema) ?? undefined);
 }
 
 function integerProblem(text: string, min: number, max: number): string | undefined {

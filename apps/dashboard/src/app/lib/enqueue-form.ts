@@ -1,5 +1,5 @@
 import type { EnqueueRequest, HandlerInfo } from '../api/types.js';
-import { checkSchema, parseParams } from './params.js';
+import { parseParams } from './params.js';
 
 /** The New job form's fields, as typed. */
 export interface EnqueueFormValues {
@@ -29,8 +29,9 @@ function integer(text: string): number | null {
 }
 
 /**
- * Checks the form before it is sent and builds the request: params must be a JSON array (and
- * fit the method's schema, when the registry gives one); numbers must be in the API's bounds.
+ * Checks the form before it is sent and builds the request: params must be a JSON array (of the
+ * count a method without a schema takes; a schema is left to the server); numbers must be in
+ * the API's bounds.
  */
 export function validateEnqueueForm(
   values: EnqueueFormValues,
@@ -45,12 +46,8 @@ export function validateEnqueueForm(
   else if (handler !== undefined && method === undefined)
     errors.method = 'This handler has no such method.';
 
-  const params = parseParams(values.params);
-  if (!params.ok) errors.params = `Params are ${params.error}`;
-  else if (method?.paramsSchema != null) {
-    const problem = checkSchema(params.value, method.paramsSchema);
-    if (problem !== null) errors.params = problem;
-  }
+  const params = parseParams(values.params, method);
+  if (!params.ok) errors.params = params.error;
 
   const queue = values.queue.trim();
   if (queue !== '' && !QUEUE_NAME.test(queue)) {

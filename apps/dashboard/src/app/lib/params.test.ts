@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchema, describeParams, parseParams } from './params.js';
+import { describeParams, type MethodListing, parseParams } from './params.js';
 
 // What zod 4 gives for z.tuple([z.email(), z.string().min(1)]).
 const mailerSchema = {
@@ -16,6 +16,13 @@ const mailerSchema = {
   ],
 };
 
+const seed: MethodListing = {
+  name: 'someMethod',
+  hasSchema: false,
+  paramsSchema: null,
+  arity: { min: 2, max: 2, names: ['param1', 'param2'] },
+};
+
 describe('parseParams', () => {
   it('takes a JSON array, and an empty text as no params', () => {
     expect(parseParams('["a", 1, {"b": null}]')).toEqual({
@@ -25,59 +32,40 @@ describe('parseParams', () => {
     expect(parseParams('  ')).toEqual({ ok: true, value: [] });
   });
 
-  it('says why anything else cannot be sent', () => {
+  it('says why anything else cannot be sent, in the words the API uses', () => {
     const broken = parseParams('["a",');
-    expect(broken.ok).toBe(false);
-    expect(!broken.ok && broken.error).toMatch(/^not valid JSON/);
-    const object = parseParams('{"to": "a@b.c"}');
-    expect(!object.ok && object.error).toMatch(/must be a JSON array/);
-  });
-});
-
-describe('checkSchema', () => {
-  it('accepts params that fit', () => {
-    expect(checkSchema(['a@b.co', 'Hi'], mailerSchema)).toBeNull();
+    expect(!broken.ok && broken.error).toMatch(/^params: is not valid JSON/);
+    expect(parseParams('{"to": "a@b.c"}')).toEqual({
+      ok: false,
+      error: 'params: must be an array',
+    });
   });
 
-  it('names the first param at fault', () => {
-    expect(checkSchema(['nope', 'Hi'], mailerSchema)).toBe('params.0: must be an email address');
-    expect(checkSchema(['a@b.co', ''], mailerSchema)).toBe(
-      'params.1: must be at least 1 characters long',
-    );
-    expect(checkSchema(['a@b.co', 3], mailerSchema)).toBe('params.1: must be a string');
-    expect(checkSchema([], { type: 'array', prefixItems: [{ type: 'number' }], minItems: 1 })).toBe(
-      'params: needs at least 1 item',
-    );
-    expect(
-      checkSchema([1, 2], { type: 'array', prefixItems: [{ type: 'number' }], items: false }),
-    ).toBe('params: takes at most 1 item');
+  it('checks the count a method without a schema takes', () => {
+    for (const [text, got] of [
+      ['[]', 0],
+      ['["x"]', 1],
+      ['["x", 1, 2]', 3],
+    ] as const) {
+      expect(parseParams(text, seed)).toEqual({
+        ok: false,
+        error: `params: someMethod takes 2 arguments (param1, param2); got ${got}`,
+      });
+    }
+    expect(parseParams('["x", 1]', seed)).toEqual({ ok: true, value: ['x', 1] });
   });
 
-  it('reads numbers, enums, objects and unions', () => {
-    expect(checkSchema([1.5], { prefixItems: [{ type: 'integer' }] })).toBe(
-      'params.0: must be an integer',
-    );
-    expect(checkSchema([700], { prefixItems: [{ type: 'number', maximum: 600 }] })).toBe(
-      'params.0: must be at most 600',
-    );
-    expect(checkSchema(['x'], { prefixItems: [{ enum: ['a', 'b'] }] })).toBe(
-      'params.0: must be one of "a", "b"',
-    );
-    expect(
-      checkSchema([{ id: 1 }], {
-        prefixItems: [
-          { type: 'object', required: ['id', 'name'], properties: { id: { type: 'number' } } },
-        ],
-      }),
-    ).toBe('params.0.name: is required');
-    expect(
-      checkSchema([null], { prefixItems: [{ anyOf: [{ type: 'string' }, { type: 'null' }] }] }),
-    ).toBeNull();
-  });
-
-  it('says nothing when there is no schema to read', () => {
-    expect(checkSchema(['anything'], null)).toBeNull();
-    expect(checkSchema(['x'], { prefixItems: [{ type: 'string', pattern: '(?<bad' }] })).toBeNull();
+  it('leaves a method with a schema to the server', () => {
+    const mailer: MethodListing = {
+      name: 'send',
+      hasSchema: true,
+      paramsSchema: mailerSchema,
+      arity: { min: 2, max: 2, names: ['to', 'subject'] },
+    };
+    expect(parseParams('["not an address"]', mailer)).toEqual({
+      ok: true,
+      value: ['not an address'],
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Job } from '../../api/types.js';
-import type { EnqueueCopy } from '../NewJobPage.js';
+import type { EnqueueCopy } from '../new-job/copy.js';
 
 /** What "Enqueue a copy" puts in the New job form: the job's handler, params and options. */
 export function copyOf(job: Job): EnqueueCopy {

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { fakeApi, wireJob } from '../testing/fake-api.js';
-import { renderApp } from '../testing/render.js';
+import { fakeApi, wireJob } from '../../testing/fake-api.js';
+import { renderApp } from '../../testing/render.js';
 
 const handlers = {
   handlers: [
@@ -13,35 +13,58 @@ const handlers = {
           name: 'build',
           hasSchema: true,
           paramsSchema: { type: 'array', prefixItems: [{ type: 'integer' }] },
+          arity: { min: 1, max: 1, names: ['year'] },
+        },
+      ],
+    },
+    {
+      name: 'App\\Services\\SomeClass',
+      isolated: false,
+      methods: [
+        {
+          name: 'someMethod',
+          hasSchema: false,
+          paramsSchema: null,
+          arity: { min: 2, max: 2, names: ['param1', 'param2'] },
         },
       ],
     },
   ],
 };
 
-async function fill(params: string) {
+async function fill(params: string, handler = 'reports', method = 'build') {
   await screen.findByRole('heading', { name: 'New job', level: 1 });
-  const handler = await screen.findByLabelText('Handler');
-  fireEvent.change(handler, { target: { value: 'reports' } });
-  fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'build' } });
+  fireEvent.change(await screen.findByLabelText('Handler'), { target: { value: handler } });
+  fireEvent.change(screen.getByLabelText('Method'), { target: { value: method } });
   fireEvent.change(screen.getByLabelText(/^Params/), { target: { value: params } });
 }
 
 describe('the New job form', () => {
-  it('checks the params before sending anything', async () => {
+  it('checks the count a method without a schema takes before sending anything', async () => {
     const api = fakeApi({ 'GET /api/handlers': () => handlers });
     renderApp('/jobs/new', api.fetch);
-    await fill('[2024.5]');
+    await fill('["x"]', 'App\\Services\\SomeClass', 'someMethod');
+    expect(screen.getByText(/Without a schema, only their number is checked/).textContent).toBe(
+      'someMethod takes 2 arguments (param1, param2). Without a schema, only their number is checked.',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
     expect((await screen.findByTestId('error-params')).textContent).toBe(
-      'params.0: must be an integer',
+      'params: someMethod takes 2 arguments (param1, param2); got 1',
     );
     const params = screen.getByLabelText(/^Params/);
     expect(params.getAttribute('aria-invalid')).toBe('true');
     expect(params.getAttribute('aria-describedby')).toContain(
       screen.getByTestId('error-params').id,
     );
+    expect(document.activeElement).toBe(params);
     expect(api.calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it('never claims the server checks what it does not', async () => {
+    const api = fakeApi({ 'GET /api/handlers': () => handlers });
+    renderApp('/jobs/new', api.fetch);
+    await fill('[]', 'App\\Services\\SomeClass', 'someMethod');
+    expect(document.body.textContent).not.toMatch(/checks them against the method/);
   });
 
   it("shows the server's field error next to that field", async () => {
