@@ -1,51 +1,11 @@
-import { EventEmitter } from 'node:events';
 import { defineHandlers, handler } from '@jobs/core';
+import { Batch, Bus, Cache, Mailer, SalesReport } from '@jobs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from './helpers.js';
 
 // The allow-list through the HTTP API: nothing a handler inherits from a built-in class can be
 // enqueued or is listed, a TypeScript `private` method runs unless `methods` leaves it out, and
 // the application's own class hierarchy keeps working.
-
-class Bus extends EventEmitter {
-  publish(topic: string): boolean {
-    return this.emit(topic);
-  }
-}
-
-class Cache extends Map<string, number> {
-  remember(key: string): number {
-    this.set(key, 1);
-    return this.size;
-  }
-}
-
-class Batch extends Array<number> {
-  total(): number {
-    return this.length;
-  }
-}
-
-class Mailer {
-  send(to: string): string {
-    return this.render(to);
-  }
-  private render(to: string): string {
-    return `to ${to}`;
-  }
-}
-
-class BaseReport {
-  header(): string {
-    return 'header';
-  }
-}
-
-class SalesReport extends BaseReport {
-  build(): string {
-    return `${this.header()} sales`;
-  }
-}
 
 const bus = new Bus();
 const registry = defineHandlers({

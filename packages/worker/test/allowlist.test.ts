@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createClient, defineHandlers, handler, type Job } from '@jobs/core';
+import { Bus, Cache, Mailer, SalesReport } from '@jobs/core/testing';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import { createTestSchema, type TestSchema } from '@jobs/storage/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,49 +10,13 @@ import { createWorker, silentLogger, type Worker } from '../src/index.js';
 // jobs table past every client check: a real worker fails them permanently without calling
 // anything, and still runs the methods the application declares.
 
-class Bus extends EventEmitter {
-  publish(topic: string): string {
-    this.emit(topic);
-    return `published ${topic}`;
-  }
-}
-
-class Cache extends Map<string, number> {
-  remember(key: string): number {
-    this.set(key, 1);
-    return this.size;
-  }
-}
-
-class Mailer {
-  send(to: string): string {
-    return this.render(to);
-  }
-  private render(to: string): string {
-    rendered.push(to);
-    return `to ${to}`;
-  }
-}
-
-class BaseReport {
-  header(): string {
-    return 'header';
-  }
-}
-
-class SalesReport extends BaseReport {
-  build(): string {
-    return `${this.header()} sales`;
-  }
-}
-
-const rendered: string[] = [];
+const mailer = new Mailer();
 const bus = new Bus();
 const cache = new Cache();
 const registry = defineHandlers({
   bus,
   cache,
-  mailer: handler(new Mailer(), { methods: ['send'] }),
+  mailer: handler(mailer, { methods: ['send'] }),
   sales: new SalesReport(),
 });
 
@@ -146,7 +111,7 @@ describe('a worker and the allow-list', () => {
     expect(bus.getMaxListeners()).toBe(EventEmitter.defaultMaxListeners);
     expect(bus.listeners('kept')).toEqual([listener]);
     expect(cache.has('planted')).toBe(false);
-    expect(rendered).toEqual(['ann']);
+    expect(mailer.rendered).toEqual(['ann']);
 
     expect(allowed.map((id) => [byId.get(id)?.state, byId.get(id)?.result])).toEqual([
       ['completed', 'published news'],
