@@ -80,16 +80,18 @@ export function validateEnqueueForm(
 }
 
 /** The form field a server error's field belongs to (`params.0` to params), or `form`. */
+/** The form's fields in the order they appear (for focusing the first one at fault). */
+export const FORM_FIELDS: readonly FormField[] = [
+  'handler',
+  'method',
+  'params',
+  'queue',
+  'priority',
+  'delay',
+  'retries',
+];
+
 export function fieldOfServerError(field: string | undefined): FormField | 'form' {
   const head = field?.split('.')[0] ?? '';
-  const known: readonly FormField[] = [
-    'handler',
-    'method',
-    'params',
-    'queue',
-    'priority',
-    'delay',
-    'retries',
-  ];
-  return (known as readonly string[]).includes(head) ? (head as FormField) : 'form';
+  return (FORM_FIELDS as readonly string[]).includes(head) ? (head as FormField) : 'form';
 }

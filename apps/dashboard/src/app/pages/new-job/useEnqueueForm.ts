@@ -5,6 +5,7 @@ import { useSession } from '../../api/session.js';
 import type { HandlerInfo } from '../../api/types.js';
 import {
   type EnqueueFormValues,
+  FORM_FIELDS,
   type FormErrors,
   type FormField,
   fieldOfServerError,
@@ -12,17 +13,6 @@ import {
 } from '../../lib/enqueue-form.js';
 import { navigate, useLocation } from '../../router.js';
 import { initialValues, readCopy } from './copy.js';
-
-/** The fields in the order they appear, for focusing the first one at fault. */
-const FIELD_ORDER: readonly FormField[] = [
-  'handler',
-  'method',
-  'params',
-  'queue',
-  'priority',
-  'delay',
-  'retries',
-];
 
 /**
  * The New job form's state: its values (blank, a copy's, or the only handler's), the errors by
@@ -67,7 +57,7 @@ export function useEnqueueForm(handlers: readonly HandlerInfo[]) {
     const checked = validateEnqueueForm(values, handlers);
     if (!checked.ok) {
       setErrors(checked.errors);
-      const first = FIELD_ORDER.find((f) => checked.errors[f] !== undefined);
+      const first = FORM_FIELDS.find((f) => checked.errors[f] !== undefined);
       if (first !== undefined) setFocusField(first);
       return;
     }
