@@ -1,6 +1,7 @@
 export type {
   Client,
   ClientOptions,
+  EnqueueClient,
   EnqueueSpecFor,
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
@@ -111,6 +112,7 @@ export type {
   QueueLag,
   StoreEvent,
   ThroughputPoint,
+  TransactionStore,
 } from './store.js';
 export { insertedJob, JOB_CHANGES } from './store.js';
 export {
