@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { LIST_FILTERS, prepareApiList, runApiEnqueue, runApiList } from './cases/api.js';
 import { runCeiling } from './cases/ceiling.js';
 import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
+import { ENQUEUE_TX_VARIANTS, runEnqueueTx } from './cases/enqueue-tx.js';
 import { INDEX_VARIANTS, runInsertCost } from './cases/index-cost.js';
 import { findPgbench, runPgbench } from './cases/pgbench.js';
 import {
@@ -30,6 +31,7 @@ import { type CaseRecord, renderTable } from './report.js';
 
 const CASES = [
   'enqueue',
+  'enqueue-tx',
   'drain',
   'latency',
   'ceiling',
@@ -43,16 +45,18 @@ type CaseName = (typeof CASES)[number];
 const HELP = `pnpm bench [-- flags]
   --only a,b            cases to run (default all): ${CASES.join(', ')}
                         (ceiling = pgbench of the bare statements; store = the same in Node;
-                        index-cost = the ceiling and a bulk insert with list indexes dropped)
+                        index-cost = the ceiling and a bulk insert with list indexes dropped;
+                        enqueue-tx = 1 job per call, plain and inside a caller transaction)
   --systems a,b         contenders (default all): ${SYSTEMS.join(', ')}
   --jobs N              jobs per bulk enqueue, drain and ceiling (default 50000)
   --concurrency a,b     drain concurrencies (default 16,64)
+  --tx-calls N          measured calls of each enqueue-tx variant (default 2000)
   --latency-jobs N      jobs of the latency case, one at a time at 100/s (default 500)
   --drain-max-seconds N stop a drain after N s and report its rate so far (default 60)
   --list-rows N         jobs in the table for the list latency case (default 1000000)
   --list-requests N     measured requests per list filter (default 200)
   --api-seconds N       seconds of each API enqueue run (default 10)
-  --quick               smoke run: 5000 jobs, 100 latency jobs, 100000 list rows, 50 list
+  --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s
 Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
 created when missing), else the embedded server.`;
@@ -63,6 +67,7 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     jobs: { type: 'string' },
     concurrency: { type: 'string' },
+    'tx-calls': { type: 'string' },
     'latency-jobs': { type: 'string' },
     'drain-max-seconds': { type: 'string' },
     'list-rows': { type: 'string' },
@@ -94,6 +99,7 @@ function list<T extends string>(name: string, given: string | undefined, all: re
 }
 
 const jobs = count('jobs', values.jobs, 50_000, 5_000);
+const txCalls = count('tx-calls', values['tx-calls'], 2_000, 300);
 const latencyJobs = count('latency-jobs', values['latency-jobs'], 500, 100);
 const drainMaxSeconds = count('drain-max-seconds', values['drain-max-seconds'], 60, 15);
 const listRows = count('list-rows', values['list-rows'], 1_000_000, 100_000);
@@ -175,6 +181,23 @@ try {
           (ctx) => runBulkEnqueue(ctx, { system, settings, jobs }),
         );
       }
+    }
+  }
+  if (only.has('enqueue-tx')) {
+    out(
+      `\nenqueue 1 job per call, ${txCalls} calls one at a time: on the client's pool, and inside a caller's postgres-js transaction (the enqueue call alone; the whole transaction in the JSON)`,
+    );
+    for (const variant of ENQUEUE_TX_VARIANTS) {
+      await record(
+        {
+          group: 'enqueue-tx',
+          label:
+            variant === 'plain' ? 'enqueue 1 job' : 'enqueue 1 job inside a caller transaction',
+          contender: 'ours',
+          settings: 'default',
+        },
+        (ctx) => runEnqueueTx(ctx, { variant, calls: txCalls }),
+      );
     }
   }
   if (only.has('drain')) {

@@ -275,6 +275,49 @@ describe('enqueueMany', () => {
   });
 });
 
+describe('withTransaction', () => {
+  it('inserts through the store’s executor-bound insert, with the same checks and defaults', async () => {
+    const { store, inserts } = fakeStore();
+    const executors: unknown[] = [];
+    const bound: NewJob[][] = [];
+    const client = createClient(
+      {
+        ...store,
+        withExecutor(executor) {
+          executors.push(executor);
+          return {
+            jobInsert: async (params) => {
+              bound.push([...params.jobs]);
+              return store.jobInsert(params);
+            },
+          };
+        },
+      },
+      registry,
+      { defaults: { retries: 1 } },
+    );
+    const tx = { caller: 'transaction' };
+    const txClient = client.withTransaction(tx);
+    const job = await txClient.runBackgroundJob('reports', 'rebuild', [], 3, 2);
+    await txClient.enqueueMany([{ handler: 'reports', method: 'rebuild', params: [] }]);
+    await expect(
+      txClient.enqueue('reports', 'rebuild', [], { priority: 0.5 }),
+    ).rejects.toMatchObject({ field: 'priority' });
+    expect(executors).toEqual([tx]);
+    expect(job).toMatchObject({ priority: 3, maxAttempts: 2, state: 'scheduled' });
+    expect(bound.map((batch) => batch.length)).toEqual([1, 1]);
+    // Only the bound insert ran: nothing went through the store's own.
+    expect(inserts).toEqual(bound);
+  });
+
+  it('says so, naming tx, when the store cannot insert on a caller’s transaction', () => {
+    const { client } = setup();
+    expect(() => client.withTransaction({})).toThrow(
+      new ValidationError('tx', 'this store cannot enqueue inside a caller’s transaction'),
+    );
+  });
+});
+
 describe('get and list', () => {
   it('finds a stored job and gives null for a missing one', async () => {
     const { client } = setup();

@@ -17,7 +17,7 @@ import {
 } from './options.js';
 import { validateWithSchema } from './schema.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
-import type { JobListParams, JobPage, JobStore, NewJob } from './store.js';
+import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
 import { checkInteger, isPlainObject, prefixField } from './validate.js';
 
 /** Largest page `list` asks the store for. */
@@ -57,8 +57,11 @@ export type RunBackgroundJobArgs<P> = [] extends P
   ? [params?: P | undefined, priority?: number | undefined, delay?: number | undefined]
   : [params: P, priority?: number | undefined, delay?: number | undefined];
 
-/** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
-export interface Client<T> {
+/**
+ * The enqueue methods, typed by the handler registry `T`: those of a client, and of a client
+ * bound to a caller's transaction (`withTransaction`).
+ */
+export interface EnqueueClient<T> {
   /** Enqueues `handler.method(...params)`; returns the stored job. */
   enqueue<H extends HandlerName<T>, M extends MethodName<T[H]>>(
     handler: H,
@@ -78,6 +81,19 @@ export interface Client<T> {
   enqueueUntyped(spec: UntypedEnqueueSpec): Promise<Job>;
   /** `enqueueMany` for input that was not type-checked. */
   enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]>;
+}
+
+/** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
+export interface Client<T> extends EnqueueClient<T> {
+  /**
+   * The same enqueue methods (same checks and defaults), inserting on the caller's open
+   * transaction `tx`, so the jobs commit or roll back with it: no worker sees them before the
+   * commit, and a rollback leaves nothing. Which `tx` kinds work is up to the store (the
+   * PostgreSQL store: a drizzle transaction over postgres-js, a postgres-js TransactionSql, or
+   * anything with `query(text, values)`). Every spec is checked before any statement runs, so
+   * a ValidationError leaves `tx` usable.
+   */
+  withTransaction(tx: unknown): EnqueueClient<T>;
   /** One job, or null when no job has that id. */
   get(id: string): Promise<Job | null>;
   /** A filtered page of jobs. */
@@ -122,19 +138,22 @@ export function createClient<T>(
     return job;
   }
 
-  async function insertOne(spec: UntypedEnqueueSpec): Promise<Job> {
-    const [job] = await store.jobInsert({ jobs: [await prepare(spec)] });
+  async function insertOne(target: TransactionStore, spec: UntypedEnqueueSpec): Promise<Job> {
+    const [job] = await target.jobInsert({ jobs: [await prepare(spec)] });
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
   }
 
-  async function insertMany(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]> {
+  async function insertMany(
+    target: TransactionStore,
+    specs: readonly UntypedEnqueueSpec[],
+  ): Promise<Job[]> {
     if (!Array.isArray(specs)) throw new ValidationError('jobs', 'must be an array');
     const jobs: NewJob[] = [];
     for (const [index, spec] of specs.entries()) {
       jobs.push(await prepareAt(spec, `jobs.${index}`));
     }
-    return jobs.length === 0 ? [] : store.jobInsert({ jobs });
+    return jobs.length === 0 ? [] : target.jobInsert({ jobs });
   }
 
   async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {
@@ -168,22 +187,35 @@ export function createClient<T>(
     );
   }
 
+  /** The enqueue methods, inserting through `target`. */
+  function enqueueClient(target: TransactionStore): EnqueueClient<T> {
+    return {
+      enqueue: (handler, method, params, enqueueOptions) =>
+        insertOne(target, { handler, method, params, options: enqueueOptions }),
+      enqueueMany: (specs) => insertMany(target, specs),
+      runBackgroundJob: (handler, method, ...[params, priority, delay]) =>
+        insertOne(target, {
+          handler,
+          method,
+          params,
+          options: {
+            ...(priority === undefined ? {} : { priority }),
+            ...(delay === undefined ? {} : { delay }),
+          },
+        }),
+      enqueueUntyped: (spec) => insertOne(target, spec),
+      enqueueManyUntyped: (specs) => insertMany(target, specs),
+    };
+  }
+
   return {
-    enqueue: (handler, method, params, enqueueOptions) =>
-      insertOne({ handler, method, params, options: enqueueOptions }),
-    enqueueMany: (specs) => insertMany(specs),
-    runBackgroundJob: (handler, method, ...[params, priority, delay]) =>
-      insertOne({
-        handler,
-        method,
-        params,
-        options: {
-          ...(priority === undefined ? {} : { priority }),
-          ...(delay === undefined ? {} : { delay }),
-        },
-      }),
-    enqueueUntyped: (spec) => insertOne(spec),
-    enqueueManyUntyped: (specs) => insertMany(specs),
+    ...enqueueClient(store),
+    withTransaction(tx) {
+      if (store.withExecutor === undefined) {
+        throw new ValidationError('tx', 'this store cannot enqueue inside a caller’s transaction');
+      }
+      return enqueueClient(store.withExecutor(tx));
+    },
     async get(id) {
       validateJobId(id);
       return store.jobGet({ id });

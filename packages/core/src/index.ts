@@ -2,6 +2,7 @@ export { checkArity, describeArity, fitsArity } from './arity.js';
 export type {
   Client,
   ClientOptions,
+  EnqueueClient,
   EnqueueSpecFor,
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
@@ -115,6 +116,7 @@ export type {
   QueueLag,
   StoreEvent,
   ThroughputPoint,
+  TransactionStore,
 } from './store.js';
 export { insertedJob, JOB_CHANGES } from './store.js';
 export {

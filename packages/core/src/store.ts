@@ -235,6 +235,9 @@ export interface JobStatsStore {
   queueLag(): Promise<QueueLag[]>;
 }
 
+/** What a store offers on a caller's open transaction: the insert, nothing that reads or claims. */
+export type TransactionStore = Pick<JobStore, 'jobInsert'>;
+
 /**
  * The storage port. Methods are named noun-then-verb and take one params object. Every
  * state change is applied with a guard on the state (and, for running jobs, on the lease owner
@@ -243,6 +246,13 @@ export interface JobStatsStore {
 export interface JobStore {
   /** Inserts jobs in one statement and returns them in input order. */
   jobInsert(params: { readonly jobs: readonly NewJob[] }): Promise<Job[]>;
+  /**
+   * The insert bound to a caller's open transaction (`executor`, opaque to core: the store says
+   * which kinds it accepts and throws a ValidationError naming `tx` for others). Jobs inserted
+   * through it commit or roll back with that transaction. Optional: a store without it cannot
+   * enqueue inside a caller's transaction.
+   */
+  withExecutor?(executor: unknown): TransactionStore;
   /** One job, or null. */
   jobGet(params: { readonly id: string }): Promise<Job | null>;
   /** A filtered page of jobs. */

@@ -1,3 +1,8 @@
+export type {
+  CallerTransaction,
+  DrizzlePostgresJsTransaction,
+  QueryableTransaction,
+} from './caller-transaction.js';
 export type { Connection, ConnectionOptions, Executor } from './connection.js';
 export { channelOf, DEFAULT_SCHEMA, openConnection } from './connection.js';
 export { mapStoreError } from './errors.js';

@@ -1,10 +1,16 @@
-import { type JobStatsStore, type JobStore, validateJobId } from '@jobs/core';
+import {
+  type JobStatsStore,
+  type JobStore,
+  type TransactionStore,
+  validateJobId,
+} from '@jobs/core';
+import { callerRunner } from './caller-transaction.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
 import { listenEvents } from './sql/events.js';
 import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
-import { insertJobs } from './sql/insert.js';
+import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
 import { listQueues, setQueuePaused } from './sql/queues.js';
@@ -15,6 +21,12 @@ import { jobFinishedSummary, jobThroughput, queueLag } from './sql/stats.js';
 export interface PgJobStore extends JobStore, JobStatsStore, AsyncDisposable {
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
+  /**
+   * The insert on a caller's open transaction (a `CallerTransaction`: postgres-js
+   * TransactionSql, a drizzle transaction, or anything with `query(text, values)`), with table
+   * names qualified by this store's schema; never one of this store's connections.
+   */
+  withExecutor(executor: unknown): TransactionStore;
   /** Closes every connection (waiting up to 5 s for queries under way). */
   close(): Promise<void>;
 }
@@ -26,6 +38,10 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
   return {
     connection: c,
     jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
+    withExecutor(tx) {
+      const target = callerTarget(c.schema, callerRunner(tx));
+      return { jobInsert: ({ jobs }) => mapped(() => insertJobsOn(target, jobs)) };
+    },
     jobGet: ({ id }) => mapped(() => getJob(c, id)),
     jobList: (params) => mapped(() => listJobs(c, params)),
     jobCancel: ({ ids }) => mapped(() => cancelJobs(c, checkedIds(ids))),
