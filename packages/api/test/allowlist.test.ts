@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { defineHandlers, handler } from '@jobs/core';
 import { Batch, Bus, Cache, Mailer, SalesReport } from '@jobs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
