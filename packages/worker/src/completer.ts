@@ -65,11 +65,6 @@ export class Completer {
     });
   }
 
-  /** Outcomes waiting to be written. */
-  get pending(): number {
-    return this.#outcomes.size;
-  }
-
   /** Takes the outcome of a finished attempt; the attempt stays held until it is recorded. */
   finished(entry: HeldJob, result: Exclude<AttemptResult, { kind: 'aborted' }>): void {
     const { job } = entry;

@@ -35,11 +35,6 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** Attempts under way. */
-  get attempting(): number {
-    return this.#attempting;
-  }
-
   /** Starts attempts from the local queue while slots are free. */
   fill(): void {
     const { held, concurrency, nowMs } = this.deps;

@@ -1,14 +1,13 @@
 import {
   type AttemptRef,
-  cutText,
   type JobLogLine,
   type JobStore,
   type JsonValue,
   toStorableJson,
-  toStorableText,
   utf8ByteLength,
   ValidationError,
 } from '@jobs/core';
+import { cut } from './error-entry.js';
 import { attemptKey } from './held.js';
 import type { Logger } from './logger.js';
 
@@ -80,7 +79,7 @@ export class ProgressBuffer {
         const text = typeof line === 'string' ? line : String(line);
         entry.lines.push({
           at: this.deps.now().toISOString(),
-          line: cutText(toStorableText(text), MAX_LOG_LINE_LENGTH),
+          line: cut(text, MAX_LOG_LINE_LENGTH),
         });
         if (entry.lines.length > MAX_PENDING_LOG_LINES) entry.lines.shift();
         this.#schedule();
