@@ -73,6 +73,7 @@ export type { ClientDefaults, EnqueueOptions, EnqueueSpec } from './options.js';
 export {
   CLIENT_DEFAULTS,
   ENQUEUE_LIMITS,
+  ENQUEUE_OPTION_KEYS,
   normalizeEnqueue,
   QUEUE_NAME_PATTERN,
   resolveClientDefaults,

@@ -69,7 +69,8 @@ export const CLIENT_DEFAULTS: ClientDefaults = Object.freeze({
   backoff: DEFAULT_RETRY_POLICY,
 });
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
+/** The options `enqueue` accepts: the keys of `EnqueueOptions`. */
+export const ENQUEUE_OPTION_KEYS = [
   'priority',
   'delay',
   'runAt',
@@ -79,7 +80,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'uniqueKey',
   'tags',
   'backoff',
-]);
+] as const satisfies readonly (keyof EnqueueOptions)[];
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(ENQUEUE_OPTION_KEYS);
 
 /** Returns `value` if it is a valid queue name; otherwise throws a ValidationError for `field`. */
 export function validateQueueName(value: unknown, field = 'queue'): string {

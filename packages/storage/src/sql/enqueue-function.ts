@@ -1,6 +1,7 @@
 import {
   DEFAULT_RETRY_POLICY,
   ENQUEUE_LIMITS,
+  ENQUEUE_OPTION_KEYS,
   HANDLER_NAME_PATTERN,
   MAX_HANDLER_NAME_LENGTH,
   MAX_METHOD_NAME_LENGTH,
@@ -35,19 +36,6 @@ function literal(text: string): string {
 export function postgresPattern(pattern: RegExp): string {
   return pattern.source.replaceAll('\\w', 'A-Za-z0-9_');
 }
-
-/** The options `enqueue` accepts, as in core's `EnqueueOptions`. */
-export const ENQUEUE_OPTION_KEYS: readonly string[] = [
-  'priority',
-  'delay',
-  'runAt',
-  'retries',
-  'queue',
-  'timeout',
-  'uniqueKey',
-  'tags',
-  'backoff',
-];
 
 /** Raises the functions' error: `field: problem`, SQLSTATE 22023, the field in COLUMN and DETAIL. */
 function invalidFunctionSql(): string {
