@@ -7,28 +7,10 @@ import { Duplex, Readable, Transform, Writable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { declaredMethods, isNativeFunction, isPlatformPrototype } from './declared-methods.js';
+import { Batch, Bus, Cache } from './testing/allowlist-fixtures.js';
 
 /** The names `declaredMethods` admits on `target`. */
 const names = (target: object): string[] => [...declaredMethods(target).keys()].sort();
-
-class Bus extends EventEmitter {
-  publish(topic: string): boolean {
-    return this.emit(topic);
-  }
-}
-
-class Cache extends Map<string, number> {
-  remember(key: string): number {
-    this.set(key, (this.get(key) ?? 0) + 1);
-    return this.get(key) ?? 0;
-  }
-}
-
-class Batch extends Array<number> {
-  total(): number {
-    return this.reduce((sum, n) => sum + n, 0);
-  }
-}
 
 class Base {
   shared(): string {

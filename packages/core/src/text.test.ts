@@ -64,7 +64,7 @@ describe('storable text', () => {
     const parsed = JSON.parse('{"__proto__": "\\u0000"}') as JsonValue;
     const out = toStorableJson(parsed) as Record<string, JsonValue>;
     expect(Object.hasOwn(out, '__proto__')).toBe(true);
-    expect(out.__proto__).toBe('\uFFFD');
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('\uFFFD');
     expect(JSON.parse(JSON.stringify(out))).toEqual(JSON.parse('{"__proto__": "\\uFFFD"}'));
   });
 
