@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wireJob } from '../testing/wire-job.js';
 import type { WireJob } from './format.js';
 import { NOTHING_TOLD, type Told, waitLines } from './wait-lines.js';
 
@@ -6,32 +7,17 @@ import { NOTHING_TOLD, type Told, waitLines } from './wait-lines.js';
 const NOW = new Date(2026, 0, 2, 16, 13, 21);
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
 
+/** A job waited on: queued at NOW with 3 attempts unless `overrides` say otherwise. */
 function job(overrides: Partial<WireJob>): WireJob {
-  return {
-    id: '7',
-    queue: 'default',
-    handler: 'mailer',
-    method: 'send',
+  return wireJob({
     params: [],
-    priority: 0,
     state: 'queued',
     attempt: 0,
     maxAttempts: 3,
     runAt: at(0),
     createdAt: at(0),
-    startedAt: null,
-    finishedAt: null,
-    leaseOwner: null,
-    timeoutMs: null,
-    progress: null,
-    result: null,
-    errors: [],
-    errorsDropped: 0,
-    logs: [],
-    uniqueKey: null,
-    tags: [],
     ...overrides,
-  };
+  });
 }
 
 const failure = (attempt: number, message: string) => ({
