@@ -47,7 +47,7 @@ function fakeStore() {
           createdAt: NOW,
         });
         jobs.set(job.id, job);
-        return job;
+        return { ...job, created: true };
       });
     },
     jobGet: async ({ id }) => jobs.get(id) ?? null,
