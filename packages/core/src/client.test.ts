@@ -322,7 +322,7 @@ describe('get and list', () => {
   it('finds a stored job and gives null for a missing one', async () => {
     const { client } = setup();
     const job = await client.enqueue('reports', 'rebuild', []);
-    expect(await client.get(job.id)).toEqual(job);
+    expect({ ...(await client.get(job.id)), created: true }).toEqual(job);
     expect(await client.get('999')).toBeNull();
   });
 
