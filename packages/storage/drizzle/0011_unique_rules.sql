@@ -239,7 +239,6 @@ BEGIN
   ELSE
     v_run_at := now() + v_delay_ms * interval '1 millisecond';
   END IF;
-  INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
   IF v_unique_key IS NOT NULL THEN
     -- Enqueuers of this key take turns (the store takes the same lock); the lookup below is a
     -- new statement, so it sees every job of the key committed before the lock was granted.
@@ -256,6 +255,8 @@ BEGIN
       RETURN;
     END IF;
   END IF;
+  -- Only after the key's lock, as in the store: enqueuers of one key never wait on each other's queue row.
+  INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
   LOOP
     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
                            run_at, timeout_ms, unique_key, tags, backoff)
