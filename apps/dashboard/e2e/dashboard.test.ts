@@ -143,7 +143,7 @@ describe('the dashboard', () => {
     await page.getByLabel('Handler').selectOption(seed.handler);
     await page.getByLabel('Method').selectOption(seed.method);
     await waitForText(
-      page.locator('.field-hint'),
+      page.locator('.field-hint[id$="-params-hint"]'),
       /someMethod takes 2 arguments \(param1, param2\)\. Without a schema, only their number is checked\./,
     );
     for (const [text, got] of [

@@ -78,7 +78,19 @@ describe('jobs commands against a running server', () => {
     const asJson = await json(...args);
     expect(asJson).toMatchObject({ id, created: false, state: 'scheduled' });
     // A finished job holds its key only under --unique-for (or --unique-states).
-    const done = await json('run', 'math', 'add', '[2, 2]', '--unique-key', 'daily', '--wait');
+    // --wait prints the job's progress on stderr, its final state as JSON on stdout.
+    const waited = await cli(
+      'run',
+      'math',
+      'add',
+      '[2, 2]',
+      '--unique-key',
+      'daily',
+      '--wait',
+      '--json',
+    );
+    expect(waited.code).toBe(0);
+    const done = JSON.parse(waited.stdout);
     expect(done).toMatchObject({ state: 'completed' });
     const windowed = await cli(
       'run',
