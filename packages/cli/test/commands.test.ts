@@ -117,6 +117,24 @@ describe('jobs commands against a running server', () => {
       'completed,failed',
     );
     expect(listed).toMatchObject({ id: fresh.id, created: false });
+    // --file counts what was created and what was already queued.
+    const dir = await mkdtemp(join(tmpdir(), 'jobs-cli-unique-'));
+    try {
+      const file = join(dir, 'jobs.ndjson');
+      const line = {
+        handler: 'math',
+        method: 'add',
+        params: [5, 5],
+        uniqueKey: 'file-key',
+        delay: 600,
+      };
+      await writeFile(file, `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+      const bulk = await json('run', '--file', file);
+      expect(bulk).toMatchObject({ enqueued: 2, created: 1, deduplicated: 1 });
+      expect(bulk.ids[0]).toBe(bulk.ids[1]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad unique flags with exit 2, naming the flag', async () => {
