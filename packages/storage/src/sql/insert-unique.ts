@@ -16,6 +16,7 @@
  * hence the lock. Unfinished jobs always hold their key, so the index still backs the rule.
  */
 import {
+  compareJobIds,
   DEFAULT_UNIQUE_RULE,
   type EnqueuedJob,
   type Job,
@@ -131,7 +132,7 @@ export function insertUniqueJobs(
     for (const chunk of chunks)
       rows.push(...(await run<ReturnedRow>(target.insertChecked, params(chunk))));
     // Ids follow input order (each SELECT is ordered, chunks run in order).
-    rows.sort((a, b) => compareIds(a.id, b.id));
+    rows.sort((a, b) => compareJobIds(a.id, b.id));
     return matchHolders(run, target.selectHolders, input, rows);
   });
 }
@@ -212,11 +213,6 @@ async function matchHolders(
     const { created: _, ...job } = holder as Job & { created?: boolean };
     return { ...job, created: false };
   });
-}
-
-/** Compares decimal id strings numerically. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** What the checked insert returns per inserted row: its id, state, times and key. */
