@@ -143,7 +143,7 @@ describe('the dashboard', () => {
     await page.getByLabel('Handler').selectOption(seed.handler);
     await page.getByLabel('Method').selectOption(seed.method);
     await waitForText(
-      page.locator('.field-hint'),
+      page.locator('.field-hint[id$="-params-hint"]'),
       /someMethod takes 2 arguments \(param1, param2\)\. Without a schema, only their number is checked\./,
     );
     for (const [text, got] of [
@@ -471,5 +471,36 @@ describe('the dashboard', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
       await harness.api('POST', `/api/jobs/${running}/cancel`);
     }
+  });
+
+  it('says "already queued as job N" when the unique key given in the form is held', async () => {
+    const fillForm = async () => {
+      await clickNav('New job');
+      await eventually(async () =>
+        expect(await page.getByLabel('Unique key').inputValue()).toBe(''),
+      );
+      await page.getByLabel('Handler').selectOption('demo');
+      await page.getByLabel('Method').selectOption('slow');
+      await page.getByLabel(/^Params/).fill('[1]');
+      await page.getByLabel(/^Delay/).fill('3600');
+      await page.getByLabel('Unique key').fill('e2e-nightly');
+      await page.getByLabel(/^Unique for/).fill('600');
+      await page.getByRole('button', { name: 'Enqueue job' }).click();
+      await page.waitForURL(/\/jobs\/\d+$/);
+      return page.url().split('/').at(-1) ?? '';
+    };
+    const first = await fillForm();
+    await page.getByText(`Enqueued job #${first}.`).waitFor();
+    const second = await fillForm();
+    expect(second).toBe(first);
+    await page
+      .getByText(`Already queued as job #${first}: its unique key is held, so no new job was made.`)
+      .waitFor();
+    await tb.screenshot('new-job-already-queued');
+    const listed = await harness.api('GET', '/api/jobs?limit=500');
+    const jobs = ((await listed.json()) as { jobs: { uniqueKey: string | null }[] }).jobs;
+    expect(jobs.filter((j) => j.uniqueKey === 'e2e-nightly')).toHaveLength(1);
+    await harness.api('POST', `/api/jobs/${first}/cancel`);
+    await harness.api('DELETE', `/api/jobs/${first}`);
   });
 });

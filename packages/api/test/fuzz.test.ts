@@ -54,6 +54,8 @@ const KEYS = [
   'retries',
   'timeout',
   'uniqueKey',
+  'uniqueFor',
+  'uniqueStates',
   'tags',
   'backoff',
   'jobs',

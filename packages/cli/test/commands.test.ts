@@ -65,6 +65,97 @@ describe('jobs commands against a running server', () => {
     });
   });
 
+  it('says "already queued as job N" for a held unique key; --json carries created', async () => {
+    const args = ['run', 'math', 'add', '[1, 1]', '--delay', '3600', '--unique-key', 'once'];
+    const first = await cli(...args);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const id = first.stdout.trim();
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(id);
+    expect(again.stderr.trim()).toBe(`already queued as job ${id} (key "once", scheduled)`);
+    const asJson = await json(...args);
+    expect(asJson).toMatchObject({ id, created: false, state: 'scheduled' });
+    // A finished job holds its key only under --unique-for (or --unique-states).
+    // --wait prints the job's progress on stderr, its final state as JSON on stdout.
+    const waited = await cli(
+      'run',
+      'math',
+      'add',
+      '[2, 2]',
+      '--unique-key',
+      'daily',
+      '--wait',
+      '--json',
+    );
+    expect(waited.code).toBe(0);
+    const done = JSON.parse(waited.stdout);
+    expect(done).toMatchObject({ state: 'completed' });
+    const windowed = await cli(
+      'run',
+      'math',
+      'add',
+      '[2, 2]',
+      '--unique-key',
+      'daily',
+      '--unique-for',
+      '3600',
+    );
+    expect(windowed.stdout.trim()).toBe(done.id);
+    expect(windowed.stderr).toContain(`already queued as job ${done.id} (key "daily", completed)`);
+    const fresh = await json('run', 'math', 'add', '[2, 2]', '--unique-key', 'daily');
+    expect(fresh.created).toBe(true);
+    const listed = await json(
+      'run',
+      'math',
+      'add',
+      '[2, 2]',
+      '--unique-key',
+      'daily',
+      '--unique-states',
+      'completed,failed',
+    );
+    expect(listed).toMatchObject({ id: fresh.id, created: false });
+    // --file counts what was created and what was already queued.
+    const dir = await mkdtemp(join(tmpdir(), 'jobs-cli-unique-'));
+    try {
+      const file = join(dir, 'jobs.ndjson');
+      const line = {
+        handler: 'math',
+        method: 'add',
+        params: [5, 5],
+        uniqueKey: 'file-key',
+        delay: 600,
+      };
+      await writeFile(file, `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+      const bulk = await json('run', '--file', file);
+      expect(bulk).toMatchObject({ enqueued: 2, created: 1, deduplicated: 1 });
+      expect(bulk.ids[0]).toBe(bulk.ids[1]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad unique flags with exit 2, naming the flag', async () => {
+    for (const [args, message] of [
+      [['--unique-for', '60'], '--unique-for needs --unique-key'],
+      [['--unique-states', 'completed'], '--unique-states needs --unique-key'],
+      [
+        ['--unique-key', 'k', '--unique-for', '0'],
+        '--unique-for must be a number of seconds above 0',
+      ],
+      [
+        ['--unique-key', 'k', '--unique-states', 'done'],
+        '--unique-states: "done" is not a job state',
+      ],
+    ] as const) {
+      const result = await cli('run', 'math', 'add', '[1, 2]', ...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+  });
+
   it('--wait follows a job to completion (exit 0) and a failure to exit 1', async () => {
     const done = await cli('run', 'math', 'add', '[20, 22]', '--wait', '--json');
     expect(done.code).toBe(0);

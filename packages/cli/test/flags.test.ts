@@ -24,6 +24,7 @@ describe('numeric flags with a negative value', () => {
       'run --priority',
       'run --retries',
       'run --timeout',
+      'run --unique-for',
       'serve --port',
       'start --concurrency',
       'start --port',

@@ -35,8 +35,8 @@ describe('the jobs run wizard, in a terminal (tmux)', () => {
     await schema?.drop();
   });
 
-  const wizard = () =>
-    openTerminal(`${process.execPath} ${JOBS_BIN} run`, {
+  const wizard = (args = '') =>
+    openTerminal(`${process.execPath} ${JOBS_BIN} run${args}`, {
       JOBS_URL: server.url,
       JOBS_API_TOKEN: TOKEN,
       NO_COLOR: '1',
@@ -91,6 +91,38 @@ describe('the jobs run wizard, in a terminal (tmux)', () => {
       priority: 5,
       maxAttempts: 3,
     });
+  });
+
+  it('says "already queued as job N" when the unique key of --unique-key is held', async () => {
+    const first = await jobs(
+      ['run', 'math', 'add', '[1, 2]', '--unique-key', 'wiz-key', '--json'],
+      {
+        env: commandEnv({ JOBS_URL: server.url, JOBS_API_TOKEN: TOKEN }),
+      },
+    );
+    expect(first.code).toBe(0);
+    const held = JSON.parse(first.stdout) as { id: string; created: boolean };
+    expect(held.created).toBe(true);
+    const before = (await listJobs()).length;
+    await using term = wizard(' math --unique-key wiz-key');
+    await term.waitFor(/Method of math/);
+    term.press('Enter');
+    await term.waitFor(/Params as a JSON array/);
+    term.type('[3, 4]');
+    term.press('Enter');
+    await term.waitFor(/Priority/);
+    term.press('Enter');
+    await term.waitFor(/Delay in seconds/);
+    term.press('Enter');
+    await term.waitFor(/Retries after a failure/);
+    term.press('Enter');
+    const summary = await term.waitFor(/Enqueue this job\?/);
+    expect(summary).toContain('unique key "wiz-key"');
+    term.press('Enter');
+    const done = await term.waitFor(/EXIT:\d+/);
+    expect(done).toContain(`already queued as job ${held.id} (key "wiz-key", queued)`);
+    expect(done).toContain('EXIT:0');
+    expect((await listJobs()).length).toBe(before);
   });
 
   it('re-asks params that are not JSON at once, and those the schema refuses with its own message; Ctrl-C enqueues nothing', async () => {

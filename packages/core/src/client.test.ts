@@ -47,7 +47,7 @@ function fakeStore() {
           createdAt: NOW,
         });
         jobs.set(job.id, job);
-        return job;
+        return { ...job, created: true };
       });
     },
     jobGet: async ({ id }) => jobs.get(id) ?? null,
@@ -322,7 +322,7 @@ describe('get and list', () => {
   it('finds a stored job and gives null for a missing one', async () => {
     const { client } = setup();
     const job = await client.enqueue('reports', 'rebuild', []);
-    expect(await client.get(job.id)).toEqual(job);
+    expect({ ...(await client.get(job.id)), created: true }).toEqual(job);
     expect(await client.get('999')).toBeNull();
   });
 

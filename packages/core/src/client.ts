@@ -18,6 +18,7 @@ import {
 import { validateWithSchema } from './schema.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
+import type { EnqueuedJob } from './unique.js';
 import { checkInteger, isPlainObject, prefixField } from './validate.js';
 
 /** Largest page `list` asks the store for. */
@@ -62,25 +63,28 @@ export type RunBackgroundJobArgs<P> = [] extends P
  * bound to a caller's transaction (`withTransaction`).
  */
 export interface EnqueueClient<T> {
-  /** Enqueues `handler.method(...params)`; returns the stored job. */
+  /**
+   * Enqueues `handler.method(...params)`; returns the stored job, `created: false` when its
+   * unique key was held (the job is then the holder, unchanged).
+   */
   enqueue<H extends HandlerName<T>, M extends MethodName<T[H]>>(
     handler: H,
     method: M,
     params: Readonly<MethodParams<T[H], M>>,
     options?: EnqueueOptions,
-  ): Promise<Job>;
+  ): Promise<EnqueuedJob>;
   /** Validates every spec, then inserts all in one store call, or none on any error (`jobs.3.priority`). */
-  enqueueMany(specs: readonly EnqueueSpecFor<T>[]): Promise<Job[]>;
+  enqueueMany(specs: readonly EnqueueSpecFor<T>[]): Promise<EnqueuedJob[]>;
   /** The seed's helper: `delay` in seconds; priority and delay default to the client's defaults. */
   runBackgroundJob<H extends HandlerName<T>, M extends MethodName<T[H]>>(
     handler: H,
     method: M,
     ...args: RunBackgroundJobArgs<Readonly<MethodParams<T[H], M>>>
-  ): Promise<Job>;
+  ): Promise<EnqueuedJob>;
   /** `enqueue` for input that was not type-checked. */
-  enqueueUntyped(spec: UntypedEnqueueSpec): Promise<Job>;
+  enqueueUntyped(spec: UntypedEnqueueSpec): Promise<EnqueuedJob>;
   /** `enqueueMany` for input that was not type-checked. */
-  enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]>;
+  enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<EnqueuedJob[]>;
 }
 
 /** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
@@ -138,7 +142,10 @@ export function createClient<T>(
     return job;
   }
 
-  async function insertOne(target: TransactionStore, spec: UntypedEnqueueSpec): Promise<Job> {
+  async function insertOne(
+    target: TransactionStore,
+    spec: UntypedEnqueueSpec,
+  ): Promise<EnqueuedJob> {
     const [job] = await target.jobInsert({ jobs: [await prepare(spec)] });
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
@@ -147,7 +154,7 @@ export function createClient<T>(
   async function insertMany(
     target: TransactionStore,
     specs: readonly UntypedEnqueueSpec[],
-  ): Promise<Job[]> {
+  ): Promise<EnqueuedJob[]> {
     if (!Array.isArray(specs)) throw new ValidationError('jobs', 'must be an array');
     const jobs: NewJob[] = [];
     for (const [index, spec] of specs.entries()) {

@@ -129,3 +129,12 @@ export {
   toStorableText,
   UNSTORABLE,
 } from './text.js';
+export type { EnqueuedJob, UniqueRule } from './unique.js';
+export {
+  DEFAULT_UNIQUE_RULE,
+  holdsUniqueKey,
+  MAX_UNIQUE_FOR_SECONDS,
+  normalizeUniqueRule,
+  UNFINISHED_STATES,
+  UNIQUE_FOR_DEFAULT_STATES,
+} from './unique.js';

@@ -1,9 +1,10 @@
 import { ValidationError } from './errors.js';
-import type { RetryPolicy } from './job.js';
+import type { JobState, RetryPolicy } from './job.js';
 import { MAX_PARAMS_BYTES, toJsonParams } from './json.js';
 import { isHandlerName, isMethodName } from './names.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRIES_DEFAULT, validateRetryPolicy } from './retry-policy.js';
 import type { NewJob } from './store.js';
+import { normalizeUniqueRule } from './unique.js';
 import { checkInteger, checkNumber, checkString, isPlainObject } from './validate.js';
 
 /** How a caller may shape one job when enqueuing it. */
@@ -22,6 +23,17 @@ export interface EnqueueOptions {
   readonly timeout?: number;
   /** At most one unfinished job may hold this key (1..255 characters). */
   readonly uniqueKey?: string;
+  /**
+   * Seconds: a job with the same key created less than this long ago also holds the key once
+   * finished (in `uniqueStates`; default unfinished and `completed`). Needs `uniqueKey`.
+   */
+  readonly uniqueFor?: number;
+  /**
+   * States of an earlier job with the same key that make this enqueue return it instead of a
+   * new job. Unfinished states always count; list the final ones that should too
+   * (`['completed']`). Needs `uniqueKey`.
+   */
+  readonly uniqueStates?: readonly JobState[];
   /** Up to 20 labels of 1..64 characters, for search. */
   readonly tags?: readonly string[];
   /** Backoff between attempts (default `DEFAULT_RETRY_POLICY`). */
@@ -78,6 +90,8 @@ export const ENQUEUE_OPTION_KEYS = [
   'queue',
   'timeout',
   'uniqueKey',
+  'uniqueFor',
+  'uniqueStates',
   'tags',
   'backoff',
 ] as const satisfies readonly (keyof EnqueueOptions)[];
@@ -126,6 +140,11 @@ export function normalizeEnqueue(
   const uniqueKey = given('uniqueKey');
   const tags = given('tags');
   const backoff = given('backoff');
+  const key =
+    uniqueKey === undefined
+      ? null
+      : checkString(uniqueKey, 'uniqueKey', { minLength: 1, maxLength: limits.maxUniqueKeyLength });
+  const uniqueRule = normalizeUniqueRule(key, given('uniqueFor'), given('uniqueStates'));
   return {
     queue: validateQueueName(given('queue') ?? defaults.queue),
     handler: spec.handler,
@@ -134,13 +153,8 @@ export function normalizeEnqueue(
     priority: checkInteger(priority, 'priority', limits.minPriority, limits.maxPriority),
     maxAttempts: checkInteger(retries, 'retries', 0, limits.maxRetries) + 1,
     timeoutMs: timeout === undefined ? null : timeoutToMs(timeout),
-    uniqueKey:
-      uniqueKey === undefined
-        ? null
-        : checkString(uniqueKey, 'uniqueKey', {
-            minLength: 1,
-            maxLength: limits.maxUniqueKeyLength,
-          }),
+    uniqueKey: key,
+    ...(uniqueRule === undefined ? {} : { uniqueRule }),
     tags: tags === undefined ? [] : checkTags(tags),
     backoff: backoff === undefined ? defaults.backoff : validateRetryPolicy(backoff, 'backoff'),
     runAt: checkRunAt(given('delay'), given('runAt')),

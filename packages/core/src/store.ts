@@ -1,4 +1,5 @@
 import type { Job, JobError, JobLogLine, JobState, JsonValue, RetryPolicy } from './job.js';
+import type { EnqueuedJob, UniqueRule } from './unique.js';
 
 /** A job as the client hands it to the store: validated, defaults filled in. */
 export interface NewJob {
@@ -10,6 +11,8 @@ export interface NewJob {
   readonly maxAttempts: number;
   readonly timeoutMs: number | null;
   readonly uniqueKey: string | null;
+  /** Which jobs holding `uniqueKey` make this one a duplicate; absent: `DEFAULT_UNIQUE_RULE`. */
+  readonly uniqueRule?: UniqueRule;
   readonly tags: readonly string[];
   readonly backoff: RetryPolicy;
   /**
@@ -244,8 +247,12 @@ export type TransactionStore = Pick<JobStore, 'jobInsert'>;
  * and attempt), so a stale worker can never overwrite what another process decided.
  */
 export interface JobStore {
-  /** Inserts jobs in one statement and returns them in input order. */
-  jobInsert(params: { readonly jobs: readonly NewJob[] }): Promise<Job[]>;
+  /**
+   * Inserts jobs in one statement and returns them in input order. A job whose unique key is
+   * held (see `UniqueRule`) is not inserted: the holder comes back in its place with
+   * `created: false`, decided by the store without races between concurrent inserts.
+   */
+  jobInsert(params: { readonly jobs: readonly NewJob[] }): Promise<EnqueuedJob[]>;
   /**
    * The insert bound to a caller's open transaction (`executor`, opaque to core: the store says
    * which kinds it accepts and throws a ValidationError naming `tx` for others). Jobs inserted

@@ -113,6 +113,10 @@ export const jobs = pgTable(
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)
       .where(sql`${t.uniqueKey} IS NOT NULL AND ${t.state} IN (${UNFINISHED})`),
+    // The jobs of a key, newest first: the lookup of a holder under `uniqueFor`/`uniqueStates`.
+    index('jobs_unique_key_created_idx')
+      .on(t.uniqueKey, t.createdAt)
+      .where(sql`${t.uniqueKey} IS NOT NULL`),
   ],
 );
 

@@ -51,6 +51,16 @@ const BAD_SPECS: readonly [string, string, unknown, Record<string, unknown>][] =
   ['mailer', 'send', [], { uniqueKey: '' }],
   ['mailer', 'send', [], { uniqueKey: 'k'.repeat(256) }],
   ['mailer', 'send', [], { uniqueKey: 7 }],
+  ['mailer', 'send', [], { uniqueFor: 60 }],
+  ['mailer', 'send', [], { uniqueStates: ['completed'] }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueFor: 0 }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueFor: -5 }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueFor: '60' }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueFor: 365 * 24 * 3600 + 1 }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: 'completed' }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: ['completed', 'done'] }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: [3] }],
+  ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: Array(8).fill('queued') }],
   ['mailer', 'send', [], { tags: 'urgent' }],
   ['mailer', 'send', [], { tags: ['ok', 3] }],
   ['mailer', 'send', [], { tags: ['ok', ''] }],
@@ -115,7 +125,7 @@ describe.each([
       SELECT prosrc AS body FROM pg_proc
        WHERE proname = 'jobs_enqueue_one' AND pronamespace = ${schema.schema}::regnamespace`;
     expect(collapse(row?.body ?? '')).toBe(collapse(enqueueOneBody()));
-    const migration = await readFile(join(MIGRATIONS_FOLDER, '0009_enqueue_functions.sql'), 'utf8');
+    const migration = await readFile(join(MIGRATIONS_FOLDER, '0011_unique_rules.sql'), 'utf8');
     expect(migration).toContain(enqueueFunctionsSql());
   });
 

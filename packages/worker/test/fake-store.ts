@@ -72,7 +72,8 @@ export function createFakeStore(): FakeStore {
         return job;
       });
       for (const listener of listeners) listener({ type: 'inserted' });
-      return created;
+      // No unique keys here: every job is new.
+      return created.map((job) => ({ ...job, created: true }));
     },
     async jobGet({ id }) {
       return jobs.get(id) ?? null;

@@ -9,7 +9,7 @@ import {
 import type { Deps } from '../deps.js';
 import { toListFilter } from '../filters.js';
 import { createRouter } from '../router.js';
-import { JobSchema, toWireJob } from '../schemas/job.js';
+import { EnqueuedJobSchema, JobSchema, toWireEnqueuedJob, toWireJob } from '../schemas/job.js';
 import {
   ActionSchema,
   EnqueueBatchSchema,
@@ -28,8 +28,28 @@ const enqueueRoute = createRoute({
   summary: 'Enqueue one job',
   operationId: 'enqueueJob',
   request: { body: body(EnqueueSchema) },
-  responses: { 201: json(JobSchema, 'The stored job'), ...errors(400, 401, 413, 415, 503) },
+  responses: {
+    201: json(EnqueuedJobSchema, 'Created: the new job (created: true)'),
+    200: json(
+      EnqueuedJobSchema,
+      'Deduplicated: its uniqueKey was held; the existing job that holds it (created: false)',
+    ),
+    ...errors(400, 401, 413, 415, 503),
+  },
 });
+
+const EnqueuedBatchSchema = z
+  .object({
+    jobs: z
+      .array(EnqueuedJobSchema)
+      .openapi({ description: 'In input order; each says whether this request created it.' }),
+    created: z.number().int().openapi({ description: 'How many jobs this request created.' }),
+    deduplicated: z
+      .number()
+      .int()
+      .openapi({ description: 'How many were answered with the job holding their uniqueKey.' }),
+  })
+  .openapi('EnqueuedBatch');
 
 const batchRoute = createRoute({
   method: 'post',
@@ -39,7 +59,8 @@ const batchRoute = createRoute({
   summary: 'Enqueue many jobs in one statement (all or none)',
   request: { body: body(EnqueueBatchSchema) },
   responses: {
-    201: json(z.object({ jobs: z.array(JobSchema) }), 'The stored jobs, in input order'),
+    201: json(EnqueuedBatchSchema, 'At least one job was created'),
+    200: json(EnqueuedBatchSchema, 'Every job was deduplicated (its uniqueKey was held)'),
     ...errors(400, 401, 413, 415, 503),
   },
 });
@@ -149,7 +170,9 @@ export function jobRoutes(deps: Deps) {
   return createRouter()
     .openapi(enqueueRoute, async (c) => {
       const job = await client.enqueueUntyped(toSpec(c.req.valid('json')));
-      return c.json(toWireJob(job), 201);
+      return job.created
+        ? c.json(toWireEnqueuedJob(job), 201)
+        : c.json(toWireEnqueuedJob(job), 200);
     })
     .openapi(batchRoute, async (c) => {
       const { jobs } = c.req.valid('json');
@@ -164,7 +187,13 @@ export function jobRoutes(deps: Deps) {
         }
       });
       const stored = await client.enqueueManyUntyped(specs);
-      return c.json({ jobs: stored.map(toWireJob) }, 201);
+      const created = stored.filter((job) => job.created).length;
+      const answer = {
+        jobs: stored.map(toWireEnqueuedJob),
+        created,
+        deduplicated: stored.length - created,
+      };
+      return created > 0 ? c.json(answer, 201) : c.json(answer, 200);
     })
     .openapi(listRoute, async (c) => {
       const query = c.req.valid('query');

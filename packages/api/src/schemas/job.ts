@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import {
+  type EnqueuedJob,
   ERRORS_KEPT_FIRST,
   ERRORS_KEPT_LAST,
   JOB_CHANGES,
@@ -89,6 +90,22 @@ export const JobSchema = z
     backoff: RetryPolicyWire,
   })
   .openapi('Job');
+
+/** A job as an enqueue answers it: the job and whether this enqueue created it. */
+export const EnqueuedJobSchema = JobSchema.extend({
+  created: z.boolean().openapi({
+    description:
+      'true: this request created the job; false: its uniqueKey was held and this is the existing job that holds it (unchanged).',
+  }),
+}).openapi('EnqueuedJob');
+
+/** An enqueued job as sent: `EnqueuedJobSchema`'s output type. */
+export type WireEnqueuedJob = z.infer<typeof EnqueuedJobSchema>;
+
+/** `toWireJob` with the enqueue's `created` flag. */
+export function toWireEnqueuedJob(job: EnqueuedJob): WireEnqueuedJob {
+  return { ...toWireJob(job), created: job.created };
+}
 
 /** A job as sent: `JobSchema`'s output type. */
 export type WireJob = z.infer<typeof JobSchema>;

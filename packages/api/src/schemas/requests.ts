@@ -6,6 +6,7 @@ import {
   MAX_METHOD_NAME_LENGTH,
   MAX_RETRY_DELAY_MS,
   MAX_RETRY_FACTOR,
+  MAX_UNIQUE_FOR_SECONDS,
   QUEUE_NAME_PATTERN,
 } from '@jobs/core';
 import { isStorableText, UNSTORABLE } from '../text.js';
@@ -67,7 +68,23 @@ export const EnqueueSchema = z
     timeout: numberBetween(0, L.maxTimeoutSeconds, { exclusiveMin: true })
       .optional()
       .openapi({ description: 'Per-attempt time limit in seconds.' }),
-    uniqueKey: text(1, L.maxUniqueKeyLength).optional(),
+    uniqueKey: text(1, L.maxUniqueKeyLength).optional().openapi({
+      description:
+        'A job holding this key (unfinished, or as uniqueFor/uniqueStates say) is answered instead of a new one: 200 with created false.',
+    }),
+    uniqueFor: numberBetween(0, MAX_UNIQUE_FOR_SECONDS, { exclusiveMin: true }).optional().openapi({
+      description:
+        'Seconds: a finished job with the same key created less than this long ago holds it too (in uniqueStates; default completed). Needs uniqueKey.',
+    }),
+    uniqueStates: z
+      .array(z.enum(JOB_STATES))
+      .max(JOB_STATES.length)
+      .optional()
+      .openapi({
+        description:
+          'States of an earlier job with the same key that hold it; unfinished states always do. Needs uniqueKey.',
+        example: ['completed'],
+      }),
     tags: z
       .array(text(1, L.maxTagLength))
       .max(L.maxTags, { error: `must hold at most ${L.maxTags}` })

@@ -38,6 +38,7 @@ export async function enqueueFile(
       : null;
   bar?.start(`enqueuing ${lines.length} jobs`);
   const ids: string[] = [];
+  let deduplicated = 0;
   try {
     for (let start = 0; start < lines.length; start += BATCH) {
       const batch = lines.slice(start, start + BATCH);
@@ -46,6 +47,7 @@ export async function enqueueFile(
           parseResponse(c.api.jobs.batch.$post({ json: { jobs: batch.map((l) => l.job) } })),
         );
         ids.push(...answer.jobs.map((job) => job.id));
+        deduplicated += answer.deduplicated;
       } catch (error) {
         throw lineError(error, batch, ids.length);
       }
@@ -55,13 +57,20 @@ export async function enqueueFile(
     bar?.error(`stopped after ${ids.length} of ${lines.length} jobs`);
     throw error;
   }
-  bar?.stop(`${ids.length} jobs enqueued`);
-  if (context.values.json === true) printJson(context, { enqueued: ids.length, ids });
-  else if (context.stdout.isTTY === true) {
+  const created = ids.length - deduplicated;
+  const held = deduplicated === 0 ? '' : `, ${deduplicated} already queued (unique key held)`;
+  bar?.stop(`${created} jobs enqueued${held}`);
+  if (context.values.json === true) {
+    printJson(context, { enqueued: ids.length, created, deduplicated, ids });
+  } else if (context.stdout.isTTY === true) {
     context.stdout.write(
-      `${green('✔')} ${ids.length} jobs enqueued (ids ${ids[0]}…${ids.at(-1)})\n`,
+      `${green('✔')} ${created} jobs enqueued${held} (ids ${ids[0]}…${ids.at(-1)})\n`,
     );
-  } else context.stdout.write(ids.map((id) => `${id}\n`).join(''));
+  } else {
+    context.stdout.write(ids.map((id) => `${id}\n`).join(''));
+    if (deduplicated > 0)
+      context.stderr.write(`${deduplicated} already queued (unique key held)\n`);
+  }
   if (context.values.wait === true) {
     context.stderr.write('--wait follows a single job; use `jobs list` to watch these\n');
   }

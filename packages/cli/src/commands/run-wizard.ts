@@ -6,7 +6,13 @@ import { InterruptedError, OperationError, UsageError } from '../cli/errors.js';
 import { bold, dim } from '../cli/output.js';
 import { ApiRequestError, connect } from '../remote/connect.js';
 import { describeParams, type JsonSchema } from '../remote/json-schema.js';
-import { type EnqueueRequest, enqueue, type RunOptions, reportEnqueued } from './run.js';
+import {
+  alreadyQueued,
+  type EnqueueRequest,
+  enqueue,
+  type RunOptions,
+  reportEnqueued,
+} from './run.js';
 
 /** What the command line already gave. */
 interface Given {
@@ -137,7 +143,7 @@ export async function runWizard(context: CommandContext, given: Given): Promise<
     }
     try {
       const job = await enqueue(remote, request);
-      outro(`Job ${job.id} enqueued`, io);
+      outro(job.created ? `Job ${job.id} enqueued` : `Not enqueued: ${alreadyQueued(job)}`, io);
       return reportEnqueued(context, remote, job);
     } catch (error) {
       if (error instanceof ApiRequestError && error.field?.startsWith('params') === true) {
@@ -234,5 +240,9 @@ function summary(request: EnqueueRequest): string {
   ];
   if (request.queue !== undefined) lines.push(`queue ${request.queue}`);
   if (request.timeout !== undefined) lines.push(`timeout ${request.timeout} s`);
+  if (request.uniqueKey !== undefined) {
+    const window = request.uniqueFor === undefined ? '' : `, for ${request.uniqueFor} s`;
+    lines.push(`unique key ${JSON.stringify(request.uniqueKey)}${window}`);
+  }
   return lines.join('\n');
 }

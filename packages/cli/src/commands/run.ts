@@ -1,9 +1,15 @@
-import { ENQUEUE_LIMITS } from '@jobs/core';
+import {
+  ENQUEUE_LIMITS,
+  JOB_STATES,
+  type JobState,
+  MAX_UNIQUE_FOR_SECONDS,
+  showLogText,
+} from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
-import { dim, green, printJson, shortTime } from '../cli/output.js';
-import { intFlag, secondsFlag, stringFlag } from '../cli/parse.js';
+import { dim, green, printJson, shortTime, yellow } from '../cli/output.js';
+import { intFlag, listFlag, secondsFlag, stringFlag } from '../cli/parse.js';
 import { ApiRequestError, connect, type Remote } from '../remote/connect.js';
 import type { WireJob } from './format.js';
 
@@ -17,6 +23,9 @@ export interface EnqueueRequest {
   retries?: number;
   queue?: string;
   timeout?: number;
+  uniqueKey?: string;
+  uniqueFor?: number;
+  uniqueStates?: JobState[];
 }
 
 /** Enqueue options from the flags. */
@@ -26,7 +35,13 @@ export interface RunOptions {
   retries?: number;
   queue?: string;
   timeout?: number;
+  uniqueKey?: string;
+  uniqueFor?: number;
+  uniqueStates?: JobState[];
 }
+
+/** What the API answers an enqueue: the job, and false when its unique key was already held. */
+export type EnqueuedWireJob = WireJob & { readonly created: boolean };
 
 export const runCommand: Command = {
   name: 'run',
@@ -37,6 +52,8 @@ export const runCommand: Command = {
     'only argument; none: no arguments). Prints the job id. In a terminal, leaving out the handler or\n' +
     'the method starts a wizard that lists the registered handlers; without one it is an error (exit 2).\n' +
     'With --wait it follows the job to its end and exits 1 if it failed or was cancelled.\n' +
+    'With --unique-key, a job holding the key is answered instead of a new one: "already queued as\n' +
+    'job N" (exit 0; --json has "created": false).\n' +
     '--file takes one job per line: {"handler","method","params",...options}; "-" reads stdin.',
   options: {
     priority: { type: 'string', value: 'n', description: 'higher runs first (default 0)' },
@@ -48,6 +65,21 @@ export const runCommand: Command = {
     },
     queue: { type: 'string', value: 'name', description: 'queue to wait in (default "default")' },
     timeout: { type: 'string', value: 'seconds', description: 'time limit of each attempt' },
+    'unique-key': {
+      type: 'string',
+      value: 'key',
+      description: 'no second job while one with this key is unfinished',
+    },
+    'unique-for': {
+      type: 'string',
+      value: 'seconds',
+      description: 'also while a finished one is younger than this (completed, by default)',
+    },
+    'unique-states': {
+      type: 'string',
+      value: 'a,b',
+      description: 'final states that hold the key too (completed,failed,cancelled)',
+    },
     wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
     file: {
       type: 'string',
@@ -65,6 +97,10 @@ export const runCommand: Command = {
       'priority 5, in 30 s, up to 6 attempts',
     ],
     ["run reports build '[2025]' --wait", 'enqueue and follow it to the end'],
+    [
+      "run reports build '[2025]' --unique-key report-2025 --unique-for 3600",
+      'at most one such job an hour ("already queued as job N" otherwise)',
+    ],
     ['run --file jobs.ndjson', 'bulk enqueue, with a progress bar'],
   ],
   async run(context) {
@@ -124,6 +160,35 @@ function runOptions(context: CommandContext): RunOptions {
   if (retries !== undefined) options.retries = retries;
   if (timeout !== undefined) options.timeout = timeout;
   if (queue !== undefined) options.queue = queue;
+  Object.assign(options, uniqueOptions(context));
+  return options;
+}
+
+/** `--unique-key`, `--unique-for` and `--unique-states`, checked. */
+function uniqueOptions(context: CommandContext): RunOptions {
+  const options: RunOptions = {};
+  const key = stringFlag(context.values['unique-key']);
+  const window = secondsFlag(
+    context.values['unique-for'],
+    'unique-for',
+    MAX_UNIQUE_FOR_SECONDS,
+    true,
+  );
+  const states = listFlag(context.values['unique-states']);
+  if (key === undefined && (window !== undefined || states !== undefined)) {
+    const flag = window === undefined ? '--unique-states' : '--unique-for';
+    throw new UsageError(`${flag} needs --unique-key`);
+  }
+  for (const state of states ?? []) {
+    if (!(JOB_STATES as readonly string[]).includes(state)) {
+      throw new UsageError(
+        `--unique-states: "${state}" is not a job state (${JOB_STATES.join(', ')})`,
+      );
+    }
+  }
+  if (key !== undefined) options.uniqueKey = key;
+  if (window !== undefined) options.uniqueFor = window;
+  if (states !== undefined) options.uniqueStates = states as JobState[];
   return options;
 }
 
@@ -142,11 +207,11 @@ export function parseParams(text: string): unknown[] {
 }
 
 /** POST /api/jobs. A refused handler or method gets a hint naming the registered ones. */
-export async function enqueue(remote: Remote, request: EnqueueRequest): Promise<WireJob> {
+export async function enqueue(remote: Remote, request: EnqueueRequest): Promise<EnqueuedWireJob> {
   try {
     return (await remote.call((c) =>
       parseResponse(c.api.jobs.$post({ json: request })),
-    )) as WireJob;
+    )) as EnqueuedWireJob;
   } catch (error) {
     if (
       error instanceof ApiRequestError &&
@@ -176,15 +241,26 @@ async function knownNames(remote: Remote, handler: string | undefined): Promise<
   }
 }
 
-/** Prints the new job (id alone when stdout is not a terminal), then follows it with --wait. */
+/**
+ * Prints the new job (id alone when stdout is not a terminal; "already queued as job N" on
+ * stderr too when the key was held), then follows it with --wait.
+ */
 export async function reportEnqueued(
   context: CommandContext,
   remote: Remote,
-  job: WireJob,
+  job: EnqueuedWireJob,
 ): Promise<number> {
+  if (!job.created && context.values.json !== true) {
+    const line = alreadyQueued(job);
+    if (context.stdout.isTTY === true) {
+      context.stdout.write(`${yellow('●')} ${line}\n${dim(`  follow it: jobs show ${job.id}`)}\n`);
+    } else context.stderr.write(`${line}\n`);
+  }
   if (context.values.wait !== true) {
     if (context.values.json === true) printJson(context, job);
-    else if (context.stdout.isTTY === true) {
+    else if (!job.created) {
+      if (context.stdout.isTTY !== true) context.stdout.write(`${job.id}\n`);
+    } else if (context.stdout.isTTY === true) {
       const when = job.state === 'scheduled' ? ` to run at ${shortTime(job.runAt)}` : '';
       context.stdout.write(
         `${green('✔')} job ${job.id} enqueued: ${job.handler}.${job.method} on queue ${job.queue}${when}\n` +
@@ -198,4 +274,10 @@ export async function reportEnqueued(
   }
   const { waitForJob } = await import('./run-wait.js');
   return waitForJob(context, remote, job);
+}
+
+/** What `jobs run` says of a job whose unique key was held: "already queued as job N (...)". */
+export function alreadyQueued(job: EnqueuedWireJob): string {
+  const key = job.uniqueKey === null ? '' : `key "${showLogText(job.uniqueKey)}", `;
+  return `already queued as job ${job.id} (${key}${job.state})`;
 }

@@ -3,15 +3,19 @@ import {
   ENQUEUE_LIMITS,
   ENQUEUE_OPTION_KEYS,
   HANDLER_NAME_PATTERN,
+  JOB_STATES,
   MAX_HANDLER_NAME_LENGTH,
   MAX_METHOD_NAME_LENGTH,
   MAX_RETRIES_DEFAULT,
   MAX_RETRY_DELAY_MS,
   MAX_RETRY_FACTOR,
+  MAX_UNIQUE_FOR_SECONDS,
   METHOD_NAME_PATTERN,
   QUEUE_NAME_PATTERN,
   RESERVED_NAMES,
+  UNIQUE_FOR_DEFAULT_STATES,
 } from '@jobs/core';
+import { holdsKeySql, UNIQUE_LOCK_CLASS } from './insert-unique.js';
 import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /** The SQL function enqueuing one job: `enqueue(handler, method, params, options)`. */
@@ -19,6 +23,12 @@ export const ENQUEUE_FUNCTION = 'enqueue';
 
 /** The SQL function enqueuing a JSON array of jobs: `enqueue_many(jobs)`. */
 export const ENQUEUE_MANY_FUNCTION = 'enqueue_many';
+
+/** `enqueue_status(...)`: as `enqueue`, answering `(id, created)`: false when deduplicated. */
+export const ENQUEUE_STATUS_FUNCTION = 'enqueue_status';
+
+/** `enqueue_many_status(jobs)`: as `enqueue_many`, one `(id, created)` row per job, in order. */
+export const ENQUEUE_MANY_STATUS_FUNCTION = 'enqueue_many_status';
 
 /** The SQLSTATE the functions raise for a bad argument (invalid_parameter_value). */
 export const ENQUEUE_ERROR_SQLSTATE = '22023';
@@ -179,6 +189,9 @@ DECLARE
   v_run_at timestamptz;
   v_timeout_ms integer;
   v_unique_key text;
+  v_unique_for_ms double precision;
+  v_unique_states text[];
+  v_unique_field text;
   v_tags text[] := '{}';
   v_backoff jsonb := ${literal(JSON.stringify(DEFAULT_RETRY_POLICY))}::jsonb;
   v_id bigint;
@@ -228,6 +241,39 @@ BEGIN
   IF opts ? 'uniqueKey' THEN
     v_unique_key := jobs_enqueue_string(opts->'uniqueKey', prefix || 'uniqueKey', 1, ${l.maxUniqueKeyLength});
   END IF;
+  IF opts ? 'uniqueFor' OR opts ? 'uniqueStates' THEN
+    v_unique_field := prefix || CASE WHEN opts ? 'uniqueFor' THEN 'uniqueFor' ELSE 'uniqueStates' END;
+    IF v_unique_key IS NULL THEN
+      PERFORM jobs_enqueue_invalid(v_unique_field, 'needs a uniqueKey');
+    END IF;
+  END IF;
+  IF opts ? 'uniqueFor' THEN
+    v_unique_for_ms := greatest(1, round(jobs_enqueue_number(opts->'uniqueFor', prefix || 'uniqueFor', 0, ${MAX_UNIQUE_FOR_SECONDS}, true) * 1000));
+  END IF;
+  IF opts ? 'uniqueStates' THEN
+    IF jsonb_typeof(opts->'uniqueStates') IS DISTINCT FROM 'array' THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'uniqueStates', 'must be an array of job states');
+    END IF;
+    IF jsonb_array_length(opts->'uniqueStates') > ${JOB_STATES.length} THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'uniqueStates', 'must hold at most ${JOB_STATES.length}');
+    END IF;
+    SELECT COALESCE(array_agg(s.state #>> '{}' ORDER BY s.n), '{}') INTO v_unique_states
+      FROM jsonb_array_elements(opts->'uniqueStates') WITH ORDINALITY AS s(state, n);
+    FOR k IN SELECT (s.n - 1)::text FROM jsonb_array_elements(opts->'uniqueStates') WITH ORDINALITY AS s(state, n)
+              WHERE jsonb_typeof(s.state) IS DISTINCT FROM 'string' OR s.state #>> '{}' NOT IN (${sqlList(JOB_STATES)})
+              ORDER BY s.n LIMIT 1 LOOP
+      PERFORM jobs_enqueue_invalid(prefix || 'uniqueStates.' || k, ${literal(`must be one of ${JOB_STATES.join(', ')}`)});
+    END LOOP;
+    v_unique_states := v_unique_states || ARRAY[${sqlList(UNFINISHED_STATES)}];
+  ELSIF v_unique_for_ms IS NOT NULL THEN
+    v_unique_states := ARRAY[${sqlList(UNIQUE_FOR_DEFAULT_STATES)}];
+  ELSE
+    v_unique_states := ARRAY[${sqlList(UNFINISHED_STATES)}];
+  END IF;
+  IF v_unique_field IS NOT NULL AND current_setting('transaction_isolation') <> 'read committed' THEN
+    PERFORM jobs_enqueue_invalid(v_unique_field,
+      'needs a READ COMMITTED transaction (this one is ' || current_setting('transaction_isolation') || ')');
+  END IF;
   IF opts ? 'tags' THEN
     IF jsonb_typeof(opts->'tags') IS DISTINCT FROM 'array' THEN
       PERFORM jobs_enqueue_invalid(prefix || 'tags', 'must be an array of strings');
@@ -256,6 +302,20 @@ BEGIN
   ELSE
     v_run_at := now() + v_delay_ms * interval '1 millisecond';
   END IF;
+  IF v_unique_key IS NOT NULL THEN
+    -- Enqueuers of this key take turns (the store takes the same lock); the lookup below is a
+    -- new statement, so it sees every job of the key committed before the lock was granted.
+    PERFORM pg_advisory_xact_lock(${UNIQUE_LOCK_CLASS}, hashtext(v_unique_key));
+    SELECT j.id INTO v_id FROM jobs j
+     WHERE ${holdsKeySql('j', { key: 'v_unique_key', states: 'v_unique_states', forMs: 'v_unique_for_ms' })}
+     ORDER BY j.created_at DESC, j.id DESC LIMIT 1;
+    IF v_id IS NOT NULL THEN
+      job_id := v_id;
+      job_created := false;
+      RETURN;
+    END IF;
+  END IF;
+  -- Only after the key's lock, as in the store: enqueuers of one key never wait on each other's queue row.
   INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
   LOOP
     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
@@ -268,13 +328,17 @@ BEGIN
       DO NOTHING
     RETURNING j.id INTO v_id;
     IF v_id IS NOT NULL THEN
-      RETURN v_id;
+      job_id := v_id;
+      job_created := true;
+      RETURN;
     END IF;
-    -- The key is held: the holder's id, as the store reports it (again if it just finished).
+    -- Held by a row written without the lock: its id (again if it just finished).
     SELECT id INTO v_id FROM jobs
      WHERE unique_key = v_unique_key AND state IN (${sqlList(UNFINISHED_STATES)});
     IF v_id IS NOT NULL THEN
-      RETURN v_id;
+      job_id := v_id;
+      job_created := false;
+      RETURN;
     END IF;
   END LOOP;
 END
@@ -286,9 +350,13 @@ function sqlListOf(values: readonly string[]): string {
   return values.map(literal).join(', ');
 }
 
+/** Migration 0009's `jobs_enqueue_one` answered a bigint: dropped to answer `(job_id, job_created)`. */
+function dropOldEnqueueOneSql(): string {
+  return `DROP FUNCTION IF EXISTS "jobs_enqueue_one"("handler" text, "method" text, "params" jsonb, "options" jsonb, "prefix" text);`;
+}
+
 function enqueueOneFunctionSql(): string {
-  return `CREATE OR REPLACE FUNCTION "jobs_enqueue_one"("handler" text, "method" text, "params" jsonb, "options" jsonb, "prefix" text)
-RETURNS bigint
+  return `CREATE OR REPLACE FUNCTION "jobs_enqueue_one"("handler" text, "method" text, "params" jsonb, "options" jsonb, "prefix" text, OUT "job_id" bigint, OUT "job_created" boolean)
 LANGUAGE plpgsql
 VOLATILE
 SET search_path FROM CURRENT
@@ -302,7 +370,17 @@ RETURNS bigint
 LANGUAGE sql
 VOLATILE
 SET search_path FROM CURRENT
-AS $$ SELECT jobs_enqueue_one(handler, method, params, options, '') $$;`;
+AS $$ SELECT (jobs_enqueue_one(handler, method, params, options, '')).job_id $$;`;
+}
+
+/** `enqueue_status(...)`: one job; `(id, created)`, created false when its unique key was held. */
+function enqueueStatusFunctionSql(): string {
+  return `CREATE OR REPLACE FUNCTION "${ENQUEUE_STATUS_FUNCTION}"("handler" text, "method" text, "params" jsonb, "options" jsonb DEFAULT '{}'::jsonb)
+RETURNS TABLE ("id" bigint, "created" boolean)
+LANGUAGE sql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$ SELECT r.job_id, r.job_created FROM jobs_enqueue_one(handler, method, params, options, '') AS r $$;`;
 }
 
 /**
@@ -312,13 +390,26 @@ AS $$ SELECT jobs_enqueue_one(handler, method, params, options, '') $$;`;
 function enqueueManyFunctionSql(): string {
   return `CREATE OR REPLACE FUNCTION "${ENQUEUE_MANY_FUNCTION}"("jobs" jsonb)
 RETURNS bigint[]
+LANGUAGE sql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$ SELECT COALESCE(array_agg(s.id ORDER BY s.n), '{}') FROM ${ENQUEUE_MANY_STATUS_FUNCTION}(jobs) WITH ORDINALITY AS s(id, created, n) $$;`;
+}
+
+/**
+ * `enqueue_many_status(jobs)`: as `enqueue_many`, one `(id, created)` row per job in input
+ * order, all or none (errors name `jobs.<index>.<field>`).
+ */
+function enqueueManyStatusFunctionSql(): string {
+  return `CREATE OR REPLACE FUNCTION "${ENQUEUE_MANY_STATUS_FUNCTION}"("jobs" jsonb)
+RETURNS TABLE ("id" bigint, "created" boolean)
 LANGUAGE plpgsql
 VOLATILE
 SET search_path FROM CURRENT
 AS $$
 DECLARE
-  ids bigint[] := '{}';
   item record;
+  one record;
   k text;
 BEGIN
   IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
@@ -333,10 +424,12 @@ BEGIN
         PERFORM jobs_enqueue_invalid('jobs.' || item.i || '.' || k, 'is not allowed');
       END IF;
     END LOOP;
-    ids := ids || jobs_enqueue_one(item.job->>'handler', item.job->>'method',
+    SELECT * INTO one FROM jobs_enqueue_one(item.job->>'handler', item.job->>'method',
       item.job->'params', item.job->'options', 'jobs.' || item.i || '.');
+    id := one.job_id;
+    created := one.job_created;
+    RETURN NEXT;
   END LOOP;
-  RETURN ids;
 END
 $$;`;
 }
@@ -344,6 +437,7 @@ $$;`;
 /** Every statement a migration writes to (re-)create the enqueue functions, in order. */
 export function enqueueFunctionsSql(): string {
   return [
+    dropOldEnqueueOneSql(),
     invalidFunctionSql(),
     integerFunctionSql(),
     numberFunctionSql(),
@@ -351,6 +445,8 @@ export function enqueueFunctionsSql(): string {
     backoffFunctionSql(),
     enqueueOneFunctionSql(),
     enqueueFunctionSql(),
+    enqueueStatusFunctionSql(),
+    enqueueManyStatusFunctionSql(),
     enqueueManyFunctionSql(),
   ].join('\n--> statement-breakpoint\n');
 }

@@ -1,15 +1,15 @@
-import { insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
+import { type EnqueuedJob, insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
 import type { RunStatement } from '../caller-transaction.js';
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
+import { INSERTED_COLUMNS_SQL, type InsertedRow, jobFromInsert } from '../rows.js';
 import {
-  INSERTED_COLUMNS_SQL,
-  type InsertedRow,
-  JOB_COLUMNS_SQL,
-  jobFromInsert,
-  rowToJob,
-} from '../rows.js';
-import type { JobRow } from '../schema.js';
+  CHECKED_RETURNING,
+  heldFilter,
+  insertUniqueJobs,
+  ruleParams,
+  selectHoldersStatement,
+} from './insert-unique.js';
 import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /**
@@ -17,7 +17,12 @@ import { sqlList, UNFINISHED_STATES } from './state-list.js';
  * and the queues named ($13, distinct) recorded. Read once, so the input is never materialized.
  * `returning` reads the inserted rows back.
  */
-function insertStatement(onConflict: string, returning: string, tables = ''): string {
+function insertStatement(
+  onConflict: string,
+  returning: string,
+  tables = '',
+  { heldFilter = '' }: { readonly heldFilter?: string } = {},
+): string {
   return `WITH named_queues AS (
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
@@ -31,29 +36,38 @@ function insertStatement(onConflict: string, returning: string, tables = ''): st
             backoff::jsonb
      FROM (
        SELECT t.*, COALESCE(t.run_at, now() + t.delay_ms * interval '1 millisecond') AS due_at
+       ${heldFilter === '' ? '' : ', row_number() OVER (PARTITION BY t.unique_key ORDER BY t.ord) AS key_rank'}
        FROM unnest(
          $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
          $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[]
+         ${heldFilter === '' ? '' : ', $14::text[], $15::float8[]'}
        ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
-                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff, ord)
+                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff,
+                              ${heldFilter === '' ? '' : 'unique_states, unique_for_ms,'} ord)
      ) due
+     ${heldFilter}
      ORDER BY ord
      ${onConflict}
      RETURNING ${returning}
      )`;
 }
 
-/** Every inserted row's id, state, times and key, to be matched back to the input. */
-const ROW_RETURNING = `${INSERTED_COLUMNS_SQL}, j.unique_key`;
+/** Every inserted row's id, state and times, to be matched back to the input. */
+const ROW_RETURNING = INSERTED_COLUMNS_SQL;
 
-/** For batches with unique keys: a held key skips its job (reported as the job holding it). */
-const insertUnique = (tables: string) =>
+/**
+ * For batches with unique keys (see insert-unique.ts): a job whose key is held under its rule,
+ * or that is not the first of its key in the batch, is skipped; a held key the lookup could not
+ * see (a row written without the lock) is skipped by the unique index.
+ */
+const insertChecked = (tables: string) =>
   `${insertStatement(
     `ON CONFLICT (unique_key)
        WHERE unique_key IS NOT NULL AND state IN (${sqlList(UNFINISHED_STATES)})
        DO NOTHING`,
-    ROW_RETURNING,
+    CHECKED_RETURNING,
     tables,
+    { heldFilter: heldFilter(tables) },
   )} SELECT * FROM inserted`;
 
 /**
@@ -80,25 +94,20 @@ const insertSpan = (tables: string) => `${insertStatement('', 'j.id', tables)},
               ELSE (SELECT string_agg(id::text, ',' ORDER BY id) FROM inserted) END AS ids
     FROM span`;
 
-/** The unfinished jobs holding some unique keys ($1). */
-const selectHeld = (tables: string) => `SELECT ${JOB_COLUMNS_SQL} FROM ${tables}jobs j
-       WHERE j.unique_key = ANY($1::text[])
-         AND j.state IN (${sqlList(UNFINISHED_STATES)})`;
-
 /** The statements, with table names as a target needs them. */
 interface Statements {
   readonly insertSpan: string;
   readonly insertRows: string;
-  readonly insertUnique: string;
-  readonly selectHeld: string;
+  readonly insertChecked: string;
+  readonly selectHolders: string;
 }
 
 function statementsFor(tables: string): Statements {
   return {
     insertSpan: insertSpan(tables),
     insertRows: insertRows(tables),
-    insertUnique: insertUnique(tables),
-    selectHeld: selectHeld(tables),
+    insertChecked: insertChecked(tables),
+    selectHolders: selectHoldersStatement(tables),
   };
 }
 
@@ -118,6 +127,10 @@ export interface InsertTarget {
     chunks: readonly (readonly NewJob[])[],
     insert: (run: RunStatement, chunk: readonly NewJob[]) => Promise<T>,
   ): Promise<T[]>;
+  /** Runs `work` in one READ COMMITTED transaction (the caller's own, when it is one). */
+  inTransaction<T>(work: (run: RunStatement) => Promise<T>): Promise<T>;
+  /** True for a caller's transaction, whose isolation level the caller chose. */
+  readonly callers: boolean;
 }
 
 /** The store's pool: statements prepared, several chunks pipelined in a transaction of its own. */
@@ -129,6 +142,11 @@ export function poolTarget(c: Connection): InsertTarget {
       chunks.length === 1
         ? Promise.all([insert(runOn(c.sql), chunks[0] as readonly NewJob[])])
         : pipelinedInTransaction(c, chunks, insert),
+    inTransaction: (work) =>
+      c.sql.begin('isolation level read committed', (tx) => work(runOn(tx))) as Promise<
+        Awaited<ReturnType<typeof work>>
+      >,
+    callers: false,
   };
 }
 
@@ -152,6 +170,8 @@ export function callerTarget(schema: string, run: RunStatement): InsertTarget {
       for (const chunk of chunks) out.push(await insert(run, chunk));
       return out;
     },
+    inTransaction: (work) => work(run),
+    callers: true,
   };
 }
 
@@ -171,20 +191,21 @@ export interface InsertedSpan {
   readonly ids: string | null;
 }
 
-type ReturnedRow = InsertedRow & { unique_key: string | null };
-
 /**
  * Inserts every job, all or none: one statement over unnest()ed arrays, or for more than
  * INSERT_CHUNK_SIZE jobs one statement per chunk, pipelined in one transaction so that the
  * database inserts one chunk while the next is encoded. A job whose unique key is held by an
  * unfinished job is not inserted: that job is returned in its place.
  */
-export function insertJobs(c: Connection, input: readonly NewJob[]): Promise<Job[]> {
+export function insertJobs(c: Connection, input: readonly NewJob[]): Promise<EnqueuedJob[]> {
   return insertJobsOn(poolTarget(c), input);
 }
 
 /** `insertJobs` on any target: the store's pool or a caller's transaction. */
-export async function insertJobsOn(target: InsertTarget, input: readonly NewJob[]): Promise<Job[]> {
+export async function insertJobsOn(
+  target: InsertTarget,
+  input: readonly NewJob[],
+): Promise<EnqueuedJob[]> {
   if (input.length === 0) return [];
   const { statements } = target;
   // Every job is inserted and its times follow from the clock: one row back per statement.
@@ -197,24 +218,40 @@ export async function insertJobsOn(target: InsertTarget, input: readonly NewJob[
     const chunks = await target.eachChunk(chunksOf(input), async (run, chunk) =>
       jobsFromSpan(chunk, (await run<InsertedSpan>(statements.insertSpan, chunkParams(chunk)))[0]),
     );
-    return chunks.flat();
+    return chunks.flat().map(created);
   }
-  const anyUniqueKey = input.some((job) => job.uniqueKey !== null);
+  if (input.some((job) => job.uniqueKey !== null)) {
+    const unique = {
+      insertChecked: statements.insertChecked,
+      selectHolders: statements.selectHolders,
+      inTransaction: target.inTransaction,
+      callers: target.callers,
+    };
+    return insertUniqueJobs(unique, input, chunksOf(input), uniqueChunkParams);
+  }
   const rows = (
     await target.eachChunk(chunksOf(input), (run, chunk) =>
-      run<ReturnedRow>(
-        anyUniqueKey ? statements.insertUnique : statements.insertRows,
-        chunkParams(chunk),
-      ),
+      run<InsertedRow>(statements.insertRows, chunkParams(chunk)),
     )
   ).flat();
-  // Ids follow input order (each SELECT is ordered, chunks run in order), so sorted rows line
-  // up with the input, minus the jobs whose unique key was held.
+  // Ids follow input order (each SELECT is ordered, chunks run in order).
   const inserted = rows.sort((a, b) => compareIds(a.id, b.id));
-  if (inserted.length === input.length) {
-    return input.map((job, i) => jobFromInsert(job, inserted[i] as InsertedRow));
-  }
-  return matchDuplicates(target, input, inserted);
+  return input.map((job, i) => created(jobFromInsert(job, inserted[i] as InsertedRow)));
+}
+
+/** A job this insert created. */
+function created(job: Job): EnqueuedJob {
+  return { ...job, created: true };
+}
+
+/** `chunkParams` and each job's unique rule ($14 states, $15 window). */
+function uniqueChunkParams(input: readonly NewJob[]): string[] {
+  const rules = input.map(ruleParams);
+  return [
+    ...chunkParams(input),
+    pgArray(rules.map((rule) => rule.states)),
+    pgArray(rules.map((rule) => rule.forMs)),
+  ];
 }
 
 /** `input` in chunks of INSERT_CHUNK_SIZE jobs (one chunk when it is no larger). */
@@ -358,49 +395,4 @@ function chunkParams(input: readonly NewJob[]): string[] {
 /** Compares decimal id strings numerically. */
 function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/**
- * Puts inserted rows back in input order and fills in, for each job that hit a held unique
- * key, the unfinished job holding it. Inserted rows come back in input order by id.
- */
-async function matchDuplicates(
-  target: InsertTarget,
-  input: readonly NewJob[],
-  inserted: readonly ReturnedRow[],
-): Promise<Job[]> {
-  const byKey = new Map<string, Job>();
-  const missingKeys = new Set<string>();
-  let next = 0;
-  const out: (Job | string)[] = [];
-  for (const job of input) {
-    const candidate = inserted[next];
-    if (job.uniqueKey === null || candidate?.unique_key === job.uniqueKey) {
-      if (candidate === undefined) throw new Error('insert returned fewer rows than expected');
-      next += 1;
-      const created = jobFromInsert(job, candidate);
-      if (created.uniqueKey !== null) byKey.set(created.uniqueKey, created);
-      out.push(created);
-    } else {
-      if (!byKey.has(job.uniqueKey)) missingKeys.add(job.uniqueKey);
-      out.push(job.uniqueKey);
-    }
-  }
-  if (missingKeys.size > 0) {
-    const held = await target.run<JobRow>(target.statements.selectHeld, [
-      pgArray([...missingKeys]),
-    ]);
-    for (const row of held) {
-      const job = rowToJob(row);
-      if (job.uniqueKey !== null) byKey.set(job.uniqueKey, job);
-    }
-  }
-  return out.map((entry) => {
-    if (typeof entry !== 'string') return entry;
-    const held = byKey.get(entry);
-    // The holder finished between the insert and this read: report the key as taken anyway.
-    if (held === undefined)
-      throw new Error(`unique key "${entry}" is held by a job that just finished; enqueue again`);
-    return held;
-  });
 }

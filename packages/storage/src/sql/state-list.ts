@@ -1,4 +1,4 @@
-import { FINAL_STATES, JOB_STATES, type JobState } from '@jobs/core';
+import type { JobState } from '@jobs/core';
 
 /**
  * States written into a statement as an SQL list (`'queued', 'retrying'`), for a condition the
@@ -10,6 +10,4 @@ export function sqlList(states: readonly JobState[]): string {
 }
 
 /** Every state but the final ones, in core's order: the states that hold a unique key. */
-export const UNFINISHED_STATES: readonly JobState[] = JOB_STATES.filter(
-  (state) => !(FINAL_STATES as readonly JobState[]).includes(state),
-);
+export { UNFINISHED_STATES } from '@jobs/core';

@@ -40,9 +40,44 @@ const base: EnqueueFormValues = {
   priority: '0',
   delay: '0',
   retries: '',
+  uniqueKey: '',
+  uniqueFor: '',
+  uniqueStates: '',
 };
 
 describe('validateEnqueueForm', () => {
+  it('sends the unique key, window and states when given, and checks them', () => {
+    expect(
+      validateEnqueueForm(
+        { ...base, uniqueKey: 'digest:7', uniqueFor: '3600', uniqueStates: 'completed, failed' },
+        handlers,
+      ),
+    ).toEqual({
+      ok: true,
+      request: {
+        handler: 'mailer',
+        method: 'send',
+        params: ['a@b.co', 'Hi'],
+        uniqueKey: 'digest:7',
+        uniqueFor: 3600,
+        uniqueStates: ['completed', 'failed'],
+      },
+    });
+    const bad = validateEnqueueForm(
+      { ...base, uniqueKey: 'k', uniqueFor: '0', uniqueStates: 'completed,done' },
+      handlers,
+    );
+    expect(!bad.ok && bad.errors).toEqual({
+      uniqueFor: 'Seconds above 0, up to a year; or blank.',
+      uniqueStates: expect.stringMatching(/^"done" is not a state/),
+    });
+    const keyless = validateEnqueueForm({ ...base, uniqueFor: '60' }, handlers);
+    expect(!keyless.ok && keyless.errors).toEqual({
+      uniqueKey: 'Give a unique key for a window or states.',
+    });
+    expect(fieldOfServerError('uniqueStates.1')).toBe('uniqueStates');
+  });
+
   it('builds the request, leaving defaults to the server', () => {
     expect(validateEnqueueForm(base, handlers)).toEqual({
       ok: true,
@@ -77,6 +112,9 @@ describe('validateEnqueueForm', () => {
         priority: '1.5',
         delay: '-1',
         retries: '1001',
+        uniqueKey: '',
+        uniqueFor: '',
+        uniqueStates: '',
       },
       handlers,
     );

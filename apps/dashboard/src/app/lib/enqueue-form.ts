@@ -1,4 +1,4 @@
-import type { EnqueueRequest, HandlerInfo } from '../api/types.js';
+import { type EnqueueRequest, type HandlerInfo, JOB_STATES } from '../api/types.js';
 import { parseParams } from './params.js';
 
 /** The New job form's fields, as typed. */
@@ -12,6 +12,12 @@ export interface EnqueueFormValues {
   readonly delay: string;
   /** Blank: the server's default. */
   readonly retries: string;
+  /** Blank: none. A job holding it is shown instead of a new one. */
+  readonly uniqueKey: string;
+  /** Seconds a finished job keeps holding the key; blank: only while unfinished. */
+  readonly uniqueFor: string;
+  /** Final states that hold the key too, comma-separated; blank: the default. */
+  readonly uniqueStates: string;
 }
 
 /** Form fields that can carry an error. */
@@ -21,7 +27,13 @@ export type FormField = keyof EnqueueFormValues;
 export type FormErrors = Partial<Record<FormField | 'form', string>>;
 
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-const LIMITS = { priority: 1_000_000, delay: 10 * 365 * 24 * 60 * 60, retries: 1000 };
+const LIMITS = {
+  priority: 1_000_000,
+  delay: 10 * 365 * 24 * 60 * 60,
+  retries: 1000,
+  uniqueKey: 255,
+  uniqueFor: 365 * 24 * 60 * 60,
+};
 
 function integer(text: string): number | null {
   if (!/^-?\d+$/.test(text.trim())) return null;
@@ -66,6 +78,8 @@ export function validateEnqueueForm(
     errors.retries = `A whole number from 0 to ${LIMITS.retries}, or blank for the default.`;
   }
 
+  const unique = checkUnique(values, errors);
+
   if (Object.keys(errors).length > 0 || !params.ok) return { ok: false, errors };
   const request: EnqueueRequest = {
     handler: values.handler,
@@ -75,8 +89,44 @@ export function validateEnqueueForm(
     ...(priority === null || priority === 0 ? {} : { priority }),
     ...(delay > 0 ? { delay } : {}),
     ...(retries === undefined || retries === null ? {} : { retries }),
+    ...unique,
   };
   return { ok: true, request };
+}
+
+/** The unique key, window and states, checked as the API does (errors go into `errors`). */
+function checkUnique(
+  values: EnqueueFormValues,
+  errors: FormErrors,
+): Pick<EnqueueRequest, 'uniqueKey' | 'uniqueFor' | 'uniqueStates'> {
+  const key = values.uniqueKey;
+  const windowText = values.uniqueFor.trim();
+  const statesText = values.uniqueStates.trim();
+  if (key.length > LIMITS.uniqueKey) {
+    errors.uniqueKey = `At most ${LIMITS.uniqueKey} characters.`;
+  }
+  if (key === '' && (windowText !== '' || statesText !== '')) {
+    errors.uniqueKey = 'Give a unique key for a window or states.';
+  }
+  const window = windowText === '' ? undefined : Number(windowText);
+  if (
+    window !== undefined &&
+    (!Number.isFinite(window) || window <= 0 || window > LIMITS.uniqueFor)
+  ) {
+    errors.uniqueFor = 'Seconds above 0, up to a year; or blank.';
+  }
+  const states = statesText === '' ? undefined : statesText.split(',').map((s) => s.trim());
+  const unknown = states?.find((s) => !(JOB_STATES as readonly string[]).includes(s));
+  if (unknown !== undefined) {
+    errors.uniqueStates = `"${unknown}" is not a state: use ${JOB_STATES.join(', ')}.`;
+  }
+  return {
+    ...(key === '' ? {} : { uniqueKey: key }),
+    ...(window === undefined ? {} : { uniqueFor: window }),
+    ...(states === undefined || unknown !== undefined
+      ? {}
+      : { uniqueStates: states as NonNullable<EnqueueRequest['uniqueStates']> }),
+  };
 }
 
 /** The form field a server error's field belongs to (`params.0` to params), or `form`. */
@@ -89,6 +139,9 @@ export const FORM_FIELDS: readonly FormField[] = [
   'priority',
   'delay',
   'retries',
+  'uniqueKey',
+  'uniqueFor',
+  'uniqueStates',
 ];
 
 export function fieldOfServerError(field: string | undefined): FormField | 'form' {

@@ -28,7 +28,8 @@ export function describeInsertContract(t: ContractContext): void {
         leaseOwner: null,
       });
       expect(job?.id).toMatch(/^[1-9]\d*$/);
-      expect(await store.jobGet({ id: job!.id })).toEqual(job);
+      expect(job?.created).toBe(true);
+      expect({ ...(await store.jobGet({ id: job!.id })), created: true }).toEqual(job);
     });
 
     it('returns many jobs in input order', async () => {
@@ -62,6 +63,12 @@ export function describeInsertContract(t: ContractContext): void {
       });
       expect(again?.id).toBe(first?.id);
       expect(sameBatch?.id).toBe(other?.id);
+      expect([first, again, other, sameBatch].map((j) => j?.created)).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
       await store.jobCancel({ ids: [first!.id] });
       const [fresh] = await store.jobInsert({ jobs: [newJob({ uniqueKey: 'k1' })] });
       expect(fresh?.id).not.toBe(first?.id);

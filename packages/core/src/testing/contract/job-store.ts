@@ -10,6 +10,7 @@ import { describeListContract } from './list.js';
 import { describeManageContract } from './manage.js';
 import { describeOutcomeContract } from './outcomes.js';
 import { describeProgressContract } from './progress.js';
+import { describeUniqueContract } from './unique.js';
 
 /** The areas of the JobStore contract, in the order they run. */
 const AREAS: readonly ((t: ContractContext) => void)[] = [
@@ -22,6 +23,7 @@ const AREAS: readonly ((t: ContractContext) => void)[] = [
   describeProgressContract,
   describeBoundsContract,
   describeListContract,
+  describeUniqueContract,
 ];
 
 /**

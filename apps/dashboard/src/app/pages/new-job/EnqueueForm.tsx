@@ -3,7 +3,10 @@ import { Field } from './Field.js';
 import { ParamsHint } from './ParamsHint.js';
 import { useEnqueueForm } from './useEnqueueForm.js';
 
-/** The form: handler and method from the registry, params as JSON, priority, delay, retries. */
+/**
+ * The form: handler and method from the registry, params as JSON, priority, delay, retries,
+ * and an optional unique key with its window and states.
+ */
 export function EnqueueForm({ handlers }: { readonly handlers: readonly HandlerInfo[] }) {
   const { id, errors, sending, handler, method, submit, bind } = useEnqueueForm(handlers);
   const common = { idBase: id } as const;
@@ -98,6 +101,48 @@ export function EnqueueForm({ handlers }: { readonly handlers: readonly HandlerI
           )}
         </Field>
       </div>
+      <fieldset className="form-group">
+        <legend>Unique job (optional)</legend>
+        <div className="form-row">
+          <Field
+            {...common}
+            field="uniqueKey"
+            label="Unique key"
+            error={errors.uniqueKey}
+            hint="While a job with this key is unfinished, that job is shown instead of a new one."
+          >
+            {(control) => <input {...control} {...bind('uniqueKey')} placeholder="none" />}
+          </Field>
+          <Field
+            {...common}
+            field="uniqueFor"
+            label="Unique for (seconds)"
+            error={errors.uniqueFor}
+            hint="Also while a finished one is younger than this (completed, unless states say)."
+          >
+            {(control) => (
+              <input
+                {...control}
+                {...bind('uniqueFor')}
+                type="number"
+                min={0}
+                step="any"
+                inputMode="decimal"
+                placeholder="none"
+              />
+            )}
+          </Field>
+          <Field
+            {...common}
+            field="uniqueStates"
+            label="Finished states that hold the key"
+            error={errors.uniqueStates}
+            hint="Comma-separated: completed, failed, cancelled."
+          >
+            {(control) => <input {...control} {...bind('uniqueStates')} placeholder="default" />}
+          </Field>
+        </div>
+      </fieldset>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={sending}>
           {sending ? 'Enqueuing…' : 'Enqueue job'}

@@ -103,7 +103,7 @@ describe('the New job form', () => {
       'GET /api/handlers': () => handlers,
       'POST /api/jobs': () => ({
         status: 201,
-        body: wireJob({ id: '77', handler: 'reports', method: 'build' }),
+        body: { ...wireJob({ id: '77', handler: 'reports', method: 'build' }), created: true },
       }),
       'GET /api/jobs/:id': () =>
         wireJob({ id: '77', handler: 'reports', method: 'build', params: [2024] }),
@@ -113,5 +113,38 @@ describe('the New job form', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
     await waitFor(() => expect(window.location.pathname).toBe('/jobs/77'));
     expect(await screen.findByText('Enqueued job #77.')).toBeTruthy();
+  });
+
+  it('says when the unique key was held and goes to the job holding it', async () => {
+    const api = fakeApi({
+      'GET /api/handlers': () => handlers,
+      'POST /api/jobs': () => ({
+        status: 200,
+        body: {
+          ...wireJob({ id: '12', handler: 'reports', method: 'build', uniqueKey: 'year-2024' }),
+          created: false,
+        },
+      }),
+      'GET /api/jobs/:id': () =>
+        wireJob({ id: '12', handler: 'reports', method: 'build', params: [2024] }),
+    });
+    renderApp('/jobs/new', api.fetch);
+    await fill('[2024]');
+    fireEvent.change(screen.getByLabelText('Unique key'), { target: { value: 'year-2024' } });
+    fireEvent.change(screen.getByLabelText(/^Unique for/), { target: { value: '600' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enqueue job' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/jobs/12'));
+    expect(
+      await screen.findByText(
+        'Already queued as job #12: its unique key is held, so no new job was made.',
+      ),
+    ).toBeTruthy();
+    expect(api.calls.find((c) => c.method === 'POST')?.body).toEqual({
+      handler: 'reports',
+      method: 'build',
+      params: [2024],
+      uniqueKey: 'year-2024',
+      uniqueFor: 600,
+    });
   });
 });

@@ -28,6 +28,9 @@ export function initialValues(copy: EnqueueCopy | null): EnqueueFormValues {
       priority: '0',
       delay: '0',
       retries: '',
+      uniqueKey: '',
+      uniqueFor: '',
+      uniqueStates: '',
     };
   }
   return {
@@ -38,5 +41,8 @@ export function initialValues(copy: EnqueueCopy | null): EnqueueFormValues {
     priority: String(copy.priority),
     delay: '0',
     retries: String(copy.retries),
+    uniqueKey: '',
+    uniqueFor: '',
+    uniqueStates: '',
   };
 }

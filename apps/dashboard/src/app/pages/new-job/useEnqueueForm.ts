@@ -64,7 +64,10 @@ export function useEnqueueForm(handlers: readonly HandlerInfo[]) {
     setSending(true);
     try {
       const job = await read(client.api.jobs.$post({ json: checked.request }));
-      navigate(`/jobs/${job.id}`, { state: { notice: `Enqueued job #${job.id}.` } });
+      const notice = job.created
+        ? `Enqueued job #${job.id}.`
+        : `Already queued as job #${job.id}: its unique key is held, so no new job was made.`;
+      navigate(`/jobs/${job.id}`, { state: { notice } });
     } catch (error) {
       // The server's message is shown as it is: one rule, one message.
       const field = error instanceof ApiError ? fieldOfServerError(error.field) : 'form';
