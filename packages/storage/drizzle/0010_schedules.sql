@@ -13,6 +13,7 @@ CREATE TABLE "schedules" (
 	"last_tick" timestamp with time zone,
 	"next_tick" timestamp with time zone,
 	"last_error" text,
+	"last_fired_by" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "schedules_catch_up_check" CHECK ("schedules"."catch_up" IN ('none', 'last', 'all')),

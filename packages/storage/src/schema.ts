@@ -156,6 +156,7 @@ export const schedules = pgTable(
     lastTick: timestamp('last_tick', { withTimezone: true, mode: 'string' }),
     nextTick: timestamp('next_tick', { withTimezone: true, mode: 'string' }),
     lastError: text('last_error'),
+    lastFiredBy: text('last_fired_by'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
       .notNull()
       .defaultNow(),

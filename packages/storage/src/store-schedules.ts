@@ -25,7 +25,7 @@ export function scheduleMethods(c: Connection): ScheduleStore {
     scheduleDelete: ({ name }) => mapped(() => deleteSchedule(c, name)),
     scheduleEnabledSet: ({ name, enabled }) => mapped(() => setScheduleEnabled(c, name, enabled)),
     scheduleTrigger: ({ name, make }) => mapped(() => triggerSchedule(c, name, make)),
-    scheduleFire: ({ make }) => mapped(() => fireSchedules(c, make)),
+    scheduleFire: ({ make, by }) => mapped(() => fireSchedules(c, make, by)),
     scheduleJobs: ({ name, limit }) => mapped(() => scheduleJobs(c, name, limit)),
   };
 }

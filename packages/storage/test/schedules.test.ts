@@ -81,7 +81,7 @@ describe('schedules in PostgreSQL', () => {
     expect(removed).toMatchObject({ status: 'removed', enabled: true });
     expect(removed?.removedAt).toBeInstanceOf(Date);
     await rewind('hourly', '2020-01-01T00:00:00Z');
-    expect((await store.scheduleFire({ make })).enqueued).toBe(0);
+    expect((await store.scheduleFire({ make, by: 'test' })).enqueued).toBe(0);
     // Declared again: active again.
     await store.scheduleSync({ schedules: [spec(), spec({ name: 'hourly', cron: '@hourly' })] });
     expect((await store.scheduleGet({ name: 'hourly' }))?.status).toBe('active');
@@ -93,10 +93,10 @@ describe('schedules in PostgreSQL', () => {
       'nightly',
       new Date(Date.now() - 3 * 60_000 - 30_000).toISOString().replace(/\d\d\.\d{3}Z$/, '00.000Z'),
     );
-    const fired = await store.scheduleFire({ make });
+    const fired = await store.scheduleFire({ make, by: 'test' });
     expect(fired.enqueued).toBeGreaterThanOrEqual(3);
     expect(fired.nextDueMs).toBeGreaterThan(0);
-    expect((await store.scheduleFire({ make })).enqueued).toBe(0);
+    expect((await store.scheduleFire({ make, by: 'test' })).enqueued).toBe(0);
     const jobs = await store.scheduleJobs({ name: 'nightly', limit: 10 });
     expect(jobs).toHaveLength(fired.enqueued);
     const ticks = jobs.map((j) => j.schedule?.tick?.getTime() ?? 0).sort();
@@ -114,6 +114,7 @@ describe('schedules in PostgreSQL', () => {
     await rewind('nightly', '2020-01-01T00:00:00Z');
     await expect(
       store.scheduleFire({
+        by: 'test',
         make: async () => {
           throw new Error('the process died');
         },
@@ -123,13 +124,13 @@ describe('schedules in PostgreSQL', () => {
     expect((await store.scheduleGet({ name: 'nightly' }))?.nextTick?.toISOString()).toBe(
       '2020-01-01T00:00:00.000Z',
     );
-    expect((await store.scheduleFire({ make })).enqueued).toBe(100); // catchUp all, capped
+    expect((await store.scheduleFire({ make, by: 'test' })).enqueued).toBe(100); // catchUp all, capped
   });
 
   it('records why a tick made no job and carries on', async () => {
     await store.scheduleSync({ schedules: [spec({ cron: '* * * * *', method: 'gone' })] });
     await rewind('nightly', new Date(Date.now() - 1000).toISOString());
-    expect((await store.scheduleFire({ make })).enqueued).toBe(0);
+    expect((await store.scheduleFire({ make, by: 'test' })).enqueued).toBe(0);
     expect((await store.scheduleGet({ name: 'nightly' }))?.lastError).toMatch(/^method: /);
   });
 
@@ -146,7 +147,7 @@ describe('schedules in PostgreSQL', () => {
       const deadline = Date.now() + 3_000;
       await Promise.all(
         stores.map(async (s) => {
-          while (Date.now() < deadline) await s.scheduleFire({ make });
+          while (Date.now() < deadline) await s.scheduleFire({ make, by: 'test' });
         }),
       );
       const [row] = await admin.unsafe(
@@ -189,7 +190,7 @@ describe('schedules in PostgreSQL', () => {
       schedule: { status: 'paused' },
     });
     await rewind('adhoc', '2020-01-01T00:00:00Z');
-    expect((await store.scheduleFire({ make })).enqueued).toBe(0);
+    expect((await store.scheduleFire({ make, by: 'test' })).enqueued).toBe(0);
     const resumed = await store.scheduleEnabledSet({ name: 'adhoc', enabled: true });
     expect(
       resumed.ok &&

@@ -34,6 +34,8 @@ export interface Schedule {
   readonly lastTick: Date | null;
   /** The next tick a job will be enqueued for; null when the expression has no more. */
   readonly nextTick: Date | null;
+  /** The process (its worker id) that handled the last tick; null before the first. */
+  readonly lastFiredBy: string | null;
   /** Why the last tick made no job (its handler or params no longer pass), null when it did. */
   readonly lastError: string | null;
   readonly createdAt: Date;
@@ -101,7 +103,11 @@ export interface ScheduleStore {
    * Enqueues the due ticks of every active schedule no other process is enqueuing (planned by
    * core's `planTicks` on the store's clock), each schedule in its own transaction.
    */
-  scheduleFire(params: { readonly make: ScheduleJobMaker }): Promise<ScheduleFireResult>;
+  scheduleFire(params: {
+    readonly make: ScheduleJobMaker;
+    /** Who fires (a worker id), recorded as `lastFiredBy`. */
+    readonly by: string;
+  }): Promise<ScheduleFireResult>;
   /** The newest jobs a schedule made, newest first. */
   scheduleJobs(params: { readonly name: string; readonly limit: number }): Promise<Job[]>;
 }

@@ -36,7 +36,7 @@ type Tx = postgres.TransactionSql;
 
 const COLUMNS = `name, cron, timezone, handler, method, params, options, catch_up AS "catchUp",
   enabled, source, removed_at AS "removedAt", last_tick AS "lastTick", next_tick AS "nextTick",
-  last_error AS "lastError", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  last_error AS "lastError", last_fired_by AS "lastFiredBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface Row {
   readonly name: string;
@@ -53,6 +53,7 @@ interface Row {
   readonly lastTick: string | Date | null;
   readonly nextTick: string | Date | null;
   readonly lastError: string | null;
+  readonly lastFiredBy: string | null;
   readonly createdAt: string | Date;
   readonly updatedAt: string | Date;
 }
@@ -78,6 +79,7 @@ export function rowToSchedule(row: Row): Schedule {
     lastTick: maybeDate(row.lastTick),
     nextTick: maybeDate(row.nextTick),
     lastError: row.lastError,
+    lastFiredBy: row.lastFiredBy,
     createdAt: toDate(row.createdAt),
     updatedAt: toDate(row.updatedAt),
   };
@@ -319,6 +321,7 @@ const MAX_PER_PASS = 1000;
 export async function fireSchedules(
   c: Connection,
   make: ScheduleJobMaker,
+  by: string,
 ): Promise<ScheduleFireResult> {
   let enqueued = 0;
   for (let pass = 0; pass < MAX_PER_PASS; pass++) {
@@ -342,9 +345,9 @@ export async function fireSchedules(
       await run(
         tx,
         `UPDATE schedules SET last_tick = COALESCE($2::timestamptz, last_tick),
-            next_tick = $3::timestamptz, last_error = $4, updated_at = now()
+            next_tick = $3::timestamptz, last_error = $4, last_fired_by = $5, updated_at = now()
           WHERE name = $1`,
-        [schedule.name, iso(plan.lastTick), iso(plan.nextTick), lastError],
+        [schedule.name, iso(plan.lastTick), iso(plan.nextTick), lastError, by],
       );
       return count;
     })) as number | null;
