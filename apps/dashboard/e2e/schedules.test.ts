@@ -62,7 +62,7 @@ describe('the Schedules page', () => {
   it('pauses and resumes a schedule', async () => {
     await page.goto(`${harness.url}/schedules`);
     await row('heartbeat').getByRole('button', { name: 'Pause schedule heartbeat' }).click();
-    await waitForText(page.getByRole('status').first(), /Schedule heartbeat paused/);
+    await waitForText(page.locator('.notice-region'), /Schedule heartbeat paused/);
     await waitForText(row('heartbeat').locator('.badge-paused'), /^paused$/);
     await waitForText(row('heartbeat').getByTestId('next-run'), /^—$/);
     const api = (await (await harness.api('GET', '/api/schedules/heartbeat')).json()) as {
@@ -70,16 +70,16 @@ describe('the Schedules page', () => {
     };
     expect(api.status).toBe('paused');
     await row('heartbeat').getByRole('button', { name: 'Resume schedule heartbeat' }).click();
-    await waitForText(page.getByRole('status').first(), /Schedule heartbeat resumed/);
+    await waitForText(page.locator('.notice-region'), /Schedule heartbeat resumed/);
     await waitForText(row('heartbeat').locator('.badge-active'), /^active$/);
   });
 
   it('triggers a schedule now and its job names the schedule', async () => {
     await page.goto(`${harness.url}/schedules`);
     await row('nightly-report')
-      .getByRole('button', { name: 'Trigger schedule nightly-report now' })
+      .getByRole('button', { name: 'Trigger now: schedule nightly-report' })
       .click();
-    const notice = page.getByRole('status').first();
+    const notice = page.locator('.notice-region');
     await waitForText(notice, /triggered: job \d+ queued/);
     const id = /job (\d+) queued/.exec((await notice.textContent()) ?? '')?.[1];
     await waitForText(row('nightly-report').getByTestId('last-run'), /queued|running|completed/);

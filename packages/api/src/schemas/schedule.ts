@@ -30,12 +30,10 @@ const definitionFields = {
       '@monthly, @weekly, @daily, @hourly.',
     example: '30 2 * * *',
   }),
-  timezone: text(1, 64)
-    .optional()
-    .openapi({
-      description: 'IANA timezone the expression is read in (default UTC).',
-      example: 'Europe/Berlin',
-    }),
+  timezone: text(1, 64).optional().openapi({
+    description: 'IANA timezone the expression is read in (default UTC).',
+    example: 'Europe/Berlin',
+  }),
   handler: text(1, MAX_HANDLER_NAME_LENGTH).openapi({ example: 'reports' }),
   method: text(1, MAX_METHOD_NAME_LENGTH).openapi({ example: 'daily' }),
   params: z

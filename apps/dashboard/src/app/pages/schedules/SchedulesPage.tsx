@@ -163,7 +163,7 @@ export function SchedulesPage() {
                       type="button"
                       disabled={busy === s.name}
                       onClick={() => void act(s, 'trigger')}
-                      aria-label={`Trigger schedule ${s.name} now`}
+                      aria-label={`Trigger now: schedule ${s.name}`}
                     >
                       Trigger now
                     </button>
