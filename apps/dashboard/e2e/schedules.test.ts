@@ -84,7 +84,7 @@ describe('the Schedules page', () => {
     const id = /job (\d+) queued/.exec((await notice.textContent()) ?? '')?.[1];
     await waitForText(row('nightly-report').getByTestId('last-run'), /queued|running|completed/);
     await page.goto(`${harness.url}/jobs/${id}`);
-    await waitForText(page.locator('dl.facts'), /Schedulenightly-report \(triggered by hand\)/);
+    await waitForText(page.locator('dl.facts'), /Schedule\s*nightly-report \(triggered by hand\)/);
   });
 
   it.each(['light', 'dark'] as const)(

@@ -1,7 +1,9 @@
 import {
   CLIENT_DEFAULTS,
+  createScheduleClient,
   defineHandlers,
   type ScheduleJobMaker,
+  ScheduleRefusedError,
   type ScheduleSpec,
   scheduleJob,
 } from '@jobs/core';
@@ -208,5 +210,36 @@ describe('schedules in PostgreSQL', () => {
       reason: 'not_found',
     });
     expect((await store.scheduleList()).map((s) => s.name)).toEqual(['nightly']);
+  });
+
+  it('gives application code the same run-time management through createScheduleClient', async () => {
+    const client = createScheduleClient(store, registry);
+    const definition = {
+      name: 'from-code',
+      cron: '0 9 * * MON',
+      timezone: 'America/New_York',
+      handler: 'reports',
+      method: 'daily',
+      params: ['mon'],
+    };
+    const created = await client.create(definition);
+    expect(created).toMatchObject({ source: 'api', status: 'active', catchUp: 'last' });
+    await expect(client.create(definition)).rejects.toBeInstanceOf(ScheduleRefusedError);
+    await expect(
+      client.create({
+        name: 'bad',
+        cron: '* * *',
+        handler: 'reports',
+        method: 'daily',
+        params: ['x'],
+      }),
+    ).rejects.toThrow(/^cron: /);
+    expect((await client.pause('from-code')).status).toBe('paused');
+    expect((await client.resume('from-code')).status).toBe('active');
+    const job = await client.trigger('from-code');
+    expect(job.schedule).toEqual({ name: 'from-code', tick: null });
+    await expect(client.trigger('missing')).rejects.toThrow(/does not exist/);
+    expect((await client.delete('from-code')).name).toBe('from-code');
+    expect(await client.get('from-code')).toBeNull();
   });
 });

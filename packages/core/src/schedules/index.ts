@@ -1,3 +1,5 @@
+export type { ScheduleClient } from './client.js';
+export { createScheduleClient, ScheduleRefusedError } from './client.js';
 export {
   DEFAULT_TIMEZONE,
   MAX_CRON_LENGTH,
