@@ -27,4 +27,15 @@ export default defineConfig({
   handlers,
   queues: { concurrency: 8 },
   retries: { max: 3, backoff: { kind: 'exponential', baseMs: 1000, maxMs: 30_000, jitter: 0.2 } },
+  // Recurring jobs: see them with `jobs schedules` or on the dashboard's Schedules page.
+  schedules: [
+    {
+      name: 'nightly-report',
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+      handler: 'reports',
+      method: 'build',
+      params: [2025],
+    },
+  ],
 });

@@ -4,6 +4,8 @@ import {
   type HandlerRegistry,
   type JobStatsStore,
   type JobStore,
+  resolveClientDefaults,
+  type ScheduleStore,
 } from '@jobs/core';
 import { bodyLimit } from 'hono/body-limit';
 import { allowedMethods } from './allowed-methods.js';
@@ -24,6 +26,7 @@ import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -31,6 +34,8 @@ import { systemRoutes } from './routes/system.js';
 export interface AppOptions {
   /** Where jobs live; the PostgreSQL store implements both ports. */
   readonly store: JobStore & JobStatsStore;
+  /** Where schedules live (default: `store` when it keeps them, as the PostgreSQL store does). */
+  readonly schedules?: ScheduleStore;
   /** The allow-list: only its handlers' methods can be enqueued. */
   readonly handlers: HandlerRegistry<unknown>;
   /** The job log and the error log (default: the worker's settings, see `resolveLogFiles`). */
@@ -174,7 +179,15 @@ export function createApp(options: AppOptions) {
     .route('/api', statsRoutes(deps))
     .route('/api', handlerRoutes(deps))
     .route('/api', logRoutes(deps))
-    .route('/api', eventRoutes(deps));
+    .route('/api', eventRoutes(deps))
+    .route(
+      '/api',
+      scheduleRoutes({
+        schedules: options.schedules ?? (isScheduleStore(options.store) ? options.store : null),
+        registry: options.handlers,
+        defaults: resolveClientDefaults(options.defaults),
+      }),
+    );
 
   let document: OpenApiDocument | undefined;
   const openApi = () => {
@@ -203,6 +216,11 @@ export function createApp(options: AppOptions) {
     });
   appTokens.set(withDocs, token);
   return withDocs;
+}
+
+/** True when `store` also keeps schedules (the PostgreSQL store does). */
+function isScheduleStore(store: object): store is ScheduleStore {
+  return typeof (store as Partial<ScheduleStore>).scheduleFire === 'function';
 }
 
 /** The app's type, for `hc<AppType>` (see `createApiClient`). */

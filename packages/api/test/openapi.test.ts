@@ -41,6 +41,14 @@ describe('the OpenAPI document', () => {
         'GET /api/logs/jobs',
         'GET /api/logs/errors',
         'GET /api/events',
+        'GET /api/schedules',
+        'POST /api/schedules',
+        'GET /api/schedules/{name}',
+        'PUT /api/schedules/{name}',
+        'DELETE /api/schedules/{name}',
+        'POST /api/schedules/{name}/pause',
+        'POST /api/schedules/{name}/resume',
+        'POST /api/schedules/{name}/trigger',
       ].sort(),
     );
     const enqueue = doc.components.schemas.EnqueueRequest;

@@ -1,4 +1,3 @@
-import { checkArity } from './arity.js';
 import {
   IllegalTransitionError,
   JobNotFoundError,
@@ -9,17 +8,12 @@ import {
 import type { HandlerName, HandlerRegistry, MethodName, MethodParams } from './handler-types.js';
 import { validateJobId } from './ids.js';
 import { JOB_STATES, type Job } from './job.js';
-import {
-  type ClientDefaults,
-  type EnqueueOptions,
-  normalizeEnqueue,
-  resolveClientDefaults,
-} from './options.js';
-import { validateWithSchema } from './schema.js';
+import { type ClientDefaults, type EnqueueOptions, resolveClientDefaults } from './options.js';
+import { prepareJob, type UntypedEnqueueSpec } from './prepare.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
 import type { EnqueuedJob } from './unique.js';
-import { checkInteger, isPlainObject, prefixField } from './validate.js';
+import { checkInteger, prefixField } from './validate.js';
 
 /** Largest page `list` asks the store for. */
 export const MAX_LIST_LIMIT = 1000;
@@ -44,14 +38,7 @@ export type EnqueueSpecFor<T> = {
   }[MethodName<T[H]>];
 }[HandlerName<T>];
 
-/** One job arriving untyped (HTTP API, CLI): everything is checked at run time. */
-export interface UntypedEnqueueSpec {
-  readonly handler: unknown;
-  readonly method: unknown;
-  /** Defaults to no arguments. */
-  readonly params?: unknown;
-  readonly options?: unknown;
-}
+export type { UntypedEnqueueSpec } from './prepare.js';
 
 /** `params, priority, delay` of `runBackgroundJob`; params may be left out when none are needed. */
 export type RunBackgroundJobArgs<P> = [] extends P
@@ -118,28 +105,8 @@ export function createClient<T>(
   const limits =
     options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
 
-  async function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
-    if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
-    const { handler, method, options: given } = spec;
-    if (typeof handler !== 'string') throw new ValidationError('handler', 'must be a string');
-    if (typeof method !== 'string') throw new ValidationError('method', 'must be a string');
-    const resolved = registry.resolve(handler, method);
-    const raw = spec.params ?? [];
-    const params =
-      resolved.schema === undefined
-        ? raw
-        : await validateWithSchema(resolved.schema, raw, 'params');
-    if (given !== undefined && given !== null && !isPlainObject(given)) {
-      throw new ValidationError('options', 'must be an object');
-    }
-    const job = normalizeEnqueue(
-      { handler, method, params, options: (given ?? undefined) as EnqueueOptions | undefined },
-      defaults,
-      limits,
-    );
-    // With a schema, the schema decides; without one, the count the method declares.
-    if (resolved.schema === undefined) checkArity(resolved, job.params);
-    return job;
+  function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
+    return prepareJob(registry as HandlerRegistry<unknown>, spec, defaults, limits);
   }
 
   async function insertOne(

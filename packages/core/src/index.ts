@@ -84,6 +84,7 @@ export { compareJobs } from './ordering.js';
 export type { Arity } from './parameters.js';
 export { readArity } from './parameters.js';
 export { paramsFromText } from './params-text.js';
+export { prepareJob } from './prepare.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,
@@ -94,6 +95,7 @@ export {
   retryDelayMs,
   validateRetryPolicy,
 } from './retry-policy.js';
+export * from './schedules/index.js';
 export { validateWithSchema } from './schema.js';
 export type { JobEvent, JobEventType, Transition, TransitionSubject } from './states.js';
 export { failureOutcome, isFinal, TRANSITION_SOURCES, transition } from './states.js';

@@ -1,3 +1,5 @@
+import type { JobScheduleRef } from './schedules/store.js';
+
 /**
  * Terminology
  * - job: one request to run `handler.method(...params)`, stored as a row.
@@ -169,4 +171,6 @@ export interface Job {
   readonly tags: readonly string[];
   /** The backoff applied when an attempt fails. */
   readonly backoff: RetryPolicy;
+  /** The schedule and tick that made it; null (or absent) for a job enqueued otherwise. */
+  readonly schedule?: JobScheduleRef | null;
 }

@@ -61,6 +61,7 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
     uniqueKey: spec.uniqueKey,
     tags: spec.tags,
     backoff: { ...spec.backoff },
+    schedule: null,
   };
 }
 

@@ -74,6 +74,10 @@ export function rowToJob(row: JobRow): Job {
     uniqueKey: row.uniqueKey,
     tags: readTags(row.tags),
     backoff: readBackoff(row.backoff),
+    schedule:
+      row.scheduleName === null
+        ? null
+        : { name: row.scheduleName, tick: orNull(toDate, row.scheduleTick) },
   };
 }
 

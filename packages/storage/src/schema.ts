@@ -66,6 +66,10 @@ export const jobs = pgTable(
     uniqueKey: text('unique_key'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     backoff: jsonb('backoff').$type<RetryPolicy>().notNull(),
+    // The schedule and tick that made the job (migration 0010); null for other jobs, and the
+    // tick null for a job triggered by hand.
+    scheduleName: text('schedule_name'),
+    scheduleTick: timestamp('schedule_tick', { withTimezone: true, mode: 'string' }),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),
@@ -109,6 +113,14 @@ export const jobs = pgTable(
       .where(sql`${t.state} IN (${FINAL})`),
     // Throughput series and metrics read the recently finished jobs only.
     index('jobs_finished_at_idx').on(t.finishedAt).where(sql`${t.finishedAt} IS NOT NULL`),
+    // At most one job per schedule and tick, whatever else happens (see schedules.ts).
+    uniqueIndex('jobs_schedule_tick_idx')
+      .on(t.scheduleName, t.scheduleTick)
+      .where(sql`${t.scheduleName} IS NOT NULL`),
+    // A schedule's recent jobs, newest first.
+    index('jobs_schedule_id_idx')
+      .on(t.scheduleName, t.id)
+      .where(sql`${t.scheduleName} IS NOT NULL`),
     // At most one unfinished job per unique key.
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)
@@ -129,3 +141,44 @@ export const jobQueues = pgTable('job_queues', {
 
 /** A `jobs` row as drizzle reads it. */
 export type JobRow = typeof jobs.$inferSelect;
+
+/** One row per schedule (migration 0010); see `Schedule` in @jobs/core for each column. */
+export const schedules = pgTable(
+  'schedules',
+  {
+    name: text('name').primaryKey(),
+    cron: text('cron').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    handler: text('handler').notNull(),
+    method: text('method').notNull(),
+    params: jsonb('params').$type<JsonValue[]>().notNull().default([]),
+    options: jsonb('options').$type<{ [key: string]: JsonValue }>().notNull().default({}),
+    catchUp: text('catch_up').notNull().default('last'),
+    enabled: boolean('enabled').notNull().default(true),
+    source: text('source').notNull(),
+    removedAt: timestamp('removed_at', { withTimezone: true, mode: 'string' }),
+    lastTick: timestamp('last_tick', { withTimezone: true, mode: 'string' }),
+    nextTick: timestamp('next_tick', { withTimezone: true, mode: 'string' }),
+    lastError: text('last_error'),
+    lastFiredBy: text('last_fired_by'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+  },
+  (t) => [
+    check('schedules_catch_up_check', sql`${t.catchUp} IN ('none', 'last', 'all')`),
+    check('schedules_source_check', sql`${t.source} IN ('config', 'api')`),
+    check('schedules_params_check', sql`jsonb_typeof(${t.params}) = 'array'`),
+    check('schedules_options_check', sql`jsonb_typeof(${t.options}) = 'object'`),
+    // The scheduler's question: which active schedules are due first.
+    index('schedules_due_idx')
+      .on(t.nextTick)
+      .where(sql`${t.enabled} AND ${t.removedAt} IS NULL AND ${t.nextTick} IS NOT NULL`),
+  ],
+);
+
+/** A `schedules` row as drizzle reads it. */
+export type ScheduleRow = typeof schedules.$inferSelect;

@@ -1,6 +1,7 @@
 import {
   type JobStatsStore,
   type JobStore,
+  type ScheduleStore,
   type TransactionStore,
   validateJobId,
 } from '@jobs/core';
@@ -16,9 +17,10 @@ import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.
 import { listQueues, setQueuePaused } from './sql/queues.js';
 import { countJobs, getJob, listJobs } from './sql/read.js';
 import { jobFinishedSummary, jobThroughput, queueLag } from './sql/stats.js';
+import { scheduleMethods } from './store-schedules.js';
 
 /** The PostgreSQL JobStore: the port's methods, the stats reads, and the pool they run on. */
-export interface PgJobStore extends JobStore, JobStatsStore, AsyncDisposable {
+export interface PgJobStore extends JobStore, JobStatsStore, ScheduleStore, AsyncDisposable {
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
   /**
@@ -69,6 +71,7 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),
     jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),
     queueLag: () => mapped(() => queueLag(c)),
+    ...scheduleMethods(c),
     close,
     [Symbol.asyncDispose]: close,
   };

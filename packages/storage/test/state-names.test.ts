@@ -56,6 +56,9 @@ describe('state names in the migrated schema', () => {
       jobs_lease_idx: ['running'],
       jobs_finished_at_idx: [],
       jobs_unique_key_created_idx: [],
+      // Schedules' jobs (migration 0010): no state in their predicate.
+      jobs_schedule_tick_idx: [],
+      jobs_schedule_id_idx: [],
     };
     expect(byIndex).toEqual(expected);
     expect(UNFINISHED_STATES).toEqual(JOB_STATES.filter((s) => !FINAL_STATES.includes(s as never)));

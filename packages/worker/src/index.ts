@@ -33,6 +33,8 @@ export { createJsonLogger, silentLogger } from './logger.js';
 export { ERROR_LOG_ENV, JOB_LOG_ENV } from './options.js';
 export { MAX_LOG_LINE_LENGTH, MAX_PROGRESS_BYTES } from './progress.js';
 export { MAX_RESULT_BYTES } from './result.js';
+export type { Scheduler, SchedulerOptions } from './scheduler.js';
+export { createScheduler } from './scheduler.js';
 export type { SignalHandlerOptions } from './signals.js';
 export { installSignalHandlers } from './signals.js';
 export { keepRunningOnUnhandledRejections } from './stray-errors.js';

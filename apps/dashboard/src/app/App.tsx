@@ -7,6 +7,7 @@ import { LogsPage } from './pages/LogsPage.js';
 import { NewJobPage } from './pages/new-job/NewJobPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { SignInPage } from './pages/SignInPage.js';
+import { SchedulesPage } from './pages/schedules/SchedulesPage.js';
 import { Link, matchRoute, type Route, useFocusOnNavigate, useLocation } from './router.js';
 import './shell.css';
 import './pages/sign-in.css';
@@ -14,6 +15,7 @@ import './pages/sign-in.css';
 const NAV = [
   { to: '/', label: 'Overview', pages: ['overview'] },
   { to: '/jobs', label: 'Jobs', pages: ['jobs', 'job'] },
+  { to: '/schedules', label: 'Schedules', pages: ['schedules'] },
   { to: '/logs/jobs', label: 'Logs', pages: ['logs'] },
   { to: '/jobs/new', label: 'New job', pages: ['new'] },
 ] as const;
@@ -43,6 +45,8 @@ function Page({ route, state }: { readonly route: Route; readonly state: unknown
       return <JobsPage />;
     case 'job':
       return <JobDetailPage key={route.id} id={route.id} />;
+    case 'schedules':
+      return <SchedulesPage />;
     case 'logs':
       return <LogsPage key={route.which} which={route.which} />;
     case 'new': {

@@ -10,6 +10,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/jobs/42')).toEqual({ page: 'job', id: '42' });
     expect(matchRoute('/logs')).toEqual({ page: 'logs', which: 'jobs' });
     expect(matchRoute('/logs/errors')).toEqual({ page: 'logs', which: 'errors' });
+    expect(matchRoute('/schedules')).toEqual({ page: 'schedules' });
   });
 
   it('refuses ids the API would refuse, and unknown paths', () => {

@@ -14,6 +14,7 @@ export type Route =
   | { readonly page: 'job'; readonly id: string }
   | { readonly page: 'logs'; readonly which: 'jobs' | 'errors' }
   | { readonly page: 'new' }
+  | { readonly page: 'schedules' }
   | { readonly page: 'not-found' };
 
 /** The route of a path (history routing: the server answers index.html for every path). */
@@ -22,6 +23,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/') return { page: 'overview' };
   if (clean === '/jobs') return { page: 'jobs' };
   if (clean === '/jobs/new') return { page: 'new' };
+  if (clean === '/schedules') return { page: 'schedules' };
   const job = /^\/jobs\/([1-9]\d{0,19})$/.exec(clean);
   if (job?.[1] !== undefined) return { page: 'job', id: job[1] };
   if (clean === '/logs' || clean === '/logs/jobs') return { page: 'logs', which: 'jobs' };

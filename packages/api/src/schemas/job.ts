@@ -88,6 +88,10 @@ export const JobSchema = z
     uniqueKey: z.string().nullable(),
     tags: z.array(z.string()),
     backoff: RetryPolicyWire,
+    schedule: z.object({ name: z.string(), tick: DateSchema.nullable() }).nullable().openapi({
+      description:
+        'The schedule and tick that made it (tick null: triggered by hand); null otherwise.',
+    }),
   })
   .openapi('Job');
 
@@ -144,5 +148,9 @@ export function toWireJob(job: Job): WireJob {
     uniqueKey: job.uniqueKey,
     tags: [...job.tags],
     backoff: { ...job.backoff },
+    schedule:
+      job.schedule === undefined || job.schedule === null
+        ? null
+        : { name: job.schedule.name, tick: iso(job.schedule.tick) },
   };
 }

@@ -6,6 +6,7 @@ import { logsCommand } from '../commands/logs.js';
 import { queuesCommand } from '../commands/queues.js';
 import { retryCommand } from '../commands/retry.js';
 import { runCommand } from '../commands/run.js';
+import { schedulesCommand } from '../commands/schedules.js';
 import { showCommand } from '../commands/show.js';
 import { statsCommand } from '../commands/stats.js';
 import type { Command, CommandContext } from './command.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   logsCommand,
   queuesCommand,
+  schedulesCommand,
 ];
 
 function version(): string {

@@ -62,7 +62,7 @@ export const startCommand: Command = {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the API and the dashboard (no worker)',
+  summary: 'run the API and the dashboard (no worker, no scheduler)',
   usage: 'serve [options]',
   description:
     'Like `jobs start` without the worker: run workers elsewhere with `jobs worker`.\n' +

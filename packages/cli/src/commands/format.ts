@@ -43,6 +43,8 @@ export interface WireJob {
   readonly logs: readonly { readonly at: string; readonly line: string }[];
   readonly uniqueKey: string | null;
   readonly tags: readonly string[];
+  /** The schedule and tick that made it (tick null: triggered by hand). */
+  readonly schedule?: { readonly name: string; readonly tick: string | null } | null;
 }
 
 /** The jobs table of `jobs list`. */
@@ -102,6 +104,12 @@ export function jobDetails(job: WireJob): string {
   if (job.leaseOwner !== null) lines.push(field('worker', showLogText(job.leaseOwner)));
   if (job.uniqueKey !== null) lines.push(field('unique', showLogText(job.uniqueKey)));
   if (job.tags.length > 0) lines.push(field('tags', showLogText(job.tags.join(', '))));
+  if (job.schedule !== undefined && job.schedule !== null) {
+    const { name, tick } = job.schedule;
+    lines.push(
+      field('schedule', `${name}, ${tick === null ? 'triggered by hand' : `tick ${tick}`}`),
+    );
+  }
   if (job.progress !== null && job.progress !== undefined) {
     lines.push(field('progress', showLogText(formatProgress(job.progress))));
   }

@@ -1,4 +1,4 @@
-import type { HandlerRegistry, RetryPolicy } from '@jobs/core';
+import type { HandlerRegistry, RetryPolicy, ScheduleDefinition } from '@jobs/core';
 
 /**
  * What `jobs.config.ts` exports (default export). Environment variables win over it:
@@ -21,6 +21,11 @@ export interface JobsConfig<T = unknown> {
   readonly api?: ApiConfig;
   /** Worker timings. */
   readonly worker?: WorkerConfig;
+  /**
+   * Recurring jobs, upserted into the database when `jobs start` or `jobs worker` starts; one
+   * removed from here is shown as removed (kept with its history) and enqueues nothing.
+   */
+  readonly schedules?: readonly ScheduleDefinition[];
 }
 
 /** Settings of the database. */

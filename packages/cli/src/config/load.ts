@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ScheduleSpec } from '@jobs/core';
 import { ConfigError, UsageError } from '../cli/errors.js';
 import type { JobsConfig } from './define.js';
-import { checkConfigShape } from './validate.js';
+import { checkConfigSchedules } from './schedules.js';
+import { type ConfigProblem, checkConfigShape } from './validate.js';
 
 /** File names looked for in the working directory, in order. */
 export const CONFIG_FILE_NAMES = [
@@ -17,6 +19,8 @@ export const CONFIG_FILE_NAMES = [
 export interface LoadedConfig {
   readonly file: string;
   readonly config: JobsConfig;
+  /** Its `schedules`, checked against its handlers. */
+  readonly schedules: readonly ScheduleSpec[];
 }
 
 /** The config file to use: `--config` (must exist), else the first of CONFIG_FILE_NAMES in `cwd`. */
@@ -62,14 +66,18 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
   } catch (error) {
     throw describeLoadError(error, file, cwd);
   }
-  const problem = checkConfigShape(loaded.default);
-  if (problem !== null) {
+  const refuse = (problem: ConfigProblem) => {
     const line = lineOfKey(file, problem.key);
-    throw new ConfigError(shown(file, cwd), line, problem.problem, problem.fix, {
+    return new ConfigError(shown(file, cwd), line, problem.problem, problem.fix, {
       ...frameAt(file, line),
     });
-  }
-  return { file, config: loaded.default as JobsConfig };
+  };
+  const problem = checkConfigShape(loaded.default);
+  if (problem !== null) throw refuse(problem);
+  const config = loaded.default as JobsConfig;
+  const checked = await checkConfigSchedules(config.schedules, config.handlers);
+  if ('problem' in checked) throw refuse(checked.problem);
+  return { file, config, schedules: checked.specs };
 }
 
 /** A path as people read it: relative to the working directory when inside it. */

@@ -7,7 +7,16 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-const TOP_KEYS = ['handlers', 'database', 'queues', 'retries', 'logs', 'api', 'worker'] as const;
+const TOP_KEYS = [
+  'handlers',
+  'database',
+  'queues',
+  'retries',
+  'logs',
+  'api',
+  'worker',
+  'schedules',
+] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   database: ['url', 'schema', 'dir', 'migrate'],

@@ -1,11 +1,13 @@
 import { hostRuleProblem, MAKE_TOKEN_HINT, originRuleProblem, tokenProblem } from '@jobs/api';
-import type { HandlerRegistry } from '@jobs/core';
+import type { HandlerRegistry, ScheduleSpec } from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import {
   createJsonLogger,
+  createScheduler,
   createWorker,
   keepRunningOnUnhandledRejections,
   type Logger,
+  type Scheduler,
   type Worker,
 } from '@jobs/worker';
 import type { CommandContext } from '../cli/command.js';
@@ -38,7 +40,12 @@ export interface DaemonFlags {
 export async function loadDaemonSettings(
   context: CommandContext,
   command: string,
-): Promise<{ file: string; settings: Settings; handlers: HandlerRegistry<unknown> }> {
+): Promise<{
+  file: string;
+  settings: Settings;
+  handlers: HandlerRegistry<unknown>;
+  schedules: readonly ScheduleSpec[];
+}> {
   const given = typeof context.values.config === 'string' ? context.values.config : undefined;
   const file = findConfigFile(given, context.cwd);
   if (file === undefined) {
@@ -46,9 +53,9 @@ export async function loadDaemonSettings(
       hint: `create one that ends with \`export default defineConfig({ handlers })\` (see examples/jobs.config.ts), or run \`jobs ${command} --config <file>\``,
     });
   }
-  const { config } = await loadConfig(file, context.cwd);
+  const { config, schedules } = await loadConfig(file, context.cwd);
   const settings = resolveSettings(config, context.env);
-  return { file, settings, handlers: config.handlers };
+  return { file, settings, handlers: config.handlers, schedules };
 }
 
 /**
@@ -63,13 +70,14 @@ export async function runDaemon(
   flags: DaemonFlags,
   command: string,
 ): Promise<number> {
-  const { file, settings, handlers } = await loadDaemonSettings(context, command);
+  const { file, settings, handlers, schedules } = await loadDaemonSettings(context, command);
   if (parts.api) checkServerSettings(settings);
   const human = context.stdout.isTTY === true;
   const write = (text: string) => context.stdout.write(text);
   const database = await openDatabase(settings, context.cwd);
   let store: PgJobStore | undefined;
   let worker: Worker | undefined;
+  let scheduler: Scheduler | undefined;
   let server: Listening | undefined;
   let jobLog: ApiJobLog | undefined;
   let workerStarted = false;
@@ -85,6 +93,7 @@ export async function runDaemon(
     };
     await step(() => server?.close());
     await step(() => jobLog?.close());
+    await step(() => scheduler?.stop());
     await step(() =>
       workerStarted ? worker?.stop({ graceMs: settings.worker.graceMs }) : undefined,
     );
@@ -159,6 +168,17 @@ export async function runDaemon(
       write(banner(undefined, null, database, worker, handlers, command));
     }
     if (worker !== undefined) {
+      // Every daemon that runs a worker runs a scheduler too (`jobs serve` does not).
+      scheduler = await startSchedules(
+        store,
+        handlers,
+        schedules,
+        settings,
+        write,
+        human,
+        human ? humanLogger(context.stderr) : createJsonLogger(),
+        worker.id,
+      );
       await worker.start();
       workerStarted = true;
     }
@@ -191,6 +211,38 @@ export function checkServerSettings(settings: Settings): void {
       if (problem !== null) throw new UsageError(`${name}: ${problem}`);
     }
   }
+}
+
+/**
+ * Upserts the config's schedules (reporting those no longer declared) and starts the
+ * scheduler, which enqueues the due ticks of every active schedule.
+ */
+async function startSchedules(
+  store: PgJobStore,
+  handlers: HandlerRegistry<unknown>,
+  schedules: readonly ScheduleSpec[],
+  settings: Settings,
+  write: (text: string) => void,
+  human: boolean,
+  logger: Logger,
+  id: string,
+): Promise<Scheduler> {
+  const { removed } = await store.scheduleSync({ schedules });
+  if (removed.length > 0 && human) {
+    write(`${dim(`schedules no longer in the config (kept, not run): ${removed.join(', ')}`)}\n`);
+  }
+  const scheduler = createScheduler({
+    store,
+    handlers,
+    defaults: {
+      ...(settings.retries.max === undefined ? {} : { retries: settings.retries.max }),
+      ...(settings.retries.backoff === undefined ? {} : { backoff: settings.retries.backoff }),
+    },
+    logger,
+    id,
+  });
+  await scheduler.start();
+  return scheduler;
 }
 
 /** True when an isolated handler's module is TypeScript (its child then needs tsx). */

@@ -24,6 +24,8 @@ export type LogTail = InferResponseType<Api['logs']['jobs']['$get'], 200>;
 export type ActionResult = InferResponseType<Api['jobs']['actions']['$post'], 200>;
 /** The body of an enqueue request. */
 export type EnqueueRequest = Parameters<Api['jobs']['$post']>[0]['json'];
+/** One schedule as listed (with its last job). */
+export type Schedule = InferResponseType<Api['schedules']['$get'], 200>['schedules'][number];
 /** A bulk action's name. */
 export type JobAction = ActionResult['action'];
 

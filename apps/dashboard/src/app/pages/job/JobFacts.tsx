@@ -62,6 +62,16 @@ export function JobFacts({
           </Field>
         )}
         {job.tags.length === 0 ? null : <Field label="Tags">{job.tags.join(', ')}</Field>}
+        {job.schedule === null ? null : (
+          <Field label="Schedule">
+            <Link to="/schedules">{job.schedule.name}</Link>
+            <span className="muted">
+              {job.schedule.tick === null
+                ? ' (triggered by hand)'
+                : ` (tick ${formatDateTime(job.schedule.tick)})`}
+            </span>
+          </Field>
+        )}
       </dl>
     </section>
   );
