@@ -93,6 +93,7 @@ export type {
 } from './prune.js';
 export {
   DEFAULT_PRUNE_BATCH_SIZE,
+  formatPruneLogLine,
   MANUAL_PRUNE_WAIT_MS,
   MAX_PRUNE_BATCH_SIZE,
   validatePruneParams,

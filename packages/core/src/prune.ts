@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import { JOB_STATES } from './job.js';
+import { quoteLogText } from './log-text.js';
 import { validateQueueName } from './options.js';
 import {
   parseDuration,
@@ -199,5 +200,18 @@ function finalState(value: unknown): RetentionState {
     known
       ? `only finished jobs are pruned (${RETENTION_STATES.join(', ')}), not ${value} ones`
       : `must be one of ${RETENTION_STATES.join(', ')}`,
+  );
+}
+
+/**
+ * One job-log line for a pruned batch (never one per job): `<ISO time> status=pruned
+ * count=<n> queue="<name>" state=<state> finished_before=<ISO> worker="<id>"`, quoted like the
+ * job lines (see `formatJobLogLine`), so a log reader splits it on spaces the same way.
+ */
+export function formatPruneLogLine(at: Date, batch: PruneBatch, workerId: string): string {
+  return (
+    `${at.toISOString()} status=pruned count=${batch.count} queue=${quoteLogText(batch.queue)}` +
+    ` state=${batch.state} finished_before=${batch.finishedBefore.toISOString()}` +
+    ` worker=${quoteLogText(workerId)}\n`
   );
 }
