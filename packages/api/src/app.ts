@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { retentionRoutes } from './routes/retention.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -174,7 +175,8 @@ export function createApp(options: AppOptions) {
     .route('/api', statsRoutes(deps))
     .route('/api', handlerRoutes(deps))
     .route('/api', logRoutes(deps))
-    .route('/api', eventRoutes(deps));
+    .route('/api', eventRoutes(deps))
+    .route('/api', retentionRoutes(deps));
 
   let document: OpenApiDocument | undefined;
   const openApi = () => {
