@@ -131,7 +131,7 @@ export function validatePruneParams(value: unknown): PruneParams {
     dryRun?: boolean;
     batchSize?: number;
     maxBatches?: number;
-    wait?: boolean;
+    waitMs?: number;
   } = {};
   if (value.states !== undefined) {
     if (!Array.isArray(value.states) || value.states.length === 0) {

@@ -102,7 +102,6 @@ export function formatRetention(ms: RetentionMs): string {
   if (ms === null) return 'forever';
   if (ms === 0) return '0';
   for (const [unit, size] of [
-    ['w', 7 * DAY],
     ['d', DAY],
     ['h', HOUR],
     ['m', MINUTE],
