@@ -61,7 +61,7 @@ const HELP = `pnpm bench [-- flags]
   --list-requests N     measured requests per list filter (default 200)
   --api-seconds N       seconds of each API enqueue run (default 10)
   --soak-minutes N      length of the soak (default 10; --quick 4); the soak runs only when named:
-                        --only soak (retention 1 min, enqueue+drain at 70 % of a calibrated rate)
+                        --only soak (retention 1 min, enqueue+drain at half a calibrated rate)
   --soak-rate N         jobs/s of the soak instead of calibrating
   --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s

@@ -15,7 +15,6 @@ import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const PRUNER = fileURLToPath(new URL('./fixtures/pruner.mjs', import.meta.url));
 
 /** Queue `b` keeps completed jobs forever and failed ones an hour; `c` deletes completed at once. */
