@@ -131,3 +131,32 @@ describe('prune params', () => {
     });
   });
 });
+
+describe("the client's prune and retention", () => {
+  it('checks the params first, then refuses a store without retention, naming store', async () => {
+    const { createClient } = await import('./client.js');
+    const { defineHandlers } = await import('./handlers.js');
+    const store = {} as Parameters<typeof createClient>[0];
+    const client = createClient(store, defineHandlers({}));
+    await expect(client.prune({ states: ['running' as never] })).rejects.toThrow(/^state: /);
+    await expect(client.prune({})).rejects.toMatchObject({ field: 'store' });
+    await expect(client.retention()).rejects.toMatchObject({ field: 'store' });
+  });
+
+  it('hands a checked prune to the store, waiting for a pass under way', async () => {
+    const { createClient } = await import('./client.js');
+    const { defineHandlers } = await import('./handlers.js');
+    const seen: unknown[] = [];
+    const store = {
+      jobPrune: async (params: unknown) => {
+        seen.push(params);
+        return { deleted: 3, byQueue: [], dryRun: false, busy: false, batches: 1, more: false };
+      },
+      retentionGet: async () => ({ defaults: DEFAULT_RETENTION, queues: [] }),
+    } as unknown as Parameters<typeof createClient>[0];
+    const client = createClient(store, defineHandlers({}));
+    expect((await client.prune({ states: ['failed'], olderThanMs: 60_000 })).deleted).toBe(3);
+    expect(seen).toEqual([{ waitMs: 30_000, states: ['failed'], olderThanMs: 60_000 }]);
+    expect(await client.retention()).toEqual({ defaults: DEFAULT_RETENTION, queues: [] });
+  });
+});

@@ -26,6 +26,10 @@ const FINAL = sqlList(RETENTION_STATES);
  */
 const CUTOFF = `LEAST(now() - $3::float8 * interval '1 millisecond', $4::timestamptz)`;
 
+// Workflows (issue 14, another branch) add a dependency table: a finished job that a waiting
+// job still depends on must then be left out of `victims` (NOT EXISTS a dependency row whose
+// dependent is unfinished), and the delete-at-once completion in finish.ts must not drop a job
+// that has dependents.
 // SKIP LOCKED: a job another transaction holds (a retry by hand, a concurrent delete) is left
 // for the next pass; FOR UPDATE rechecks the state of a job changed since the snapshot.
 const DELETE_BATCH = `WITH victims AS (
