@@ -71,6 +71,7 @@ describe('GET /api/retention', () => {
     ]);
     expect(body.table.totalBytes).toBeGreaterThan(0);
     expect(body.table.deadShare).toBeGreaterThanOrEqual(0);
+    expect(typeof body.table.autovacuum).toBe('boolean');
   });
 });
 

@@ -95,6 +95,11 @@ export interface JobTableStats {
   readonly deadShare: number;
   /** When (auto)vacuum last finished on it; null if never. */
   readonly lastVacuumAt: Date | null;
+  /**
+   * Whether autovacuum runs on it (the server's `autovacuum` setting and the table's own). Off,
+   * nothing reclaims the rows the pruner deletes and the table keeps growing.
+   */
+  readonly autovacuum: boolean;
 }
 
 /**

@@ -334,6 +334,13 @@ describe('pruning finished jobs', () => {
     expect(stats.indexBytes).toBeGreaterThan(0);
     expect(stats.deadShare).toBeGreaterThanOrEqual(0);
     expect(stats.deadShare).toBeLessThanOrEqual(1);
+    const [server] = await admin<
+      { on: boolean }[]
+    >`SELECT current_setting('autovacuum')::boolean AS on`;
+    expect(stats.autovacuum).toBe(server?.on);
+    await admin`ALTER TABLE jobs SET (autovacuum_enabled = false)`;
+    expect((await store.jobTableStats()).autovacuum).toBe(false);
+    await admin`ALTER TABLE jobs RESET (autovacuum_enabled)`;
   });
 
   it('the migration set autovacuum settings on the jobs table', async () => {

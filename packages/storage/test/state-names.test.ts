@@ -55,6 +55,7 @@ describe('state names in the migrated schema', () => {
       jobs_unique_key_idx: UNFINISHED_STATES,
       jobs_lease_idx: ['running'],
       jobs_finished_at_idx: [],
+      jobs_prune_idx: FINAL_STATES,
     };
     expect(byIndex).toEqual(expected);
     expect(UNFINISHED_STATES).toEqual(JOB_STATES.filter((s) => !FINAL_STATES.includes(s as never)));

@@ -110,6 +110,10 @@ const RetentionSchema = z
         deadRows: z.number().int(),
         deadShare: z.number().openapi({ description: 'Dead rows over all rows, 0 to 1.' }),
         lastVacuumAt: z.string().nullable(),
+        autovacuum: z.boolean().openapi({
+          description:
+            'Whether autovacuum runs on the table; off, the rows pruned are never reclaimed.',
+        }),
       })
       .openapi('JobTableStats'),
   })

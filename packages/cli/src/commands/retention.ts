@@ -1,7 +1,7 @@
 import { formatRetention, RETENTION_STATES } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, JSON_OPTION } from '../cli/command.js';
-import { bold, dim, printJson, table } from '../cli/output.js';
+import { bold, dim, printJson, table, yellow } from '../cli/output.js';
 import { noPositionals } from '../cli/positionals.js';
 import { connect } from '../remote/connect.js';
 
@@ -41,6 +41,11 @@ export const retentionCommand: Command = {
       `\n${bold('jobs table:')} ${mib(t.totalBytes)} (table ${mib(t.tableBytes)}, indexes ${mib(t.indexBytes)}), ` +
         `${t.liveRows} live rows, ${(t.deadShare * 100).toFixed(1)}% dead\n`,
     );
+    if (!t.autovacuum) {
+      context.stdout.write(
+        `${yellow('autovacuum is off for the jobs table:')} pruned rows are never reclaimed; turn it on in PostgreSQL or run VACUUM\n`,
+      );
+    }
     return 0;
   },
 };

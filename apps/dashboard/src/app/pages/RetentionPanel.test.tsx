@@ -46,6 +46,7 @@ describe("the overview's storage panel", () => {
           deadRows: 5_000,
           deadShare: 0.04,
           lastVacuumAt: null,
+          autovacuum: false,
         },
       }).fetch,
     );
@@ -58,6 +59,7 @@ describe("the overview's storage panel", () => {
         .map((c) => c.textContent),
     ).toEqual(['forever', '14 d', 'deleted at once']);
     expect(within(audit).getByText('forever').tagName).toBe('STRONG');
+    expect(screen.getByTestId('autovacuum-off').textContent).toMatch(/Autovacuum is off/);
   });
 
   it('says so when the API cannot tell', async () => {

@@ -55,6 +55,12 @@ export function RetentionPanel() {
               </dd>
             </div>
           </dl>
+          {data.table.autovacuum ? null : (
+            <p className="storage-warning" data-testid="autovacuum-off">
+              Autovacuum is off for the jobs table: the rows the pruner deletes are never reclaimed
+              and the table keeps growing. Turn it on in PostgreSQL, or run VACUUM.
+            </p>
+          )}
           <div className="table-wrap">
             <table className="table table-cards retention-table" data-testid="retention">
               <caption className="visually-hidden">How long finished jobs are kept</caption>
