@@ -368,6 +368,7 @@ export function chart(samples: readonly SoakSample[], retentionMs: number): stri
   const ticksY = [0, 0.25, 0.5, 0.75, 1].map((f) => f * maxB);
   const ticksX = Array.from({ length: Math.floor(maxT / 60) + 1 }, (_, i) => i * 60);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
+<title>jobs table size during the soak</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="${pad.l}" y="20" font-size="13">jobs table size during the soak (completed retention ${retentionMs / 1000} s)</text>
 ${ticksY.map((b) => `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(b).toFixed(1)}" y2="${y(b).toFixed(1)}" stroke="#ddd"/><text x="${pad.l - 6}" y="${(y(b) + 4).toFixed(1)}" text-anchor="end">${(b / 2 ** 20).toFixed(0)} MiB</text>`).join('\n')}
