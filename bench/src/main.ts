@@ -13,6 +13,7 @@ import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
 import { ENQUEUE_TX_VARIANTS, runEnqueueTx } from './cases/enqueue-tx.js';
 import { INDEX_VARIANTS, runInsertCost } from './cases/index-cost.js';
 import { findPgbench, runPgbench } from './cases/pgbench.js';
+import { runSoak, writeSoakResults } from './cases/soak.js';
 import {
   COMPLETED_JOBS,
   FAST_PREFETCH,
@@ -39,8 +40,11 @@ const CASES = [
   'store',
   'api-enqueue',
   'api-list',
+  'soak',
 ] as const;
 type CaseName = (typeof CASES)[number];
+/** Cases left out unless named in --only (the soak takes 10 minutes). */
+const ON_REQUEST: readonly CaseName[] = ['soak'];
 
 const HELP = `pnpm bench [-- flags]
   --only a,b            cases to run (default all): ${CASES.join(', ')}
@@ -56,6 +60,9 @@ const HELP = `pnpm bench [-- flags]
   --list-rows N         jobs in the table for the list latency case (default 1000000)
   --list-requests N     measured requests per list filter (default 200)
   --api-seconds N       seconds of each API enqueue run (default 10)
+  --soak-minutes N      length of the soak (default 10; --quick 4); the soak runs only when named:
+                        --only soak (retention 1 min, enqueue+drain at half a calibrated rate)
+  --soak-rate N         jobs/s of the soak instead of calibrating
   --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s
 Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
@@ -73,6 +80,8 @@ const { values } = parseArgs({
     'list-rows': { type: 'string' },
     'list-requests': { type: 'string' },
     'api-seconds': { type: 'string' },
+    'soak-minutes': { type: 'string' },
+    'soak-rate': { type: 'string' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -110,7 +119,16 @@ const concurrencies = (values.concurrency ?? '16,64').split(',').map((c) => {
   if (!Number.isInteger(n) || n <= 0) throw new Error('--concurrency must list positive integers');
   return n;
 });
-const only = new Set<CaseName>(list('only', values.only, CASES));
+const only = new Set<CaseName>(
+  list(
+    'only',
+    values.only,
+    values.only === undefined ? CASES.filter((c) => !ON_REQUEST.includes(c)) : CASES,
+  ),
+);
+const soakMinutes = count('soak-minutes', values['soak-minutes'], 10, 4);
+const soakRate =
+  values['soak-rate'] === undefined ? undefined : count('soak-rate', values['soak-rate'], 1, 1);
 const systems = list<System>('systems', values.systems, SYSTEMS);
 const SETTINGS: Settings[] = ['default', 'fast'];
 
@@ -339,6 +357,32 @@ try {
       },
       (ctx) => runApiList(ctx, { rows: listRows, requests: listRequests, fillSeconds }),
     );
+  }
+  if (only.has('soak')) {
+    out(
+      `\nsoak: ${soakMinutes} min of enqueue + drain (worker concurrency 16, in-process) with completed jobs kept 1 min; a sample every 10 s`,
+    );
+    const soak = await runSoak(
+      db,
+      {
+        seconds: soakMinutes * 60,
+        rate: soakRate,
+        retentionMs: 60_000,
+        sampleSeconds: 10,
+        pruneSeconds: 10,
+      },
+      out,
+    );
+    const files = await writeSoakResults(soak, startedAt);
+    out(
+      `  rate ${soak.rate} jobs/s; after the first 3 min, each minute's median against the third minute's:`,
+    );
+    for (const c of soak.checks) {
+      out(
+        `  ${c.metric}: reference ${c.reference}, minutes ${c.minutes.join(', ')}; worst ${(c.worstDeviation * 100).toFixed(1)} % -> ${c.pass ? 'flat (pass)' : 'NOT flat (fail)'}`,
+      );
+    }
+    out(`  soak ${soak.pass ? 'PASSED' : 'FAILED'}; series ${files.json}; chart ${files.svg}`);
   }
 } finally {
   await db.clear().catch(() => {});

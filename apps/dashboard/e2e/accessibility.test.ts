@@ -48,6 +48,7 @@ const PAGES: readonly {
     path: () => '/',
     ready: async (p) => {
       await p.getByTestId('count-failed').waitFor();
+      await p.getByTestId('retention-audit').waitFor();
       await waitForText(p.getByTestId('live-status'), /^Live$/);
     },
   },

@@ -60,6 +60,22 @@ describe('the dashboard', () => {
     await page.getByRole('heading', { name: 'The job log is empty' }).waitFor();
   });
 
+  it("shows the jobs table's size, its dead rows and the retention from the config", async () => {
+    await page.goto(`${harness.url}/`);
+    await page.getByRole('heading', { name: 'Storage and retention' }).waitFor();
+    await waitForText(page.getByTestId('table-size'), /^[\d.]+ (KiB|MiB|GiB)$/);
+    await waitForText(page.getByTestId('dead-share'), /^\d+\.\d %$/);
+    const defaults = page.getByTestId('retention-default');
+    await waitForText(defaults, /every queue \(default\)\s+1 d\s+14 d\s+7 d/);
+    await waitForText(page.getByTestId('retention-audit'), /audit\s+forever\s+1 h\s+7 d/);
+    // The values that differ from the default are marked.
+    expect(await page.getByTestId('retention-audit').locator('strong').allInnerTexts()).toEqual([
+      'forever',
+      '1 h',
+    ]);
+    await tb.screenshot('overview-storage');
+  });
+
   it('enqueues a job from the form and shows it go running, then completed, live', async () => {
     await clickNav('New job');
     await page.getByLabel('Handler').selectOption('demo');

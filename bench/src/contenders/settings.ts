@@ -9,7 +9,7 @@ export type Settings = 'default' | 'fast';
 
 /** What each system does with a completed job (printed with the results). */
 export const COMPLETED_JOBS: Record<System, string> = {
-  ours: 'kept in the jobs table (state completed)',
+  ours: 'kept in the jobs table (state completed) for the retention (default 1 day), then pruned',
   'graphile-worker': 'deleted from its jobs table at completion',
   'pg-boss':
     'kept in pgboss.job (state completed), archived after 12 h, archive deleted after 7 days (v10 defaults)',

@@ -26,6 +26,7 @@ import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
@@ -187,7 +188,8 @@ export function createApp(options: AppOptions) {
         registry: options.handlers,
         defaults: resolveClientDefaults(options.defaults),
       }),
-    );
+    )
+    .route('/api', retentionRoutes(deps));
 
   let document: OpenApiDocument | undefined;
   const openApi = () => {

@@ -1,4 +1,10 @@
-import { formatJobLogLine, type Job, type JobLogStatus } from '@jobs/core';
+import {
+  formatJobLogLine,
+  formatPruneLogLine,
+  type Job,
+  type JobLogStatus,
+  type PruneBatch,
+} from '@jobs/core';
 
 /**
  * Where the API appends its job-log lines. The composition root (`jobs serve`, `jobs start`)
@@ -20,6 +26,8 @@ export interface ChangeLog {
     jobs: readonly Pick<Job, 'id' | 'handler' | 'method' | 'attempt'>[],
     status: JobLogStatus,
   ): void;
+  /** Writes one line for a batch of pruned jobs (never a line per job). */
+  pruned(batch: PruneBatch): void;
 }
 
 /** A ChangeLog writing core's job-log lines to `sink`; one that writes nothing without one. */
@@ -27,7 +35,7 @@ export function createChangeLog(
   sink: JobLogSink | undefined,
   now: () => Date = () => new Date(),
 ): ChangeLog {
-  if (sink === undefined) return { enabled: false, record: () => {} };
+  if (sink === undefined) return { enabled: false, record: () => {}, pruned: () => {} };
   const workerId = sink.name ?? 'api';
   return {
     enabled: true,
@@ -39,6 +47,9 @@ export function createChangeLog(
           .map((job) => formatJobLogLine({ at, job, status, attempt: job.attempt, workerId }))
           .join(''),
       );
+    },
+    pruned(batch) {
+      sink.append(formatPruneLogLine(now(), batch, workerId));
     },
   };
 }

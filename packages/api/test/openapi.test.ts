@@ -27,6 +27,8 @@ describe('the OpenAPI document', () => {
         'GET /metrics',
         'POST /api/jobs',
         'GET /api/jobs',
+        'DELETE /api/jobs',
+        'GET /api/retention',
         'POST /api/jobs/batch',
         'GET /api/jobs/{id}',
         'DELETE /api/jobs/{id}',

@@ -4,9 +4,12 @@ export { COMMANDS, main } from './cli/main.js';
 export type {
   ApiConfig,
   DatabaseConfig,
+  Duration,
   JobsConfig,
   LogsConfig,
   QueuesConfig,
+  RetentionConfig,
+  RetentionPolicyConfig,
   RetriesConfig,
   WorkerConfig,
 } from './config/define.js';

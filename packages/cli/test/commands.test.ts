@@ -294,6 +294,104 @@ describe('jobs commands against a running server', () => {
     expect(await names()).not.toContain('nosuch');
   });
 
+  it('shows the retention the daemon wrote from its config, and the table size', async () => {
+    const answer = await json('retention');
+    expect(answer.defaults).toEqual({
+      completed: 86_400_000,
+      failed: 1_209_600_000,
+      cancelled: 604_800_000,
+    });
+    expect(answer.queues).toContainEqual({
+      name: 'audit',
+      overrides: { completed: null, failed: 3_600_000 },
+      effective: { completed: null, failed: 3_600_000, cancelled: 604_800_000 },
+    });
+    expect(answer.table.totalBytes).toBeGreaterThan(0);
+    const table = await cli('retention');
+    expect(table.stdout).toMatch(/audit\s+forever\s+1h\s+7d/);
+    expect(table.stdout).toMatch(/jobs table: [\d.]+ MiB/);
+  });
+
+  it('prunes finished jobs by state, age and queue, never a running one; --dry-run deletes nothing', async () => {
+    const store = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
+    try {
+      const inserted = await store.jobInsert({
+        jobs: ['old1', 'old2', 'run', 'other'].map((tag) => ({
+          queue: tag === 'other' ? 'prune-b' : 'prune-a',
+          handler: 'math',
+          method: 'add',
+          params: [1, 2],
+          priority: 0,
+          maxAttempts: 1,
+          timeoutMs: null,
+          uniqueKey: null,
+          tags: [tag],
+          backoff: { kind: 'fixed', delayMs: 1000 },
+          runAt: { delayMs: 3_600_000 },
+        })),
+      });
+      const ids = inserted.map((j) => j.id);
+      await store.connection
+        .sql`UPDATE jobs SET attempt = 1, finished_at = now() - interval '3 hours',
+        state = CASE WHEN 'run' = ANY(tags) THEN 'running' ELSE 'completed' END,
+        lease_owner = CASE WHEN 'run' = ANY(tags) THEN 'nobody' END
+        WHERE id = ANY(${ids}::bigint[])`;
+      const dry = await json(
+        'prune',
+        '--state',
+        'completed',
+        '--older-than',
+        '1h',
+        '--queue',
+        'prune-a',
+        '--dry-run',
+      );
+      expect(dry).toMatchObject({ deleted: 2, dryRun: true });
+      expect(
+        (
+          await cli(
+            'prune',
+            '--state',
+            'completed',
+            '--older-than',
+            '1h',
+            '--queue',
+            'prune-a',
+            '--dry-run',
+          )
+        ).stdout,
+      ).toMatch(/would delete 2 finished jobs/);
+      const done = await json(
+        'prune',
+        '--state',
+        'completed',
+        '--older-than',
+        '1h',
+        '--queue',
+        'prune-a',
+      );
+      expect(done).toEqual({
+        deleted: 2,
+        dryRun: false,
+        byQueue: [{ queue: 'prune-a', state: 'completed', count: 2 }],
+      });
+      const left = await store.connection.sql<{ tag: string }[]>`
+        SELECT tags[1] AS tag FROM jobs WHERE id = ANY(${ids}::bigint[]) ORDER BY id`;
+      expect(left.map((r) => r.tag)).toEqual(['run', 'other']);
+      await store.connection.sql`DELETE FROM jobs WHERE id = ANY(${ids}::bigint[])`;
+      const log = await readFile(join(logDir, 'jobs.log'), 'utf8');
+      expect(log).toMatch(/ status=pruned count=2 queue="prune-a" state=completed /);
+    } finally {
+      await store.close();
+    }
+    const running = await cli('prune', '--state', 'running');
+    expect(running.code).toBe(2);
+    expect(running.stderr).toMatch(/only finished jobs are pruned/);
+    const age = await cli('prune', '--older-than', 'soon');
+    expect(age.code).toBe(2);
+    expect(age.stderr).toMatch(/--older-than: must be milliseconds or a duration/);
+  });
+
   it('shows how many attempt errors a job did not keep', async () => {
     await using store = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
     const kept = [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 41 + i)];

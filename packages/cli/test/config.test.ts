@@ -44,6 +44,24 @@ describe('a broken jobs.config.ts', () => {
     expect(result.stderr).toMatch(/hint: set api\.port to a port number/);
   });
 
+  it('names the retention field at fault', async () => {
+    const result = await start(
+      'retention.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  retention: { queues: { audit: { completed: 'forever' as never } } },\n});\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /retention\.queues\.audit\.completed: must be milliseconds or a duration/,
+    );
+    expect(result.stderr).toMatch(/hint: write durations such as '1h'/);
+    const running = await start(
+      'retention-state.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  retention: { running: '1d' } as never,\n});\n`,
+    );
+    expect(running.code).toBe(2);
+    expect(running.stderr).toMatch(/retention\.running: is not a key/);
+  });
+
   it('tells how to fix a config without handlers', async () => {
     const result = await start('empty.ts', `${HEAD}export default defineConfig({} as never);\n`);
     expect(result.code).toBe(2);

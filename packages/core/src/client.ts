@@ -10,6 +10,14 @@ import { validateJobId } from './ids.js';
 import { JOB_STATES, type Job } from './job.js';
 import { type ClientDefaults, type EnqueueOptions, resolveClientDefaults } from './options.js';
 import { prepareJob, type UntypedEnqueueSpec } from './prepare.js';
+import {
+  type JobRetentionStore,
+  MANUAL_PRUNE_WAIT_MS,
+  type PruneParams,
+  type PruneResult,
+  validatePruneParams,
+} from './prune.js';
+import type { RetentionSettings } from './retention.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
 import type { EnqueuedJob } from './unique.js';
@@ -93,6 +101,20 @@ export interface Client<T> extends EnqueueClient<T> {
   cancel(id: string): Promise<Job>;
   /** Makes a failed, cancelled, retrying or scheduled job run now; same errors as `cancel`. */
   retry(id: string): Promise<Job>;
+  /**
+   * Deletes finished jobs now (see `PruneParams`; without an age, each queue's retention
+   * decides); waits for a pruner of another process rather than giving up. A store without
+   * retention (`JobRetentionStore`) throws a ValidationError naming `store`.
+   */
+  prune(params?: PruneParams): Promise<PruneResult>;
+  /** The retention in force: defaults and per-queue overrides (same store requirement). */
+  retention(): Promise<RetentionSettings>;
+}
+
+/** True when `store` also serves retention and pruning. */
+export function hasRetention(store: object): store is JobRetentionStore {
+  const s = store as Partial<JobRetentionStore>;
+  return typeof s.jobPrune === 'function' && typeof s.retentionGet === 'function';
 }
 
 /** A client over `store` that only enqueues what `registry` allows. */
@@ -205,5 +227,14 @@ export function createClient<T>(
     },
     cancel: (id) => change(id, 'cancel', (ids) => store.jobCancel({ ids })),
     retry: (id) => change(id, 'retry-now', (ids) => store.jobRetry({ ids })),
+    async prune(params = {}) {
+      const checked = validatePruneParams(params);
+      if (!hasRetention(store)) throw new ValidationError('store', 'does not support pruning');
+      return store.jobPrune({ waitMs: MANUAL_PRUNE_WAIT_MS, ...checked });
+    },
+    async retention() {
+      if (!hasRetention(store)) throw new ValidationError('store', 'does not support retention');
+      return store.retentionGet();
+    },
   };
 }

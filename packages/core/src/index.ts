@@ -7,7 +7,7 @@ export type {
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
 } from './client.js';
-export { createClient, MAX_LIST_LIMIT } from './client.js';
+export { createClient, hasRetention, MAX_LIST_LIMIT } from './client.js';
 export type { EnvVars } from './client-env.js';
 export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';
@@ -85,6 +85,38 @@ export type { Arity } from './parameters.js';
 export { readArity } from './parameters.js';
 export { paramsFromText } from './params-text.js';
 export { prepareJob } from './prepare.js';
+export type {
+  JobRetentionStore,
+  JobTableStats,
+  PruneBatch,
+  PruneParams,
+  PruneResult,
+} from './prune.js';
+export {
+  DEFAULT_PRUNE_BATCH_SIZE,
+  formatPruneLogLine,
+  MANUAL_PRUNE_WAIT_MS,
+  MAX_PRUNE_BATCH_SIZE,
+  validatePruneParams,
+} from './prune.js';
+export type {
+  QueueRetention,
+  RetentionMs,
+  RetentionPolicy,
+  RetentionSettings,
+  RetentionState,
+} from './retention.js';
+export {
+  DEFAULT_RETENTION,
+  effectiveRetention,
+  formatRetention,
+  MAX_RETENTION_MS,
+  parseDuration,
+  parseOverrides,
+  parseRetentionConfig,
+  parseRetentionMs,
+  RETENTION_STATES,
+} from './retention.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,

@@ -121,6 +121,8 @@ export const jobs = pgTable(
     index('jobs_schedule_id_idx')
       .on(t.scheduleName, t.id)
       .where(sql`${t.scheduleName} IS NOT NULL`),
+    // The pruner reads each queue's finished jobs of one state oldest first (migration 0012).
+    index('jobs_prune_idx').on(t.queue, t.state, t.finishedAt).where(sql`${t.state} IN (${FINAL})`),
     // At most one unfinished job per unique key.
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)
@@ -136,8 +138,40 @@ export const jobs = pgTable(
 export const jobQueues = pgTable('job_queues', {
   name: text('name').primaryKey(),
   paused: boolean('paused').notNull().default(false),
+  /**
+   * Retention overrides of this queue, by final state: milliseconds or JSON null (forever);
+   * a state left out follows `job_retention` (migration 0012).
+   */
+  retention: jsonb('retention')
+    .$type<Partial<Record<'completed' | 'failed' | 'cancelled', number | null>>>()
+    .notNull()
+    .default({}),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
+
+/**
+ * The default retention of finished jobs, one row (`id` is always true): milliseconds per final
+ * state, NULL keeps forever, 0 deletes at once. Every daemon reads the same row (migration 0012).
+ */
+export const jobRetention = pgTable(
+  'job_retention',
+  {
+    id: boolean('id').primaryKey().default(true),
+    completedMs: bigint('completed_ms', { mode: 'number' }),
+    failedMs: bigint('failed_ms', { mode: 'number' }),
+    cancelledMs: bigint('cancelled_ms', { mode: 'number' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+  },
+  (t) => [
+    check('job_retention_one_row', sql`${t.id}`),
+    check(
+      'job_retention_ms_check',
+      sql`${t.completedMs} >= 0 AND ${t.failedMs} >= 0 AND ${t.cancelledMs} >= 0`,
+    ),
+  ],
+);
 
 /** A `jobs` row as drizzle reads it. */
 export type JobRow = typeof jobs.$inferSelect;

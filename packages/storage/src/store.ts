@@ -1,4 +1,5 @@
 import {
+  type JobRetentionStore,
   type JobStatsStore,
   type JobStore,
   type ScheduleStore,
@@ -14,13 +15,21 @@ import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
 import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
+import { pruneJobs } from './sql/prune.js';
 import { listQueues, setQueuePaused } from './sql/queues.js';
 import { countJobs, getJob, listJobs } from './sql/read.js';
+import { getRetention, setRetention } from './sql/retention.js';
 import { jobFinishedSummary, jobThroughput, queueLag } from './sql/stats.js';
+import { jobTableStats } from './sql/table-stats.js';
 import { scheduleMethods } from './store-schedules.js';
 
 /** The PostgreSQL JobStore: the port's methods, the stats reads, and the pool they run on. */
-export interface PgJobStore extends JobStore, JobStatsStore, ScheduleStore, AsyncDisposable {
+export interface PgJobStore
+  extends JobStore,
+    JobStatsStore,
+    ScheduleStore,
+    JobRetentionStore,
+    AsyncDisposable {
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
   /**
@@ -72,6 +81,10 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),
     queueLag: () => mapped(() => queueLag(c)),
     ...scheduleMethods(c),
+    retentionGet: () => mapped(() => getRetention(c)),
+    retentionSet: ({ settings }) => mapped(() => setRetention(c, settings)),
+    jobPrune: (params) => mapped(() => pruneJobs(c, params)),
+    jobTableStats: () => mapped(() => jobTableStats(c)),
     close,
     [Symbol.asyncDispose]: close,
   };

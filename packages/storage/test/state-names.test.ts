@@ -59,6 +59,7 @@ describe('state names in the migrated schema', () => {
       // Schedules' jobs (migration 0010): no state in their predicate.
       jobs_schedule_tick_idx: [],
       jobs_schedule_id_idx: [],
+      jobs_prune_idx: FINAL_STATES,
     };
     expect(byIndex).toEqual(expected);
     expect(UNFINISHED_STATES).toEqual(JOB_STATES.filter((s) => !FINAL_STATES.includes(s as never)));

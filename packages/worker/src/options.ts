@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { HandlerRegistry, JobStore } from '@jobs/core';
+import { DEFAULT_PRUNE_BATCH_SIZE, type HandlerRegistry, type JobStore } from '@jobs/core';
 import { type BackoffPolicy, DEFAULT_STORE_BACKOFF } from './backoff.js';
 import { WorkerOptionsError } from './errors.js';
 import {
@@ -31,6 +31,8 @@ export interface ResolvedWorkerOptions {
   readonly leaseMs: number;
   readonly rescueIntervalMs: number;
   readonly rescueBatchSize: number;
+  readonly pruneIntervalMs: number;
+  readonly pruneBatchSize: number;
   readonly flushIntervalMs: number;
   readonly flushBatchSize: number;
   readonly progressIntervalMs: number;
@@ -93,6 +95,8 @@ export function resolveOptions(options: WorkerOptions): ResolvedWorkerOptions {
     leaseMs,
     rescueIntervalMs: int(options.rescueIntervalMs, 'rescueIntervalMs', 15_000, 0),
     rescueBatchSize: int(options.rescueBatchSize, 'rescueBatchSize', 100, 1),
+    pruneIntervalMs: int(options.pruneIntervalMs, 'pruneIntervalMs', 60_000, 0),
+    pruneBatchSize: int(options.pruneBatchSize, 'pruneBatchSize', DEFAULT_PRUNE_BATCH_SIZE, 1),
     flushIntervalMs: int(options.flushIntervalMs, 'flushIntervalMs', 10, 0),
     flushBatchSize: int(options.flushBatchSize, 'flushBatchSize', 1_000, 1),
     progressIntervalMs: int(options.progressIntervalMs, 'progressIntervalMs', 250, 0),

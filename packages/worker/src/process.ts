@@ -23,6 +23,7 @@ export interface WorkerProcessOptions {
   readonly pollIntervalMs?: number;
   readonly leaseMs?: number;
   readonly rescueIntervalMs?: number;
+  readonly pruneIntervalMs?: number;
   readonly workerId?: string;
   /** Migrate the schema before starting. */
   readonly migrate: boolean;
@@ -33,10 +34,10 @@ export interface WorkerProcessOptions {
 
 const USAGE = `usage: jobs-worker --handlers <module> [--database-url <url>] [--schema <name>]
   [--concurrency <n>] [--prefetch <n>] [--queues a,b] [--grace-ms <ms>] [--poll-interval-ms <ms>]
-  [--lease-ms <ms>] [--rescue-interval-ms <ms>] [--worker-id <id>] [--migrate]
+  [--lease-ms <ms>] [--rescue-interval-ms <ms>] [--prune-interval-ms <ms>] [--worker-id <id>] [--migrate]
   [--change-events on|off]
 env: DATABASE_URL, JOBS_SCHEMA, JOBS_HANDLERS, JOBS_CONCURRENCY, JOBS_PREFETCH, JOBS_QUEUES, JOBS_GRACE_MS,
-  JOBS_POLL_INTERVAL_MS, JOBS_LEASE_MS, JOBS_RESCUE_INTERVAL_MS, JOBS_WORKER_ID, JOBS_MIGRATE=1,
+  JOBS_POLL_INTERVAL_MS, JOBS_LEASE_MS, JOBS_RESCUE_INTERVAL_MS, JOBS_PRUNE_INTERVAL_MS, JOBS_WORKER_ID, JOBS_MIGRATE=1,
   JOBS_CHANGE_EVENTS=on|off,
   JOBS_LOG_LEVEL, BACKGROUND_JOB_LOG_DIRECTORY, BACKGROUND_JOB_ERROR_LOG_DIRECTORY`;
 
@@ -58,6 +59,7 @@ export function parseWorkerArgs(
       'poll-interval-ms': { type: 'string' },
       'lease-ms': { type: 'string' },
       'rescue-interval-ms': { type: 'string' },
+      'prune-interval-ms': { type: 'string' },
       'worker-id': { type: 'string' },
       migrate: { type: 'boolean' },
       'change-events': { type: 'string' },
@@ -107,6 +109,7 @@ export function parseWorkerArgs(
       'rescueIntervalMs',
       pick(values['rescue-interval-ms'], 'JOBS_RESCUE_INTERVAL_MS'),
     ),
+    ...optionalInt('pruneIntervalMs', pick(values['prune-interval-ms'], 'JOBS_PRUNE_INTERVAL_MS')),
   };
 }
 
@@ -157,6 +160,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
       'pollIntervalMs',
       'leaseMs',
       'rescueIntervalMs',
+      'pruneIntervalMs',
       'workerId',
     ]),
   });

@@ -1,4 +1,4 @@
-import type { HandlerRegistry, Job, JobError, JobStore, JsonValue } from '@jobs/core';
+import type { HandlerRegistry, Job, JobError, JobStore, JsonValue, PruneBatch } from '@jobs/core';
 import type { BackoffPolicy } from './backoff.js';
 import type { Listener } from './emitter.js';
 import type { Logger } from './logger.js';
@@ -45,6 +45,13 @@ export interface WorkerOptions {
   readonly rescueIntervalMs?: number;
   /** Most jobs rescued per call (default 100). */
   readonly rescueBatchSize?: number;
+  /**
+   * Milliseconds between retention pruning passes (default 60,000; 0 turns this worker's pruner
+   * off). Any number of workers may prune: the database lets one at a time.
+   */
+  readonly pruneIntervalMs?: number;
+  /** Finished jobs deleted per transaction by the pruner (default 500). */
+  readonly pruneBatchSize?: number;
   /** Longest an outcome waits to share a write with others, in ms (default 10). */
   readonly flushIntervalMs?: number;
   /** Most outcomes per write (default 1,000). */
@@ -88,6 +95,7 @@ export type WorkerErrorSource =
   | 'flush'
   | 'renew'
   | 'rescue'
+  | 'prune'
   | 'listen'
   | 'release'
   | 'log-file';
@@ -113,6 +121,8 @@ export interface WorkerEvents {
   released: { readonly job: Job };
   /** This worker rescued a job whose lease had expired (the job as it is now). */
   rescued: { readonly job: Job };
+  /** This worker's pruner deleted a batch of finished jobs past their retention. */
+  pruned: { readonly batch: PruneBatch };
   /** Something failed and will be retried; the worker carries on. */
   error: { readonly error: unknown; readonly source: WorkerErrorSource };
   /** `stop()` finished. */

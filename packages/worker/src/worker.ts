@@ -17,6 +17,7 @@ import { noLog, openAppendLog } from './log-files.js';
 import { Loop } from './loop.js';
 import { type ResolvedWorkerOptions, resolveOptions } from './options.js';
 import { ProgressBuffer } from './progress.js';
+import { createPruner } from './pruner.js';
 import { releaseJobs } from './release.js';
 import { Subscription } from './subscription.js';
 import type { Worker, WorkerEvents, WorkerOptions, WorkerState } from './types.js';
@@ -46,6 +47,7 @@ class JobWorker implements Worker {
   readonly #claimer: Claimer;
   readonly #heartbeat: Loop;
   readonly #rescue: Loop | null;
+  readonly #pruner: Loop | null;
   readonly #subscription: Subscription;
   /** False after a failed heartbeat: no claims until one succeeds. */
   #leasesHealthy = true;
@@ -137,6 +139,17 @@ class JobWorker implements Worker {
             backoff,
             random,
           });
+    this.#pruner = createPruner({
+      store,
+      intervalMs: o.pruneIntervalMs,
+      batchSize: o.pruneBatchSize,
+      jobLog: this.#logs.jobs,
+      journal,
+      workerId,
+      now: o.now,
+      backoff,
+      random,
+    });
     this.#subscription = new Subscription({
       store,
       listener: (event) => this.#onStoreEvent(event),
@@ -164,6 +177,7 @@ class JobWorker implements Worker {
     this.#claimer.start();
     this.#heartbeat.start();
     this.#rescue?.start();
+    this.#pruner?.start();
     this.#o.logger.info('worker started', { workerId, queues, concurrency });
   }
 
@@ -190,6 +204,7 @@ class JobWorker implements Worker {
     logger.info('worker stopping', { workerId, running: this.#held.runningCount, graceMs });
     await this.#claimer.stop();
     await this.#rescue?.stop();
+    await this.#pruner?.stop();
     const unstarted = this.#release(this.#held.releaseQueued());
     // Still listening during the grace period, so that a cancel still aborts a running job.
     await this.#executor.settled(graceMs);

@@ -16,6 +16,7 @@ export const FAST: Omit<WorkerOptions, 'store' | 'handlers'> = {
   progressIntervalMs: 20,
   leaseMs: 5_000,
   rescueIntervalMs: 0,
+  pruneIntervalMs: 0,
   killGraceMs: 300,
   graceMs: 2_000,
   stopFlushTimeoutMs: 2_000,

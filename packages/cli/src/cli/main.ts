@@ -3,7 +3,9 @@ import { cancelCommand } from '../commands/cancel.js';
 import { migrateCommand, serveCommand, startCommand, workerCommand } from '../commands/daemons.js';
 import { listCommand } from '../commands/list.js';
 import { logsCommand } from '../commands/logs.js';
+import { pruneCommand } from '../commands/prune.js';
 import { queuesCommand } from '../commands/queues.js';
+import { retentionCommand } from '../commands/retention.js';
 import { retryCommand } from '../commands/retry.js';
 import { runCommand } from '../commands/run.js';
 import { schedulesCommand } from '../commands/schedules.js';
@@ -30,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   queuesCommand,
   schedulesCommand,
+  retentionCommand,
+  pruneCommand,
 ];
 
 function version(): string {

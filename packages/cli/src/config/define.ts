@@ -26,6 +26,28 @@ export interface JobsConfig<T = unknown> {
    * removed from here is shown as removed (kept with its history) and enqueues nothing.
    */
   readonly schedules?: readonly ScheduleDefinition[];
+  /**
+   * How long finished jobs are kept (default completed 1 day, failed 14 days, cancelled 7
+   * days). A daemon started with this config writes it to the database, where every daemon's
+   * pruner reads it.
+   */
+  readonly retention?: RetentionConfig;
+}
+
+/** A duration: milliseconds, or text with a unit (`'90s'`, `'15m'`, `'1h'`, `'7d'`, `'2w'`). */
+export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd' | 'w'}`;
+
+/** How long finished jobs of each final state are kept: `0` deletes at once, `null` keeps forever. */
+export interface RetentionPolicyConfig {
+  readonly completed?: Duration | null;
+  readonly failed?: Duration | null;
+  readonly cancelled?: Duration | null;
+}
+
+/** The defaults (states left out keep the built-in ones) and the queues that differ. */
+export interface RetentionConfig extends RetentionPolicyConfig {
+  /** Per queue, only the states that differ, e.g. `{ audit: { completed: null } }`. */
+  readonly queues?: Readonly<Record<string, RetentionPolicyConfig>>;
 }
 
 /** Settings of the database. */

@@ -1,4 +1,9 @@
-import type { HandlerRegistry, RetryPolicy } from '@jobs/core';
+import {
+  type HandlerRegistry,
+  parseRetentionConfig,
+  type RetentionSettings,
+  type RetryPolicy,
+} from '@jobs/core';
 import { UsageError } from '../cli/errors.js';
 import type { JobsConfig } from './define.js';
 
@@ -40,6 +45,8 @@ export interface Settings {
     readonly url: string;
   };
   readonly worker: { readonly graceMs: number; readonly pollIntervalMs: number | undefined };
+  /** The config's retention, written to the database when a daemon starts; undefined: none. */
+  readonly retention: RetentionSettings | undefined;
 }
 
 /** Default port of the API. */
@@ -93,6 +100,7 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       graceMs: config?.worker?.graceMs ?? 10_000,
       pollIntervalMs: config?.worker?.pollIntervalMs,
     },
+    retention: config?.retention === undefined ? undefined : parseRetentionConfig(config.retention),
   };
 }
 

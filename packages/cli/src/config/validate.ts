@@ -1,3 +1,4 @@
+import { parseRetentionConfig, ValidationError } from '@jobs/core';
 import { isPlainObject } from './util.js';
 
 /** A problem with the shape of a config: the dotted key at fault, what is wrong and the fix. */
@@ -16,6 +17,7 @@ const TOP_KEYS = [
   'api',
   'worker',
   'schedules',
+  'retention',
 ] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -59,7 +61,7 @@ export function checkConfigShape(value: unknown): ConfigProblem | null {
     const problem = checkSection(value, section, keys);
     if (problem !== null) return problem;
   }
-  return checkValues(value);
+  return checkValues(value) ?? checkRetention(value.retention);
 }
 
 function checkSection(
@@ -174,4 +176,20 @@ export function isRegistry(value: unknown): boolean {
     typeof (value as { resolve?: unknown }).resolve === 'function' &&
     typeof (value as { list?: unknown }).list === 'function'
   );
+}
+
+/** The `retention` section, read by core's rules; the problem names the field at fault. */
+function checkRetention(value: unknown): ConfigProblem | null {
+  if (value === undefined) return null;
+  try {
+    parseRetentionConfig(value);
+    return null;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return {
+      key: error.field,
+      problem: error.message,
+      fix: "write durations such as '1h', '1d', '7d' or milliseconds; 0 deletes at once, null keeps forever (e.g. retention: { completed: '1d', queues: { audit: { completed: null } } })",
+    };
+  }
 }

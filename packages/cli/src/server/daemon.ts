@@ -1,5 +1,11 @@
 import { hostRuleProblem, MAKE_TOKEN_HINT, originRuleProblem, tokenProblem } from '@jobs/api';
-import type { HandlerRegistry, ScheduleSpec } from '@jobs/core';
+import {
+  formatRetention,
+  type HandlerRegistry,
+  RETENTION_STATES,
+  type RetentionSettings,
+  type ScheduleSpec,
+} from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import {
   createJsonLogger,
@@ -110,6 +116,10 @@ export async function runDaemon(
       applicationName: `jobs ${command}`,
       max: parts.api && parts.worker ? 16 : 10,
     });
+    // The config's retention becomes the one every daemon's pruner reads (the database's).
+    if (settings.retention !== undefined) {
+      await store.retentionSet({ settings: settings.retention });
+    }
     if (parts.worker) {
       const logger: Logger = human ? humanLogger(context.stderr) : createJsonLogger();
       worker = createWorker({
@@ -163,9 +173,9 @@ export async function runDaemon(
         port: flags.port ?? settings.api.port,
         host: flags.host ?? settings.api.host,
       });
-      write(banner(server, dashboardDir, database, worker, handlers, command));
+      write(banner(server, dashboardDir, database, worker, handlers, command, settings.retention));
     } else {
-      write(banner(undefined, null, database, worker, handlers, command));
+      write(banner(undefined, null, database, worker, handlers, command, settings.retention));
     }
     if (worker !== undefined) {
       // Every daemon that runs a worker runs a scheduler too (`jobs serve` does not).
@@ -250,6 +260,13 @@ function needsTypeScript(handlers: HandlerRegistry<unknown>): boolean {
   return handlers.list().some((h) => /\.[cm]?tsx?$/.test(h.isolate?.module ?? ''));
 }
 
+/** `completed 1d · failed 14d · cancelled 7d (+2 queues)` for the banner. */
+function describeRetention(settings: RetentionSettings): string {
+  const parts = RETENTION_STATES.map((s) => `${s} ${formatRetention(settings.defaults[s])}`);
+  const more = settings.queues.length === 0 ? '' : ` (+${settings.queues.length} queues differ)`;
+  return `${parts.join(' · ')}${more}`;
+}
+
 function banner(
   server: Listening | undefined,
   dashboardDir: string | null,
@@ -257,6 +274,7 @@ function banner(
   worker: Worker | undefined,
   handlers: HandlerRegistry<unknown>,
   command: string,
+  retention?: RetentionSettings,
 ): string {
   const names = handlers.list().map((h) => h.name);
   const lines = [`${bold(`jobs ${command}`)} is running`];
@@ -267,6 +285,7 @@ function banner(
     );
   }
   lines.push(`  database   ${database.description}`);
+  if (retention !== undefined) lines.push(`  retention  ${describeRetention(retention)}`);
   if (worker !== undefined) lines.push(`  worker     ${worker.id}`);
   lines.push(`  handlers   ${names.join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -9,14 +9,52 @@ import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 
-const COMPLETE = `WITH changed AS (
+/**
+ * Whether a finished job of queue `j.queue` in `state` is deleted at once (its retention is 0):
+ * `z` holds the retention settings for `state`, read once per statement (InitPlans). The
+ * condition `ANY_ZERO` is a one-time filter: when no queue and no default deletes at once (the
+ * usual case), the delete below reads no row and the completion costs what it did before.
+ */
+function deletedAtOnce(state: 'completed'): {
+  readonly cte: string;
+  readonly anyZero: string;
+  readonly row: string;
+} {
+  return {
+    cte: `z AS MATERIALIZED (
+    SELECT COALESCE((SELECT r.${state}_ms = 0 FROM job_retention r WHERE r.id), false) AS default_zero,
+           COALESCE((SELECT array_agg(q.name) FROM job_queues q
+                      WHERE q.retention->'${state}' = '0'::jsonb), '{}') AS zero,
+           COALESCE((SELECT array_agg(q.name) FROM job_queues q WHERE q.retention ? '${state}'
+                        AND q.retention->'${state}' IS DISTINCT FROM '0'::jsonb), '{}') AS keep
+  )`,
+    anyZero: `(SELECT z.default_zero OR cardinality(z.zero) > 0 FROM z)`,
+    row: `((SELECT z.default_zero FROM z) AND NOT (j.queue = ANY(CAST((SELECT z.keep FROM z) AS text[])))
+        OR NOT (SELECT z.default_zero FROM z) AND j.queue = ANY(CAST((SELECT z.zero FROM z) AS text[])))`,
+  };
+}
+
+const AT_ONCE = deletedAtOnce('completed');
+
+// A job whose queue keeps completed jobs for 0 ms is deleted by its completion (graphile-worker's
+// behaviour, no pruner pass needed); every other is marked completed. Both guarded alike.
+const COMPLETE = `WITH v AS (
+    SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
+           unnest($3::text[])::jsonb AS result
+  ), ${AT_ONCE.cte}, dropped AS (
+  DELETE FROM jobs j USING v
+  WHERE ${AT_ONCE.anyZero} AND j.id = v.id AND j.attempt = v.attempt AND j.state = 'running'
+    AND j.lease_owner = $4 AND ${AT_ONCE.row}
+  RETURNING j.id, 'completed'::text AS state
+  ), kept AS (
   UPDATE jobs j
     SET state = 'completed', finished_at = now(), result = v.result,
         lease_owner = NULL, lease_expires_at = NULL
-   FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
-                unnest($3::text[])::jsonb AS result) v
+   FROM v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
+    AND (NOT ${AT_ONCE.anyZero} OR NOT ${AT_ONCE.row})
   RETURNING j.id, j.state
+  ), changed AS (SELECT id, state FROM dropped UNION ALL SELECT id, state FROM kept
   ), ${notifyChangesCtes('complete', 'changed')}
   SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
 

@@ -10,6 +10,7 @@ import { useNow } from '../hooks/useNow.js';
 import { useQuery } from '../hooks/useQuery.js';
 import { formatCount, formatWait } from '../lib/format.js';
 import { Link } from '../router.js';
+import { RetentionPanel } from './RetentionPanel.js';
 import '../components/badge.css';
 import '../components/table.css';
 import './overview.css';
@@ -242,6 +243,8 @@ export function OverviewPage() {
           </div>
         )}
       </section>
+
+      <RetentionPanel />
     </>
   );
 }
