@@ -84,6 +84,18 @@ export { compareJobs } from './ordering.js';
 export type { Arity } from './parameters.js';
 export { readArity } from './parameters.js';
 export { paramsFromText } from './params-text.js';
+export type { QueueLimits, QueueLimitsPatch, RateLimit } from './queue-limits.js';
+export {
+  DEFAULT_KEY_CONCURRENCY,
+  formatRateLimit,
+  isLimited,
+  NO_QUEUE_LIMITS,
+  parseRateLimit,
+  QUEUE_LIMIT_BOUNDS,
+  validateConcurrencyKey,
+  validateQueueLimitsPatch,
+  validateRateLimit,
+} from './queue-limits.js';
 export {
   DEFAULT_RETRY_POLICY,
   MAX_RETRIES_DEFAULT,
@@ -115,6 +127,7 @@ export type {
   NewJob,
   QueueInfo,
   QueueLag,
+  QueueUsage,
   StoreEvent,
   ThroughputPoint,
   TransactionStore,

@@ -169,4 +169,6 @@ export interface Job {
   readonly tags: readonly string[];
   /** The backoff applied when an attempt fails. */
   readonly backoff: RetryPolicy;
+  /** Jobs sharing this key run at most the queue's `keyConcurrency` at once; null for none. */
+  readonly concurrencyKey: string | null;
 }
