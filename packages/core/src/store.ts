@@ -357,8 +357,8 @@ export interface JobStore {
   queueUsageList(): Promise<QueueUsage[]>;
   /**
    * How long until a rate-limited queue (of `queues`; null = all) with due jobs may start one
-   * again, in ms; null when none is held back by its rate. Optional: stores without limits
-   * leave it out, and workers then wait for their poll.
+   * again, in ms: Infinity when none is held back by its rate, null when no served queue has a
+   * rate limit. Optional: stores without limits leave it out; workers then wait for their poll.
    */
   queueLimitWait?(params: { readonly queues: readonly string[] | null }): Promise<number | null>;
   /** Calls `listener` for every event; resolves to a function that stops listening. */

@@ -74,6 +74,7 @@ export function rowToJob(row: JobRow): Job {
     uniqueKey: row.uniqueKey,
     tags: readTags(row.tags),
     backoff: readBackoff(row.backoff),
+    concurrencyKey: row.concurrencyKey ?? null,
   };
 }
 

@@ -66,6 +66,8 @@ export const jobs = pgTable(
     uniqueKey: text('unique_key'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     backoff: jsonb('backoff').$type<RetryPolicy>().notNull(),
+    /** Jobs sharing a key run at most the queue's `key_concurrency` at once (migration 0013). */
+    concurrencyKey: text('concurrency_key'),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),
@@ -109,6 +111,12 @@ export const jobs = pgTable(
       .where(sql`${t.state} IN (${FINAL})`),
     // Throughput series and metrics read the recently finished jobs only.
     index('jobs_finished_at_idx').on(t.finishedAt).where(sql`${t.finishedAt} IS NOT NULL`),
+    // The waiting jobs that carry a concurrency key, per queue in claim order: the limited
+    // claim (claim-limited.ts) finds queues with keyed work here; jobs without a key never
+    // enter it, so unlimited queues pay nothing for it.
+    index('jobs_keyed_waiting_idx')
+      .on(t.queue, t.priority.desc().nullsFirst(), t.runAt.asc(), t.id.asc())
+      .where(sql`${t.concurrencyKey} IS NOT NULL AND ${t.state} IN (${RUNNABLE})`),
     // At most one unfinished job per unique key.
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)
@@ -117,11 +125,45 @@ export const jobs = pgTable(
 );
 
 /** Queues that were named or paused; a queue with a row here and `paused` is skipped by claims. */
-export const jobQueues = pgTable('job_queues', {
-  name: text('name').primaryKey(),
-  paused: boolean('paused').notNull().default(false),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-});
+export const jobQueues = pgTable(
+  'job_queues',
+  {
+    name: text('name').primaryKey(),
+    paused: boolean('paused').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+    // Limits across every worker (see core's queue-limits.ts); null: no such limit.
+    /** Most jobs of the queue running at once. */
+    concurrency: integer('concurrency'),
+    /** Most running jobs per concurrency key (null: core's DEFAULT_KEY_CONCURRENCY). */
+    keyConcurrency: integer('key_concurrency'),
+    /** Most starts per `rate_period_ms`; both set or both null. */
+    rateLimit: integer('rate_limit'),
+    ratePeriodMs: integer('rate_period_ms'),
+  },
+  (t) => [
+    check('job_queues_concurrency_check', sql`${t.concurrency} >= 1`),
+    check('job_queues_key_concurrency_check', sql`${t.keyConcurrency} >= 1`),
+    check(
+      'job_queues_rate_check',
+      sql`(${t.rateLimit} IS NULL AND ${t.ratePeriodMs} IS NULL) OR (${t.rateLimit} >= 1 AND ${t.ratePeriodMs} >= 1)`,
+    ),
+  ],
+);
+
+/**
+ * The recent starts of rate-limited queues, on the database clock: the limited claim counts
+ * those inside the window, drops older ones and adds its own, under the queue's claim lock.
+ */
+export const jobQueueStarts = pgTable(
+  'job_queue_starts',
+  {
+    queue: text('queue').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [index('job_queue_starts_queue_idx').on(t.queue, t.startedAt)],
+);
 
 /** A `jobs` row as drizzle reads it. */
 export type JobRow = typeof jobs.$inferSelect;

@@ -9,6 +9,7 @@ import {
   MAX_RETRY_DELAY_MS,
   MAX_RETRY_FACTOR,
   METHOD_NAME_PATTERN,
+  QUEUE_LIMIT_BOUNDS,
   QUEUE_NAME_PATTERN,
   RESERVED_NAMES,
 } from '@jobs/core';
@@ -179,6 +180,7 @@ DECLARE
   v_run_at timestamptz;
   v_timeout_ms integer;
   v_unique_key text;
+  v_concurrency_key text;
   v_tags text[] := '{}';
   v_backoff jsonb := ${literal(JSON.stringify(DEFAULT_RETRY_POLICY))}::jsonb;
   v_id bigint;
@@ -228,6 +230,9 @@ BEGIN
   IF opts ? 'uniqueKey' THEN
     v_unique_key := jobs_enqueue_string(opts->'uniqueKey', prefix || 'uniqueKey', 1, ${l.maxUniqueKeyLength});
   END IF;
+  IF opts ? 'concurrencyKey' THEN
+    v_concurrency_key := jobs_enqueue_string(opts->'concurrencyKey', prefix || 'concurrencyKey', 1, ${QUEUE_LIMIT_BOUNDS.maxConcurrencyKeyLength});
+  END IF;
   IF opts ? 'tags' THEN
     IF jsonb_typeof(opts->'tags') IS DISTINCT FROM 'array' THEN
       PERFORM jobs_enqueue_invalid(prefix || 'tags', 'must be an array of strings');
@@ -259,10 +264,11 @@ BEGIN
   INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
   LOOP
     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                           run_at, timeout_ms, unique_key, tags, backoff)
+                           run_at, timeout_ms, unique_key, tags, backoff, concurrency_key)
     VALUES (v_queue, handler, method, params, v_priority,
             CASE WHEN v_run_at > now() THEN 'scheduled' ELSE 'queued' END,
-            v_max_attempts, v_run_at, v_timeout_ms, v_unique_key, v_tags, v_backoff)
+            v_max_attempts, v_run_at, v_timeout_ms, v_unique_key, v_tags, v_backoff,
+            v_concurrency_key)
     ON CONFLICT (unique_key)
       WHERE unique_key IS NOT NULL AND state IN (${sqlList(UNFINISHED_STATES)})
       DO NOTHING

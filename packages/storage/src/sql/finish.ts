@@ -8,6 +8,7 @@ import {
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
+import { SLOT_FREED_JOIN, slotFreedCte } from './slot-freed.js';
 
 const COMPLETE = `WITH changed AS (
   UPDATE jobs j
@@ -16,9 +17,9 @@ const COMPLETE = `WITH changed AS (
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
                 unnest($3::text[])::jsonb AS result) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
-  RETURNING j.id, j.state
-  ), ${notifyChangesCtes('complete', 'changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
+  RETURNING j.id, j.state, j.queue, j.concurrency_key
+  ), ${notifyChangesCtes('complete', 'changed')}, ${slotFreedCte('changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
 /** Records completions in one statement; only attempts still leased to `workerId` count. */
 export async function completeJobs(
@@ -73,9 +74,9 @@ const FAIL = `WITH changed AS (
                 unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
                 unnest($5::text[])::jsonb AS error, unnest($6::text[]) AS owner) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = v.owner
-  RETURNING j.id, j.state
-  ), ${notifyChangesCtes('fail', 'changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
+  RETURNING j.id, j.state, j.queue, j.concurrency_key
+  ), ${notifyChangesCtes('fail', 'changed')}, ${slotFreedCte('changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
 /** A failure together with the lease owner it must still belong to. */
 export interface OwnedFailure extends AttemptFailure {
