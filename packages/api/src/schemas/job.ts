@@ -87,6 +87,9 @@ export const JobSchema = z
     uniqueKey: z.string().nullable(),
     tags: z.array(z.string()),
     backoff: RetryPolicyWire,
+    concurrencyKey: z.string().nullable().openapi({
+      description: "Jobs sharing this key run at most the queue's keyConcurrency at once.",
+    }),
   })
   .openapi('Job');
 
@@ -127,5 +130,6 @@ export function toWireJob(job: Job): WireJob {
     uniqueKey: job.uniqueKey,
     tags: [...job.tags],
     backoff: { ...job.backoff },
+    concurrencyKey: job.concurrencyKey,
   };
 }
