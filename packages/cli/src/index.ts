@@ -6,7 +6,7 @@ export type {
   DatabaseConfig,
   JobsConfig,
   LogsConfig,
-  QueuesConfig,
+  QueueSettingsConfig,
   RetriesConfig,
   WorkerConfig,
 } from './config/define.js';

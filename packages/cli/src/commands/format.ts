@@ -43,6 +43,8 @@ export interface WireJob {
   readonly logs: readonly { readonly at: string; readonly line: string }[];
   readonly uniqueKey: string | null;
   readonly tags: readonly string[];
+  /** Jobs sharing it run at most the queue's keyConcurrency at once; null for none. */
+  readonly concurrencyKey: string | null;
 }
 
 /** The jobs table of `jobs list`. */
@@ -101,6 +103,7 @@ export function jobDetails(job: WireJob): string {
   if (job.timeoutMs !== null) lines.push(field('timeout', duration(job.timeoutMs)));
   if (job.leaseOwner !== null) lines.push(field('worker', showLogText(job.leaseOwner)));
   if (job.uniqueKey !== null) lines.push(field('unique', showLogText(job.uniqueKey)));
+  if (job.concurrencyKey !== null) lines.push(field('key', showLogText(job.concurrencyKey)));
   if (job.tags.length > 0) lines.push(field('tags', showLogText(job.tags.join(', '))));
   if (job.progress !== null && job.progress !== undefined) {
     lines.push(field('progress', showLogText(formatProgress(job.progress))));

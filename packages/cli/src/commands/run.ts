@@ -1,4 +1,4 @@
-import { ENQUEUE_LIMITS } from '@jobs/core';
+import { ENQUEUE_LIMITS, ValidationError, validateConcurrencyKey } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
@@ -17,6 +17,7 @@ export interface EnqueueRequest {
   retries?: number;
   queue?: string;
   timeout?: number;
+  concurrencyKey?: string;
 }
 
 /** Enqueue options from the flags. */
@@ -26,6 +27,7 @@ export interface RunOptions {
   retries?: number;
   queue?: string;
   timeout?: number;
+  concurrencyKey?: string;
 }
 
 export const runCommand: Command = {
@@ -48,6 +50,11 @@ export const runCommand: Command = {
     },
     queue: { type: 'string', value: 'name', description: 'queue to wait in (default "default")' },
     timeout: { type: 'string', value: 'seconds', description: 'time limit of each attempt' },
+    'concurrency-key': {
+      type: 'string',
+      value: 'key',
+      description: "at most the queue's keyConcurrency (default 1) jobs of this key run at once",
+    },
     wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
     file: {
       type: 'string',
@@ -124,7 +131,20 @@ function runOptions(context: CommandContext): RunOptions {
   if (retries !== undefined) options.retries = retries;
   if (timeout !== undefined) options.timeout = timeout;
   if (queue !== undefined) options.queue = queue;
+  const key = stringFlag(context.values['concurrency-key']);
+  if (key !== undefined)
+    options.concurrencyKey = validateFlag(() => validateConcurrencyKey(key), 'concurrency-key');
   return options;
+}
+
+/** Runs a core check on a flag's value; its error becomes a usage error naming the flag. */
+function validateFlag<T>(check: () => T, flag: string): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(`--${flag}: ${error.message.replace(/^[^:]*: /, '')}`);
+  }
 }
 
 /** Params from the command line: a JSON array, or one JSON value taken as the only argument. */

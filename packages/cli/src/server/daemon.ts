@@ -101,14 +101,18 @@ export async function runDaemon(
       applicationName: `jobs ${command}`,
       max: parts.api && parts.worker ? 16 : 10,
     });
+    // The config's queue limits go into the queue-settings rows, where every worker reads them.
+    for (const [name, limits] of Object.entries(settings.queueLimits)) {
+      await store.queueLimitsSet({ name, limits });
+    }
     if (parts.worker) {
       const logger: Logger = human ? humanLogger(context.stderr) : createJsonLogger();
       worker = createWorker({
         store,
         handlers,
-        queues: flags.queues ?? settings.queues.names,
-        concurrency: flags.concurrency ?? settings.queues.concurrency,
-        queueConcurrency: settings.queues.limits,
+        queues: flags.queues ?? settings.worker.queues,
+        concurrency: flags.concurrency ?? settings.worker.concurrency,
+        queueConcurrency: settings.worker.queueConcurrency,
         graceMs: settings.worker.graceMs,
         ...(settings.worker.pollIntervalMs === undefined
           ? {}

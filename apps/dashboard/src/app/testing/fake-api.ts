@@ -101,6 +101,7 @@ export function wireJob(overrides: Record<string, unknown> = {}) {
     uniqueKey: null,
     tags: [],
     backoff: { kind: 'exponential', baseMs: 1000, maxMs: 3_600_000 },
+    concurrencyKey: null,
     ...overrides,
   };
 }
