@@ -269,10 +269,7 @@ describe('jobs commands against a running server', () => {
       [['queues', 'set', 'limited'], /nothing to set/],
       [['queues', 'set', 'bad name', '--concurrency', '1'], /is not a queue name/],
       [['queues', 'pause', 'limited', '--concurrency', '1'], /--concurrency goes with set/],
-      [
-        ['run', 'math', 'add', '[1,2]', '--concurrency-key', 'a\u0000b'],
-        /--concurrency-key: must not contain NUL/,
-      ],
+      // (NUL and lone surrogates cannot reach argv; the API's tests send them.)
       [
         ['run', 'math', 'add', '[1,2]', '--concurrency-key', 'k'.repeat(256)],
         /--concurrency-key: must be 1 to 255/,

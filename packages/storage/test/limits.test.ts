@@ -15,7 +15,6 @@ describe('queue limits in the store', () => {
 
   beforeEach(async () => {
     await schema.truncate();
-    await store.connection.sql`TRUNCATE job_queue_starts`;
   });
 
   afterAll(async () => {
