@@ -333,7 +333,14 @@ describe('the dashboard', () => {
   });
 
   it("shows a queue's limits across every worker with their use", async () => {
+    // Limits across every worker, set as `jobs queues set` does, through the API.
+    const set = await harness.api('PATCH', '/api/queues/capped', {
+      concurrency: 1,
+      rateLimit: { limit: 30, periodMs: 1000 },
+    });
+    expect(set.status).toBe(200);
     await clickNav('Overview');
+    await page.reload();
     const capped = page.getByTestId('queue-capped');
     const limits = capped.locator('td[data-label="Limits"]');
     await waitForText(limits, /0\/1 running/);

@@ -6,6 +6,4 @@ import { handlers } from './handlers.js';
 export default defineConfig({
   handlers,
   worker: { concurrency: 4, graceMs: 1000, pollIntervalMs: 250 },
-  // A queue limited across every worker, shown with its use on the overview.
-  queues: { capped: { concurrency: 1, rateLimit: { limit: 30, periodMs: 1000 } } },
 });
