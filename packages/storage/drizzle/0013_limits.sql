@@ -88,6 +88,21 @@ BEGIN
       room := least(room, free);
     END IF;
     CONTINUE WHEN room <= 0;
+    IF NOT EXISTS (SELECT 1 FROM jobs k WHERE k.queue = q.name AND k.concurrency_key IS NOT NULL
+                      AND k.state IN ('scheduled', 'queued', 'retrying')) THEN
+      -- No keyed jobs wait: the queue's first due jobs in claim order, read from the index
+      -- (keyless only: a keyed job inserted since the check waits for the next claim).
+      SELECT array_agg(c.id) INTO picked FROM (
+        SELECT j.id FROM jobs j
+         WHERE j.queue = q.name AND j.state IN ('scheduled', 'queued', 'retrying') AND j.concurrency_key IS NULL
+           AND j.run_at <= now() AND j.attempt < j.max_attempts
+         ORDER BY j.priority DESC, j.run_at, j.id
+         LIMIT room
+         FOR UPDATE SKIP LOCKED
+      ) c;
+    ELSE
+    -- Keyed jobs wait: each key's jobs numbered in claim order, a key's next ones taken only
+    -- while it has room (reads every due job of the queue: a cost of keyed queues only).
     SELECT array_agg(c.id) INTO picked FROM (
       SELECT j.id FROM jobs j
        WHERE j.id IN (
@@ -113,6 +128,7 @@ BEGIN
        ORDER BY j.priority DESC, j.run_at, j.id
        FOR UPDATE SKIP LOCKED
     ) c;
+    END IF;
     CONTINUE WHEN picked IS NULL;
     IF q.rate_limit IS NOT NULL THEN
       INSERT INTO job_queue_starts (queue, started_at) SELECT q.name, now() FROM unnest(picked);
