@@ -402,3 +402,5 @@ BEGIN
   RETURN ids;
 END
 $$;
+--> statement-breakpoint
+INSERT INTO job_queues (name) SELECT DISTINCT queue FROM jobs ON CONFLICT DO NOTHING;

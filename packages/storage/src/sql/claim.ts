@@ -1,4 +1,4 @@
-import type { Job } from '@jobs/core';
+import { type Job, RUNNABLE_STATES } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
@@ -16,11 +16,27 @@ import { sqlList } from './state-list.js';
  * when the table's statistics are stale). `$4` narrows the queues when not null. Without
  * limited queues the first part reads the small queue-settings table and returns nothing.
  */
+/**
+ * True when some unpaused, unlimited queue (of `$4` unless null) has waiting jobs. While some
+ * queue is limited, the unlimited claim runs only then, so that it does not read through the
+ * waiting jobs of limited queues (which it skips) for nothing; without limited queues it always
+ * runs, as before. Every queue with jobs has a settings row (inserts write it; migration 0013
+ * adds the missing ones).
+ */
+const UNLIMITED_WORK = `EXISTS (SELECT 1 FROM job_queues u
+        WHERE NOT u.paused AND u.concurrency IS NULL AND u.rate_limit IS NULL
+          AND ($4::text[] IS NULL OR u.name = ANY($4::text[]))
+          AND EXISTS (SELECT 1 FROM jobs w WHERE w.queue = u.name
+                        AND w.state IN (${sqlList(RUNNABLE_STATES)})))`;
+
 const CLAIM = `WITH limited AS (SELECT ${CLAIM_LIMITED_FUNCTION}($5, $4::text[]) AS id),
     next AS (
       SELECT id FROM limited
       UNION ALL
       SELECT ${CLAIM_CANDIDATES_FUNCTION}($1 - (SELECT count(*)::integer FROM limited), $4::text[])
+       WHERE NOT EXISTS (SELECT 1 FROM job_queues l
+                          WHERE l.concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+          OR ${UNLIMITED_WORK}
     ), claimed AS (
     UPDATE jobs j
        SET state = ${sqlList(['running'])}, attempt = j.attempt + 1, started_at = now(),
