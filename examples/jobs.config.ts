@@ -25,7 +25,12 @@ export const handlers = defineHandlers({
 
 export default defineConfig({
   handlers,
-  queues: { concurrency: 8 },
+  worker: { concurrency: 8 },
+  // Limits that hold across every worker: at most 2 payment jobs at once, and at most 5 charges
+  // a second; at most one running job per concurrency key (e.g. per order) in that queue.
+  queues: {
+    payments: { concurrency: 2, keyConcurrency: 1, rateLimit: { limit: 5, periodMs: 1000 } },
+  },
   retries: { max: 3, backoff: { kind: 'exponential', baseMs: 1000, maxMs: 30_000, jitter: 0.2 } },
   // Recurring jobs: see them with `jobs schedules` or on the dashboard's Schedules page.
   schedules: [

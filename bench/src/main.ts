@@ -34,6 +34,7 @@ const CASES = [
   'enqueue',
   'enqueue-tx',
   'drain',
+  'drain-limited',
   'latency',
   'ceiling',
   'index-cost',
@@ -52,6 +53,8 @@ const HELP = `pnpm bench [-- flags]
                         index-cost = the ceiling and a bulk insert with list indexes dropped;
                         enqueue-tx = 1 job per call, plain and inside a caller transaction)
   --systems a,b         contenders (default all): ${SYSTEMS.join(', ')}
+                        (drain-limited = ours only: one queue limited to concurrency 8 across
+                        workers, and jobs spread over 1,000 concurrency keys)
   --jobs N              jobs per bulk enqueue, drain and ceiling (default 50000)
   --concurrency a,b     drain concurrencies (default 16,64)
   --tx-calls N          measured calls of each enqueue-tx variant (default 2000)
@@ -235,6 +238,45 @@ try {
           );
         }
       }
+    }
+  }
+  if (only.has('drain-limited') && systems.includes('ours')) {
+    const concurrency = 16;
+    out(
+      `\ndrain of ${jobs} no-op jobs under limits across workers, ours, concurrency ${concurrency}`,
+    );
+    const variants = [
+      {
+        label: 'queue concurrency 8',
+        sql: (schema: string) =>
+          `INSERT INTO "${schema}".job_queues (name, concurrency) VALUES ('default', 8)
+           ON CONFLICT (name) DO UPDATE SET concurrency = 8`,
+      },
+      {
+        label: '1,000 concurrency keys',
+        sql: (schema: string) => `UPDATE "${schema}".jobs SET concurrency_key = 'k' || (id % 1000)`,
+      },
+    ];
+    for (const variant of variants) {
+      await record(
+        {
+          group: 'drain limited',
+          label: `drain ${jobs}, c${concurrency}, ${variant.label}`,
+          contender: 'ours',
+          settings: 'default',
+        },
+        (ctx) =>
+          runDrain(ctx, {
+            system: 'ours',
+            settings: 'default',
+            jobs,
+            concurrency,
+            maxSeconds: drainMaxSeconds,
+            prepare: async (schema) => {
+              await ctx.db.admin.unsafe(variant.sql(schema));
+            },
+          }),
+      );
     }
   }
   if (only.has('latency')) {

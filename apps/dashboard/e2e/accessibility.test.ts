@@ -16,6 +16,11 @@ beforeAll(async () => {
   [harness, tb] = await Promise.all([startDashboard('a11y'), openBrowser()]);
   page = tb.page;
   await page.setViewportSize({ width: 1440, height: 900 });
+  // A limited queue, so that the overview's queue table shows limits with their use.
+  await harness.api('PATCH', '/api/queues/default', {
+    concurrency: 5,
+    rateLimit: { limit: 100, periodMs: 1000 },
+  });
   completed = await enqueue(harness, { handler: 'demo', method: 'quick', params: ['a11y'] });
   failed = await enqueue(harness, {
     handler: 'demo',

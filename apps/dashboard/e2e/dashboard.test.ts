@@ -348,6 +348,34 @@ describe('the dashboard', () => {
     await waitForText(emails.locator('td[data-label="Waiting"]'), /^0$/);
   });
 
+  it("shows a queue's limits across every worker with their use", async () => {
+    // Limits across every worker, set as `jobs queues set` does, through the API.
+    const set = await harness.api('PATCH', '/api/queues/capped', {
+      concurrency: 1,
+      rateLimit: { limit: 30, periodMs: 1000 },
+    });
+    expect(set.status).toBe(200);
+    await clickNav('Overview');
+    await page.reload();
+    const capped = page.getByTestId('queue-capped');
+    const limits = capped.locator('td[data-label="Limits"]');
+    await waitForText(limits, /0\/1 running/);
+    expect(await limits.innerText()).toMatch(/0\/30 per 1s/);
+    const ids: string[] = [];
+    for (let n = 0; n < 2; n++) {
+      ids.push(
+        await enqueue(harness, { handler: 'demo', method: 'slow', params: [2], queue: 'capped' }),
+      );
+    }
+    // Only one runs at a time: the limit is full, and the other waits.
+    await page.reload();
+    await waitForText(limits, /1\/1 running/);
+    await waitForText(capped.locator('td[data-label="Waiting"]'), /^1$/);
+    expect(await limits.locator('.at-limit').count()).toBeGreaterThan(0);
+    await tb.screenshot('overview-limits');
+    for (const id of ids) await waitForState(harness, id, ['completed'], 15_000);
+  });
+
   it('shows the job log and the error log, newest first, following new lines', async () => {
     await clickNav('Logs');
     const log = page.getByTestId('job-log');

@@ -5,7 +5,6 @@ import { handlers } from './handlers.js';
 
 export default defineConfig({
   handlers,
-  queues: { concurrency: 4 },
-  worker: { graceMs: 1000, pollIntervalMs: 250 },
+  worker: { concurrency: 4, graceMs: 1000, pollIntervalMs: 250 },
   retention: { completed: '1d', queues: { audit: { completed: null, failed: '1h' } } },
 });

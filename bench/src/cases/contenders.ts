@@ -72,6 +72,8 @@ export async function runDrain(
     jobs: number;
     concurrency: number;
     maxSeconds: number;
+    /** Runs after the jobs are in, before the worker starts (to set limits, say). */
+    prepare?: (schema: string) => Promise<void>;
   },
 ) {
   const { system } = options;
@@ -84,6 +86,7 @@ export async function runDrain(
     jobs: options.jobs,
   });
   const schema = schemaOf(system);
+  await options.prepare?.(schema);
   await analyzeSchema(ctx, schema);
   const expectedIds = await jobIds(ctx.db.admin, system);
   await statsSettle();

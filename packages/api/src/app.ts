@@ -26,6 +26,7 @@ import { eventRoutes } from './routes/events.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { queueLimitRoutes } from './routes/queue-limits.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { statsRoutes } from './routes/stats.js';
@@ -178,6 +179,7 @@ export function createApp(options: AppOptions) {
     .route('/', systemRoutes(deps))
     .route('/api', jobRoutes(deps))
     .route('/api', statsRoutes(deps))
+    .route('/api', queueLimitRoutes(deps))
     .route('/api', handlerRoutes(deps))
     .route('/api', logRoutes(deps))
     .route('/api', eventRoutes(deps))

@@ -34,6 +34,7 @@ const ROUTES: readonly [string, string][] = [
   ['GET', '/api/queues'],
   ['POST', '/api/queues/{name}/pause'],
   ['POST', '/api/queues/{name}/resume'],
+  ['PATCH', '/api/queues/{name}'],
   ['GET', '/api/handlers'],
   ['GET', '/api/logs/jobs'],
   ['GET', '/api/logs/errors'],
@@ -60,6 +61,11 @@ const KEYS = [
   'uniqueStates',
   'tags',
   'backoff',
+  'concurrencyKey',
+  'concurrency',
+  'keyConcurrency',
+  'rateLimit',
+  'periodMs',
   'jobs',
   'action',
   'ids',
@@ -127,7 +133,7 @@ const job = fc
       ['reports', 'build', [2026]],
       ['App\\Services\\SomeClass', 'someMethod', [1, 2]],
     ),
-    fc.dictionary(fc.constantFrom(...KEYS.slice(3, 12)), value, { maxKeys: 2 }),
+    fc.dictionary(fc.constantFrom(...KEYS.slice(3, 13)), value, { maxKeys: 2 }),
   )
   .map(([[handler, method, params], options]) => ({ handler, method, params, ...options }));
 

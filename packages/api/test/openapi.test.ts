@@ -39,6 +39,7 @@ describe('the OpenAPI document', () => {
         'GET /api/queues',
         'POST /api/queues/{name}/pause',
         'POST /api/queues/{name}/resume',
+        'PATCH /api/queues/{name}',
         'GET /api/handlers',
         'GET /api/logs/jobs',
         'GET /api/logs/errors',

@@ -68,6 +68,8 @@ describe('queue names without jobs', () => {
         fc.constantFrom('pause', 'resume'),
         async (name, action) => {
           fc.pre(!before.includes(name));
+          // `.` and `..` are path segments, not names: the URL resolves to another path.
+          fc.pre(name !== '.' && name !== '..');
           const res = await api.call('POST', `/api/queues/${encodeURIComponent(name)}/${action}`);
           expect(res.status).toBe(404);
         },

@@ -7,7 +7,7 @@ export type {
   Duration,
   JobsConfig,
   LogsConfig,
-  QueuesConfig,
+  QueueSettingsConfig,
   RetentionConfig,
   RetentionPolicyConfig,
   RetriesConfig,

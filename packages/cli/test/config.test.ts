@@ -62,6 +62,59 @@ describe('a broken jobs.config.ts', () => {
     expect(running.stderr).toMatch(/retention\.running: is not a key/);
   });
 
+  it('refuses the old worker keys under queues, naming the new key', async () => {
+    const cases: [string, RegExp, RegExp][] = [
+      [
+        'queues: { concurrency: 8 }',
+        /queues\.concurrency moved to worker\.concurrency/,
+        /write worker\.concurrency: 8 instead/,
+      ],
+      [
+        "queues: { names: ['mail'] }",
+        /queues\.names moved to worker\.queues/,
+        /write worker\.queues: \["mail"\] instead/,
+      ],
+      [
+        'queues: { limits: { reports: 1 } }',
+        /queues\.limits moved to worker\.queueConcurrency/,
+        /worker\.queueConcurrency: \{"reports":1\}/,
+      ],
+    ];
+    for (const [i, [line, problem, fix]] of cases.entries()) {
+      const result = await start(
+        `old-${i}.ts`,
+        `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  ${line} as never,\n});\n`,
+      );
+      expect(result.code, line).toBe(2);
+      expect(result.stderr, line).toMatch(new RegExp(`old-${i}\\.ts:5: ${problem.source}`));
+      expect(result.stderr, line).toMatch(fix);
+    }
+  });
+
+  it('names the field of a bad queue limit', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        'queues: { mail: { concurrency: 0 } }',
+        /queues\.mail\.concurrency: must be between 1 and 100000/,
+      ],
+      [
+        'queues: { mail: { rateLimit: { limit: 50 } } }',
+        /queues\.mail\.rateLimit\.periodMs: must be an integer/,
+      ],
+      ['queues: { mail: { concurency: 3 } }', /queues\.mail\.concurency: is not a queue limit/],
+      ["queues: { 'bad name': { concurrency: 1 } }", /"bad name" is not a queue name/],
+      ['queues: { mail: 3 }', /queues\.mail: must be an object/],
+    ];
+    for (const [i, [line, problem]] of cases.entries()) {
+      const result = await start(
+        `limits-${i}.ts`,
+        `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  ${line} as never,\n});\n`,
+      );
+      expect(result.code, line).toBe(2);
+      expect(result.stderr, line).toMatch(problem);
+    }
+  });
+
   it('tells how to fix a config without handlers', async () => {
     const result = await start('empty.ts', `${HEAD}export default defineConfig({} as never);\n`);
     expect(result.code).toBe(2);

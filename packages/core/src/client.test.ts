@@ -66,6 +66,8 @@ function fakeStore() {
     queueList: notUsed,
     queuePause: notUsed,
     queueResume: notUsed,
+    queueLimitsSet: notUsed,
+    queueUsageList: notUsed,
     eventListen: notUsed,
   };
   const setState = (id: string, state: JobState) => {

@@ -99,6 +99,18 @@ export {
   MAX_PRUNE_BATCH_SIZE,
   validatePruneParams,
 } from './prune.js';
+export type { QueueLimits, QueueLimitsPatch, RateLimit } from './queue-limits.js';
+export {
+  DEFAULT_KEY_CONCURRENCY,
+  formatRateLimit,
+  isLimited,
+  NO_QUEUE_LIMITS,
+  parseRateLimit,
+  QUEUE_LIMIT_BOUNDS,
+  validateConcurrencyKey,
+  validateQueueLimitsPatch,
+  validateRateLimit,
+} from './queue-limits.js';
 export type {
   QueueRetention,
   RetentionMs,
@@ -149,6 +161,7 @@ export type {
   NewJob,
   QueueInfo,
   QueueLag,
+  QueueUsage,
   StoreEvent,
   ThroughputPoint,
   TransactionStore,

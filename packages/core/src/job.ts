@@ -173,4 +173,6 @@ export interface Job {
   readonly backoff: RetryPolicy;
   /** The schedule and tick that made it; null (or absent) for a job enqueued otherwise. */
   readonly schedule?: JobScheduleRef | null;
+  /** Jobs sharing this key run at most the queue's `keyConcurrency` at once; null for none. */
+  readonly concurrencyKey: string | null;
 }

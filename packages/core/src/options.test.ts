@@ -32,7 +32,19 @@ describe('normalizeEnqueue', () => {
       tags: [],
       backoff: DEFAULT_RETRY_POLICY,
       runAt: { delayMs: 0 },
+      concurrencyKey: null,
     });
+  });
+
+  it('keeps a concurrency key and refuses a bad one naming the field', () => {
+    const withKey = (concurrencyKey: unknown) =>
+      normalizeEnqueue({ ...spec(), options: { concurrencyKey } as never });
+    expect(withKey('customer-7').concurrencyKey).toBe('customer-7');
+    expect(() => withKey('')).toThrow(/concurrencyKey/);
+    expect(() => withKey('a\u0000b')).toThrow(/concurrencyKey: must not contain NUL/);
+    expect(() => withKey('a\uD800b')).toThrow(/concurrencyKey: must not contain NUL/);
+    expect(() => withKey('k'.repeat(256))).toThrow(/concurrencyKey: must be 1 to 255/);
+    expect(() => withKey({ deep: { er: [1] } })).toThrow(/concurrencyKey: must be a string/);
   });
 
   it('uses the client defaults it is given', () => {

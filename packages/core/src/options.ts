@@ -2,6 +2,7 @@ import { ValidationError } from './errors.js';
 import type { JobState, RetryPolicy } from './job.js';
 import { MAX_PARAMS_BYTES, toJsonParams } from './json.js';
 import { isHandlerName, isMethodName } from './names.js';
+import { validateConcurrencyKey } from './queue-limits.js';
 import { DEFAULT_RETRY_POLICY, MAX_RETRIES_DEFAULT, validateRetryPolicy } from './retry-policy.js';
 import type { NewJob } from './store.js';
 import { normalizeUniqueRule } from './unique.js';
@@ -36,6 +37,11 @@ export interface EnqueueOptions {
   readonly uniqueStates?: readonly JobState[];
   /** Up to 20 labels of 1..64 characters, for search. */
   readonly tags?: readonly string[];
+  /**
+   * A label (a customer id, say; 1..255 characters): at most the queue's `keyConcurrency`
+   * (default 1) running jobs share it, across every worker.
+   */
+  readonly concurrencyKey?: string;
   /** Backoff between attempts (default `DEFAULT_RETRY_POLICY`). */
   readonly backoff?: RetryPolicy;
 }
@@ -94,6 +100,7 @@ export const ENQUEUE_OPTION_KEYS = [
   'uniqueStates',
   'tags',
   'backoff',
+  'concurrencyKey',
 ] as const satisfies readonly (keyof EnqueueOptions)[];
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(ENQUEUE_OPTION_KEYS);
@@ -145,6 +152,7 @@ export function normalizeEnqueue(
       ? null
       : checkString(uniqueKey, 'uniqueKey', { minLength: 1, maxLength: limits.maxUniqueKeyLength });
   const uniqueRule = normalizeUniqueRule(key, given('uniqueFor'), given('uniqueStates'));
+  const concurrencyKey = given('concurrencyKey');
   return {
     queue: validateQueueName(given('queue') ?? defaults.queue),
     handler: spec.handler,
@@ -158,6 +166,7 @@ export function normalizeEnqueue(
     tags: tags === undefined ? [] : checkTags(tags),
     backoff: backoff === undefined ? defaults.backoff : validateRetryPolicy(backoff, 'backoff'),
     runAt: checkRunAt(given('delay'), given('runAt')),
+    concurrencyKey: concurrencyKey === undefined ? null : validateConcurrencyKey(concurrencyKey),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Job, JobError, JobLogLine, JobState, JsonValue, RetryPolicy } from './job.js';
+import type { QueueLimits, QueueLimitsPatch } from './queue-limits.js';
 import type { EnqueuedJob, UniqueRule } from './unique.js';
 
 /** A job as the client hands it to the store: validated, defaults filled in. */
@@ -20,6 +21,8 @@ export interface NewJob {
    * every machine agrees), or an absolute time. A job due later than now starts `scheduled`.
    */
   readonly runAt: { readonly delayMs: number } | { readonly at: Date };
+  /** See `Job.concurrencyKey`; null for none. */
+  readonly concurrencyKey: string | null;
 }
 
 /** What a store chose for a job it inserted: its id, its first state and its times. */
@@ -62,6 +65,7 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
     tags: spec.tags,
     backoff: { ...spec.backoff },
     schedule: null,
+    concurrencyKey: spec.concurrencyKey,
   };
 }
 
@@ -104,6 +108,14 @@ export interface JobCounts {
 export interface QueueInfo {
   readonly name: string;
   readonly paused: boolean;
+}
+
+/** A queue's limits across every worker and how much of them is in use now. */
+export interface QueueUsage extends QueueInfo, QueueLimits {
+  /** Jobs of the queue running now (unexpired leases), on every worker. */
+  readonly running: number;
+  /** Starts inside the current rate window (0 without a rate limit). */
+  readonly recentStarts: number;
 }
 
 /** A finished attempt, to be recorded as completed. */
@@ -280,6 +292,11 @@ export interface JobStore {
     readonly queues: readonly string[] | null;
     readonly limit: number;
     readonly leaseMs: number;
+    /**
+     * Most jobs of limited queues (queue limits, concurrency keys) among them; default `limit`.
+     * A worker passes its free run slots, so that it never holds a limited job it cannot start.
+     */
+    readonly startLimit?: number;
   }): Promise<Job[]>;
   /** Records completions still owned by `workerId`; returns the ids recorded. */
   jobComplete(params: {
@@ -336,6 +353,22 @@ export interface JobStore {
   }): Promise<QueueInfo | null>;
   /** Lets workers claim from a queue again; null for an unknown queue (see `queuePause`). */
   queueResume(params: { readonly name: string }): Promise<QueueInfo | null>;
+  /**
+   * Changes a queue's limits (a key left out is kept, null removes it), creating the queue's
+   * settings when it has none; wakes waiting workers. Returns the queue with its use.
+   */
+  queueLimitsSet(params: {
+    readonly name: string;
+    readonly limits: QueueLimitsPatch;
+  }): Promise<QueueUsage>;
+  /** Every queue with settings or jobs, with its limits and their use now, by name. */
+  queueUsageList(): Promise<QueueUsage[]>;
+  /**
+   * How long until a rate-limited queue (of `queues`; null = all) with due jobs may start one
+   * again, in ms: Infinity when none is held back by its rate, null when no served queue has a
+   * rate limit. Optional: stores without limits leave it out; workers then wait for their poll.
+   */
+  queueLimitWait?(params: { readonly queues: readonly string[] | null }): Promise<number | null>;
   /** Calls `listener` for every event; resolves to a function that stops listening. */
   eventListen(listener: (event: StoreEvent) => void): Promise<() => Promise<void>>;
 }

@@ -78,6 +78,7 @@ export function rowToJob(row: JobRow): Job {
       row.scheduleName === null
         ? null
         : { name: row.scheduleName, tick: orNull(toDate, row.scheduleTick) },
+    concurrencyKey: row.concurrencyKey ?? null,
   };
 }
 

@@ -70,6 +70,8 @@ export const jobs = pgTable(
     // tick null for a job triggered by hand.
     scheduleName: text('schedule_name'),
     scheduleTick: timestamp('schedule_tick', { withTimezone: true, mode: 'string' }),
+    /** Jobs sharing a key run at most the queue's `key_concurrency` at once (migration 0013). */
+    concurrencyKey: text('concurrency_key'),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),
@@ -123,6 +125,12 @@ export const jobs = pgTable(
       .where(sql`${t.scheduleName} IS NOT NULL`),
     // The pruner reads each queue's finished jobs of one state oldest first (migration 0012).
     index('jobs_prune_idx').on(t.queue, t.state, t.finishedAt).where(sql`${t.state} IN (${FINAL})`),
+    // The waiting jobs that carry a concurrency key, per queue in claim order: the limited
+    // claim (claim-limited.ts) finds queues with keyed work here; jobs without a key never
+    // enter it, so unlimited queues pay nothing for it.
+    index('jobs_keyed_waiting_idx')
+      .on(t.queue, t.priority.desc().nullsFirst(), t.runAt.asc(), t.id.asc())
+      .where(sql`${t.concurrencyKey} IS NOT NULL AND ${t.state} IN (${RUNNABLE})`),
     // At most one unfinished job per unique key.
     uniqueIndex('jobs_unique_key_idx')
       .on(t.uniqueKey)
@@ -135,19 +143,53 @@ export const jobs = pgTable(
 );
 
 /** Queues that were named or paused; a queue with a row here and `paused` is skipped by claims. */
-export const jobQueues = pgTable('job_queues', {
-  name: text('name').primaryKey(),
-  paused: boolean('paused').notNull().default(false),
-  /**
-   * Retention overrides of this queue, by final state: milliseconds or JSON null (forever);
-   * a state left out follows `job_retention` (migration 0012).
-   */
-  retention: jsonb('retention')
-    .$type<Partial<Record<'completed' | 'failed' | 'cancelled', number | null>>>()
-    .notNull()
-    .default({}),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-});
+export const jobQueues = pgTable(
+  'job_queues',
+  {
+    name: text('name').primaryKey(),
+    paused: boolean('paused').notNull().default(false),
+    /**
+     * Retention overrides of this queue, by final state: milliseconds or JSON null (forever);
+     * a state left out follows `job_retention` (migration 0012).
+     */
+    retention: jsonb('retention')
+      .$type<Partial<Record<'completed' | 'failed' | 'cancelled', number | null>>>()
+      .notNull()
+      .default({}),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+    // Limits across every worker (see core's queue-limits.ts); null: no such limit.
+    /** Most jobs of the queue running at once. */
+    concurrency: integer('concurrency'),
+    /** Most running jobs per concurrency key (null: core's DEFAULT_KEY_CONCURRENCY). */
+    keyConcurrency: integer('key_concurrency'),
+    /** Most starts per `rate_period_ms`; both set or both null. */
+    rateLimit: integer('rate_limit'),
+    ratePeriodMs: integer('rate_period_ms'),
+  },
+  (t) => [
+    check('job_queues_concurrency_check', sql`${t.concurrency} >= 1`),
+    check('job_queues_key_concurrency_check', sql`${t.keyConcurrency} >= 1`),
+    check(
+      'job_queues_rate_check',
+      sql`(${t.rateLimit} IS NULL AND ${t.ratePeriodMs} IS NULL) OR (${t.rateLimit} >= 1 AND ${t.ratePeriodMs} >= 1)`,
+    ),
+  ],
+);
+
+/**
+ * The recent starts of rate-limited queues, on the database clock: the limited claim counts
+ * those inside the window, drops older ones and adds its own, under the queue's claim lock.
+ */
+export const jobQueueStarts = pgTable(
+  'job_queue_starts',
+  {
+    queue: text('queue').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [index('job_queue_starts_queue_idx').on(t.queue, t.startedAt)],
+);
 
 /**
  * The default retention of finished jobs, one row (`id` is always true): milliseconds per final

@@ -5,6 +5,8 @@ import {
   type ScheduleStore,
   type TransactionStore,
   validateJobId,
+  validateQueueLimitsPatch,
+  validateQueueName,
 } from '@jobs/core';
 import { callerRunner } from './caller-transaction.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
@@ -16,6 +18,7 @@ import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
 import { pruneJobs } from './sql/prune.js';
+import { listQueueUsage, queueLimitWait, setQueueLimits } from './sql/queue-limits.js';
 import { listQueues, setQueuePaused } from './sql/queues.js';
 import { countJobs, getJob, listJobs } from './sql/read.js';
 import { getRetention, setRetention } from './sql/retention.js';
@@ -38,6 +41,8 @@ export interface PgJobStore
    * names qualified by this store's schema; never one of this store's connections.
    */
   withExecutor(executor: unknown): TransactionStore;
+  /** See `JobStore.queueLimitWait`: this store always answers it. */
+  queueLimitWait(params: { readonly queues: readonly string[] | null }): Promise<number | null>;
   /** Closes every connection (waiting up to 5 s for queries under way). */
   close(): Promise<void>;
 }
@@ -76,6 +81,12 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     queueList: () => mapped(() => listQueues(c)),
     queuePause: ({ name, create }) => mapped(() => setQueuePaused(c, name, true, create)),
     queueResume: ({ name }) => mapped(() => setQueuePaused(c, name, false)),
+    queueLimitsSet: ({ name, limits }) =>
+      mapped(() =>
+        setQueueLimits(c, validateQueueName(name, 'name'), validateQueueLimitsPatch(limits)),
+      ),
+    queueUsageList: () => mapped(() => listQueueUsage(c)),
+    queueLimitWait: ({ queues }) => mapped(() => queueLimitWait(c, queues)),
     eventListen: (listener) => mapped(() => listenEvents(c, listener)),
     jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),
     jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),

@@ -9,6 +9,11 @@ import {
   claimCandidatesBody,
   claimCandidatesFunctionSql,
 } from '../src/sql/claim-candidates.js';
+import {
+  CLAIM_LIMITED_FUNCTION,
+  claimLimitedBody,
+  claimLimitedFunctionSql,
+} from '../src/sql/claim-limited.js';
 import { UNFINISHED_STATES } from '../src/sql/state-list.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
@@ -50,6 +55,7 @@ describe('state names in the migrated schema', () => {
       jobs_claim_idx: RUNNABLE_STATES,
       jobs_queue_waiting_id_idx: RUNNABLE_STATES,
       jobs_handler_method_waiting_id_idx: RUNNABLE_STATES,
+      jobs_keyed_waiting_idx: RUNNABLE_STATES,
       jobs_queue_final_id_idx: FINAL_STATES,
       jobs_handler_method_final_id_idx: FINAL_STATES,
       jobs_unique_key_idx: UNFINISHED_STATES,
@@ -91,5 +97,20 @@ describe('state names in the migrated schema', () => {
       .filter((t) => t.includes(`FUNCTION "${CLAIM_CANDIDATES_FUNCTION}"`))
       .at(-1);
     expect(newest).toContain(claimCandidatesFunctionSql());
+  });
+
+  it('runs the limited claim function as generated, and the newest migration writing it holds it', async () => {
+    const [fn] = await store.connection.sql<{ body: string }[]>`
+      SELECT prosrc AS body FROM pg_proc
+       WHERE proname = ${CLAIM_LIMITED_FUNCTION}
+         AND pronamespace = ${schema.schema}::regnamespace`;
+    expect(collapse(fn?.body ?? '')).toBe(collapse(claimLimitedBody()));
+    const files = (await readdir(MIGRATIONS_FOLDER)).filter((f) => f.endsWith('.sql')).sort();
+    const texts = await Promise.all(files.map((f) => readFile(join(MIGRATIONS_FOLDER, f), 'utf8')));
+    const newest = texts.filter((t) => t.includes(`FUNCTION "${CLAIM_LIMITED_FUNCTION}"`)).at(-1);
+    expect(newest).toContain(claimLimitedFunctionSql());
+    expect(claimLimitedBody()).toContain(
+      `state IN (${RUNNABLE_STATES.map((s) => `'${s}'`).join(', ')})`,
+    );
   });
 });

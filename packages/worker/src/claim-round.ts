@@ -28,6 +28,8 @@ export interface ClaimRoundResult {
   readonly full: boolean;
   /** Jobs may wait beyond what this round could take (a full batch, or no free slot). */
   readonly mayHaveMore: boolean;
+  /** Some claim came back with fewer jobs than asked (none waiting, or a limit held them). */
+  readonly short: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
     rotation: deps.rotation,
   });
   let full = false;
+  let short = false;
   for (const request of plan) {
     if (!deps.shouldContinue()) break;
     const jobs = await store.jobClaim({
@@ -59,11 +62,20 @@ export async function claimRound(deps: ClaimRoundDeps): Promise<ClaimRoundResult
       queues: request.queues,
       limit: request.limit,
       leaseMs: deps.leaseMs,
+      // Jobs of limited queues start at once or are not claimed: never into the local queue.
+      startLimit: freeRunSlots(deps),
     });
     for (const job of jobs) deps.onClaimed(job);
     if (jobs.length >= request.limit) full = true;
+    else short = true;
   }
-  return { full, mayHaveMore: full || atALimit(deps) };
+  return { full, short, mayHaveMore: full || atALimit(deps) };
+}
+
+/** Run slots no held job will take: what this worker may start now. */
+function freeRunSlots(deps: ClaimRoundDeps): number {
+  const { held } = deps;
+  return Math.max(0, deps.concurrency - held.runningCount - held.queuedCount);
 }
 
 function atALimit(deps: ClaimRoundDeps): boolean {

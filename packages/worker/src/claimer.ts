@@ -26,6 +26,10 @@ export class Claimer {
   /** The last round suggested more jobs wait than it could take. */
   #mayHaveMore = false;
   #rotation = 0;
+  /** Wakes the loop when a rate window of a limited queue frees (see `#waitForRate`). */
+  #rateTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When (worker clock, ms) the store may next be asked about rate windows. */
+  #rateAskAfter = 0;
 
   constructor(private readonly deps: ClaimerDeps) {
     const { options, journal } = deps;
@@ -44,6 +48,7 @@ export class Claimer {
 
   /** Stops claiming; resolves once the round under way has ended. */
   stop(): Promise<void> {
+    this.#clearRateTimer();
     return this.#loop.stop();
   }
 
@@ -77,6 +82,35 @@ export class Claimer {
       onClaimed: this.deps.onClaimed,
     });
     this.#mayHaveMore = round.mayHaveMore;
+    if (round.short && !round.full) await this.#waitForRate();
     return round.full;
+  }
+
+  /**
+   * After a round that found fewer jobs than it had room for: asks the store when a rate-limited
+   * queue may start a job again and wakes the loop then, if that comes before the next poll.
+   * A store that answers "no rate-limited queue" is asked again only after a poll interval, so
+   * workers of unlimited queues add at most one small read per poll interval.
+   */
+  async #waitForRate(): Promise<void> {
+    const { store, queues, pollIntervalMs, nowMs } = this.deps.options;
+    if (store.queueLimitWait === undefined || nowMs() < this.#rateAskAfter) return;
+    const ms = await store.queueLimitWait({ queues });
+    if (ms === null) {
+      this.#rateAskAfter = nowMs() + pollIntervalMs;
+      return;
+    }
+    if (ms >= pollIntervalMs) return;
+    this.#clearRateTimer();
+    this.#rateTimer = setTimeout(() => {
+      this.#rateTimer = null;
+      this.#loop.wake();
+    }, ms);
+    this.#rateTimer.unref?.();
+  }
+
+  #clearRateTimer(): void {
+    if (this.#rateTimer !== null) clearTimeout(this.#rateTimer);
+    this.#rateTimer = null;
   }
 }

@@ -6,6 +6,7 @@ import { createRouter } from '../router.js';
 import { queryIntegerBetween } from '../schemas/numbers.js';
 import { QueueNameSchema, QueueParamSchema } from '../schemas/requests.js';
 import { errorResponses, jsonResponse } from './common.js';
+import { QueueLimitsSchema, QueueLimitsStateSchema, toQueueLimitsState } from './queue-limits.js';
 
 const CountsSchema = z
   .object(
@@ -49,7 +50,13 @@ const statsRoute = createRoute({
 });
 
 const QueueSchema = z
-  .object({ name: z.string(), paused: z.boolean(), byState: CountsSchema })
+  .object({
+    name: z.string(),
+    paused: z.boolean(),
+    byState: CountsSchema,
+    limits: QueueLimitsSchema,
+    usage: QueueLimitsStateSchema.shape.usage,
+  })
   .openapi('Queue');
 
 const queuesRoute = createRoute({
@@ -57,8 +64,8 @@ const queuesRoute = createRoute({
   path: '/queues',
   operationId: 'listQueues',
   tags: ['queues'],
-  summary: 'Queues that have jobs or are paused, with their counts by state',
-  description: 'A queue with no jobs that is not paused is not listed.',
+  summary: 'Queues that have jobs, are paused or limited, with their counts, limits and use',
+  description: 'A queue with no jobs that is neither paused nor limited is not listed.',
   responses: {
     200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), 'The queues'),
     ...errorResponses(401, 503),
@@ -119,6 +126,8 @@ function unknownQueue(name: string, hint: string) {
   );
 }
 
+const NO_LIMITS = { concurrency: null, keyConcurrency: null, rateLimit: null };
+
 function zeroCounts(): Record<JobState, number> {
   return Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 }
@@ -149,16 +158,30 @@ export function statsRoutes({ store }: Deps) {
       );
     })
     .openapi(queuesRoute, async (c) => {
-      const [queues, counts] = await Promise.all([store.queueList(), store.jobCount()]);
+      const [queues, counts, usage] = await Promise.all([
+        store.queueList(),
+        store.jobCount(),
+        store.queueUsageList(),
+      ]);
       const byQueue = new Map(counts.byQueue.map((q) => [q.queue, q.byState]));
-      const names = new Set([...queues.map((q) => q.name), ...byQueue.keys()]);
+      const limited = usage.filter(
+        (q) => q.concurrency !== null || q.keyConcurrency !== null || q.rateLimit !== null,
+      );
+      const names = new Set([
+        ...queues.map((q) => q.name),
+        ...byQueue.keys(),
+        ...limited.map((q) => q.name),
+      ]);
       const paused = new Map(queues.map((q) => [q.name, q.paused]));
+      const state = new Map(usage.map((q) => [q.name, toQueueLimitsState(q)]));
       return c.json(
         {
           queues: [...names].sort().map((name) => ({
             name,
             paused: paused.get(name) ?? false,
             byState: { ...(byQueue.get(name) ?? zeroCounts()) },
+            limits: state.get(name)?.limits ?? NO_LIMITS,
+            usage: state.get(name)?.usage ?? { running: 0, recentStarts: 0 },
           })),
         },
         200,

@@ -92,6 +92,9 @@ export const JobSchema = z
       description:
         'The schedule and tick that made it (tick null: triggered by hand); null otherwise.',
     }),
+    concurrencyKey: z.string().nullable().openapi({
+      description: "Jobs sharing this key run at most the queue's keyConcurrency at once.",
+    }),
   })
   .openapi('Job');
 
@@ -152,5 +155,6 @@ export function toWireJob(job: Job): WireJob {
       job.schedule === undefined || job.schedule === null
         ? null
         : { name: job.schedule.name, tick: iso(job.schedule.tick) },
+    concurrencyKey: job.concurrencyKey,
   };
 }

@@ -7,6 +7,7 @@ import {
   MAX_RETRY_DELAY_MS,
   MAX_RETRY_FACTOR,
   MAX_UNIQUE_FOR_SECONDS,
+  QUEUE_LIMIT_BOUNDS,
   QUEUE_NAME_PATTERN,
 } from '@jobs/core';
 import { isStorableText, UNSTORABLE } from '../text.js';
@@ -90,6 +91,10 @@ export const EnqueueSchema = z
       .max(L.maxTags, { error: `must hold at most ${L.maxTags}` })
       .optional(),
     backoff: RetryPolicySchema.optional(),
+    concurrencyKey: text(1, QUEUE_LIMIT_BOUNDS.maxConcurrencyKeyLength).optional().openapi({
+      description:
+        "A label such as a customer id: at most the queue's keyConcurrency (default 1) running jobs share it, across every worker.",
+    }),
   })
   .openapi('EnqueueRequest');
 

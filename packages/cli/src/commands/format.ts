@@ -45,6 +45,8 @@ export interface WireJob {
   readonly tags: readonly string[];
   /** The schedule and tick that made it (tick null: triggered by hand). */
   readonly schedule?: { readonly name: string; readonly tick: string | null } | null;
+  /** Jobs sharing it run at most the queue's keyConcurrency at once; null for none. */
+  readonly concurrencyKey: string | null;
 }
 
 /** The jobs table of `jobs list`. */
@@ -103,6 +105,7 @@ export function jobDetails(job: WireJob): string {
   if (job.timeoutMs !== null) lines.push(field('timeout', duration(job.timeoutMs)));
   if (job.leaseOwner !== null) lines.push(field('worker', showLogText(job.leaseOwner)));
   if (job.uniqueKey !== null) lines.push(field('unique', showLogText(job.uniqueKey)));
+  if (job.concurrencyKey !== null) lines.push(field('key', showLogText(job.concurrencyKey)));
   if (job.tags.length > 0) lines.push(field('tags', showLogText(job.tags.join(', '))));
   if (job.schedule !== undefined && job.schedule !== null) {
     const { name, tick } = job.schedule;

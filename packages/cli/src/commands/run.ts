@@ -4,6 +4,8 @@ import {
   type JobState,
   MAX_UNIQUE_FOR_SECONDS,
   showLogText,
+  ValidationError,
+  validateConcurrencyKey,
 } from '@jobs/core';
 import { parseResponse } from 'hono/client';
 import { CLIENT_OPTIONS, type Command, type CommandContext, JSON_OPTION } from '../cli/command.js';
@@ -26,6 +28,7 @@ export interface EnqueueRequest {
   uniqueKey?: string;
   uniqueFor?: number;
   uniqueStates?: JobState[];
+  concurrencyKey?: string;
 }
 
 /** Enqueue options from the flags. */
@@ -38,6 +41,7 @@ export interface RunOptions {
   uniqueKey?: string;
   uniqueFor?: number;
   uniqueStates?: JobState[];
+  concurrencyKey?: string;
 }
 
 /** What the API answers an enqueue: the job, and false when its unique key was already held. */
@@ -79,6 +83,11 @@ export const runCommand: Command = {
       type: 'string',
       value: 'a,b',
       description: 'final states that hold the key too (completed,failed,cancelled)',
+    },
+    'concurrency-key': {
+      type: 'string',
+      value: 'key',
+      description: "at most the queue's keyConcurrency (default 1) jobs of this key run at once",
     },
     wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
     file: {
@@ -160,6 +169,13 @@ function runOptions(context: CommandContext): RunOptions {
   if (retries !== undefined) options.retries = retries;
   if (timeout !== undefined) options.timeout = timeout;
   if (queue !== undefined) options.queue = queue;
+  const concurrencyKey = stringFlag(context.values['concurrency-key']);
+  if (concurrencyKey !== undefined) {
+    options.concurrencyKey = validateFlag(
+      () => validateConcurrencyKey(concurrencyKey),
+      'concurrency-key',
+    );
+  }
   Object.assign(options, uniqueOptions(context));
   return options;
 }
@@ -190,6 +206,16 @@ function uniqueOptions(context: CommandContext): RunOptions {
   if (window !== undefined) options.uniqueFor = window;
   if (states !== undefined) options.uniqueStates = states as JobState[];
   return options;
+}
+
+/** Runs a core check on a flag's value; its error becomes a usage error naming the flag. */
+function validateFlag<T>(check: () => T, flag: string): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new UsageError(`--${flag}: ${error.message.replace(/^[^:]*: /, '')}`);
+  }
 }
 
 /** Params from the command line: a JSON array, or one JSON value taken as the only argument. */

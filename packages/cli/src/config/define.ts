@@ -1,4 +1,4 @@
-import type { HandlerRegistry, RetryPolicy, ScheduleDefinition } from '@jobs/core';
+import type { HandlerRegistry, RateLimit, RetryPolicy, ScheduleDefinition } from '@jobs/core';
 
 /**
  * What `jobs.config.ts` exports (default export). Environment variables win over it:
@@ -11,15 +11,19 @@ export interface JobsConfig<T = unknown> {
   readonly handlers: HandlerRegistry<T>;
   /** Where jobs live; default: the embedded PostgreSQL in `./.jobs` (DATABASE_URL wins). */
   readonly database?: DatabaseConfig;
-  /** What the worker of `jobs start` / `jobs worker` serves, and how much at once. */
-  readonly queues?: QueuesConfig;
+  /**
+   * Limits of queues across every worker, by queue name, e.g. `{ mail: { concurrency: 3,
+   * rateLimit: { limit: 50, periodMs: 1000 } } }`; written into the database when a daemon
+   * starts (what `PATCH /api/queues/{name}` and `jobs queues set` change at run time).
+   */
+  readonly queues?: Readonly<Record<string, QueueSettingsConfig>>;
   /** Retries of jobs enqueued without `retries` (MAX_RETRIES wins); a number or `{ max, backoff }`. */
   readonly retries?: number | RetriesConfig;
   /** The job log and the error log: file paths, or directories to hold them. */
   readonly logs?: LogsConfig;
   /** The HTTP API (and dashboard) of `jobs start` / `jobs serve`, and where commands find it. */
   readonly api?: ApiConfig;
-  /** Worker timings. */
+  /** What the worker serves, how much at once, and its timings. */
   readonly worker?: WorkerConfig;
   /**
    * Recurring jobs, upserted into the database when `jobs start` or `jobs worker` starts; one
@@ -62,14 +66,16 @@ export interface DatabaseConfig {
   readonly migrate?: boolean;
 }
 
-/** Settings of the queues a worker serves. */
-export interface QueuesConfig {
-  /** Queues to serve (default: all); `--queues a,b` wins. */
-  readonly names?: readonly string[];
-  /** Jobs run at once over all queues (default 10); `--concurrency N` wins. */
+/**
+ * One queue's limits across every worker; a limit left out is removed when a daemon starts.
+ */
+export interface QueueSettingsConfig {
+  /** Most jobs of the queue running at once, on all workers together. */
   readonly concurrency?: number;
-  /** Jobs run at once in some queues, on top of the total, e.g. `{ reports: 1 }`. */
-  readonly limits?: Readonly<Record<string, number>>;
+  /** Most running jobs sharing one `concurrencyKey` (default 1). */
+  readonly keyConcurrency?: number;
+  /** Most job starts per period, on all workers together, e.g. `{ limit: 50, periodMs: 1000 }`. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Retries of enqueued jobs. */
@@ -111,8 +117,17 @@ export interface ApiConfig {
   readonly url?: string;
 }
 
-/** Timings of the worker. */
+/** What the worker of `jobs start` / `jobs worker` serves, how much at once, and its timings. */
 export interface WorkerConfig {
+  /** Queues to serve (default: all); `--queues a,b` wins. */
+  readonly queues?: readonly string[];
+  /** Jobs this worker runs at once over all queues (default 10); `--concurrency N` wins. */
+  readonly concurrency?: number;
+  /**
+   * Jobs this worker runs at once in some queues, within its total, e.g. `{ reports: 1 }`
+   * (per worker: for a limit across every worker, use `queues.<name>.concurrency`).
+   */
+  readonly queueConcurrency?: Readonly<Record<string, number>>;
   /** How long a stopping worker lets running jobs finish before releasing them (default 10 s). */
   readonly graceMs?: number;
   /** Milliseconds between claims when nothing wakes the worker (default 1,000). */

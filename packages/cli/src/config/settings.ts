@@ -1,11 +1,13 @@
 import {
   type HandlerRegistry,
   parseRetentionConfig,
+  type QueueLimitsPatch,
   type RetentionSettings,
   type RetryPolicy,
 } from '@jobs/core';
 import { UsageError } from '../cli/errors.js';
 import type { JobsConfig } from './define.js';
+import { queueLimitsFromConfig } from './queue-settings.js';
 
 /** The environment as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -23,11 +25,8 @@ export interface Settings {
     readonly dir: string;
     readonly migrate: boolean;
   };
-  readonly queues: {
-    readonly names: readonly string[] | null;
-    readonly concurrency: number;
-    readonly limits: Readonly<Record<string, number>>;
-  };
+  /** Limits across every worker per queue, written into the database when a daemon starts. */
+  readonly queueLimits: Readonly<Record<string, QueueLimitsPatch>>;
   /** Retries and backoff of jobs enqueued without them; undefined: the API's own default. */
   readonly retries: { readonly max: number | undefined; readonly backoff: RetryPolicy | undefined };
   readonly logs: { readonly jobs: string | undefined; readonly errors: string | undefined };
@@ -44,9 +43,17 @@ export interface Settings {
     /** Where commands find the API. */
     readonly url: string;
   };
-  readonly worker: { readonly graceMs: number; readonly pollIntervalMs: number | undefined };
   /** The config's retention, written to the database when a daemon starts; undefined: none. */
   readonly retention: RetentionSettings | undefined;
+  readonly worker: {
+    /** Queues served; null: all. */
+    readonly queues: readonly string[] | null;
+    readonly concurrency: number;
+    /** This worker's own per-queue limits (not across workers). */
+    readonly queueConcurrency: Readonly<Record<string, number>>;
+    readonly graceMs: number;
+    readonly pollIntervalMs: number | undefined;
+  };
 }
 
 /** Default port of the API. */
@@ -70,11 +77,7 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       dir: config?.database?.dir ?? '.jobs',
       migrate: config?.database?.migrate ?? true,
     },
-    queues: {
-      names: config?.queues?.names ?? null,
-      concurrency: config?.queues?.concurrency ?? 10,
-      limits: config?.queues?.limits ?? {},
-    },
+    queueLimits: queueLimitsFromConfig(config?.queues),
     retries: {
       max: envInt(env, 'MAX_RETRIES', 0, 1000) ?? maxFromConfig,
       backoff: typeof retries === 'object' ? retries.backoff : undefined,
@@ -97,6 +100,9 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       ),
     },
     worker: {
+      queues: config?.worker?.queues ?? null,
+      concurrency: config?.worker?.concurrency ?? 10,
+      queueConcurrency: config?.worker?.queueConcurrency ?? {},
       graceMs: config?.worker?.graceMs ?? 10_000,
       pollIntervalMs: config?.worker?.pollIntervalMs,
     },

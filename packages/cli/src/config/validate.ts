@@ -1,4 +1,5 @@
 import { parseRetentionConfig, ValidationError } from '@jobs/core';
+import { checkQueueSettings } from './queue-settings.js';
 import { isPlainObject } from './util.js';
 
 /** A problem with the shape of a config: the dotted key at fault, what is wrong and the fix. */
@@ -22,11 +23,10 @@ const TOP_KEYS = [
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   database: ['url', 'schema', 'dir', 'migrate'],
-  queues: ['names', 'concurrency', 'limits'],
   retries: ['max', 'backoff'],
   logs: ['jobs', 'errors'],
   api: ['port', 'host', 'token', 'url', 'allowedHosts', 'allowedOrigins'],
-  worker: ['graceMs', 'pollIntervalMs'],
+  worker: ['queues', 'concurrency', 'queueConcurrency', 'graceMs', 'pollIntervalMs'],
 };
 
 /** Checks what a config file exported; returns the first problem, or null when it is usable. */
@@ -57,6 +57,8 @@ export function checkConfigShape(value: unknown): ConfigProblem | null {
       fix: "set `handlers: defineHandlers({ 'App\\\\Services\\\\SomeClass': new SomeClass() })` (defineHandlers from '@jobs/core')",
     };
   }
+  const queues = checkQueueSettings(value.queues);
+  if (queues !== null) return queues;
   for (const [section, keys] of Object.entries(SECTION_KEYS)) {
     const problem = checkSection(value, section, keys);
     if (problem !== null) return problem;
@@ -109,13 +111,13 @@ const CHECKS: readonly Check[] = [
   ['database.dir', isString, 'a folder path'],
   ['database.migrate', (v) => typeof v === 'boolean', 'true or false'],
   [
-    'queues.names',
+    'worker.queues',
     (v) => Array.isArray(v) && v.length > 0 && v.every(isString),
     'a non-empty array of queue names',
   ],
-  ['queues.concurrency', isWhole(1, 10_000), 'a whole number from 1 to 10000'],
+  ['worker.concurrency', isWhole(1, 10_000), 'a whole number from 1 to 10000'],
   [
-    'queues.limits',
+    'worker.queueConcurrency',
     (v) => isPlainObject(v) && Object.values(v).every(isWhole(1, 10_000)),
     'an object of queue name to a whole number, e.g. { reports: 1 }',
   ],

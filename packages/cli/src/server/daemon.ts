@@ -120,14 +120,18 @@ export async function runDaemon(
     if (settings.retention !== undefined) {
       await store.retentionSet({ settings: settings.retention });
     }
+    // The config's queue limits go into the queue-settings rows, where every worker reads them.
+    for (const [name, limits] of Object.entries(settings.queueLimits)) {
+      await store.queueLimitsSet({ name, limits });
+    }
     if (parts.worker) {
       const logger: Logger = human ? humanLogger(context.stderr) : createJsonLogger();
       worker = createWorker({
         store,
         handlers,
-        queues: flags.queues ?? settings.queues.names,
-        concurrency: flags.concurrency ?? settings.queues.concurrency,
-        queueConcurrency: settings.queues.limits,
+        queues: flags.queues ?? settings.worker.queues,
+        concurrency: flags.concurrency ?? settings.worker.concurrency,
+        queueConcurrency: settings.worker.queueConcurrency,
         graceMs: settings.worker.graceMs,
         ...(settings.worker.pollIntervalMs === undefined
           ? {}

@@ -24,6 +24,7 @@ export function wireJob(overrides: Partial<WireJob> = {}): WireJob {
     errorsDropped: 0,
     logs: [],
     uniqueKey: null,
+    concurrencyKey: null,
     tags: [],
     ...overrides,
   };

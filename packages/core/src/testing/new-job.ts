@@ -17,6 +17,7 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     tags: [],
     backoff: NO_BACKOFF,
     runAt: { delayMs: 0 },
+    concurrencyKey: null,
     ...overrides,
   };
 }

@@ -1,18 +1,43 @@
-import type { Job } from '@jobs/core';
+import { type Job, RUNNABLE_STATES } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
 import { CLAIM_CANDIDATES_FUNCTION } from './claim-candidates.js';
+import { CLAIM_LIMITED_FUNCTION } from './claim-limited.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 import { sqlList } from './state-list.js';
 
 /**
- * The due, runnable jobs of unpaused queues, in claim order (`$4` narrows the queues when not
- * null): `jobs_claim_candidates` (claim-candidates.ts), which plans without sorting so the claim
- * reads its index in order even when the table's statistics are stale.
+ * The due, runnable jobs, in two parts: those of limited queues and keyed jobs, at most `$5`
+ * (`jobs_claim_limited`, claim-limited.ts: under each queue's claim lock, within its limits),
+ * then those of unpaused, unlimited queues for the rest of `$1` (`jobs_claim_candidates`,
+ * claim-candidates.ts, which plans without sorting so the claim reads its index in order even
+ * when the table's statistics are stale). `$4` narrows the queues when not null. Without
+ * limited queues the first part reads the small queue-settings table and returns nothing.
  */
-const CLAIM = `WITH next AS (SELECT ${CLAIM_CANDIDATES_FUNCTION}($1, $4::text[]) AS id), claimed AS (
+/**
+ * True when some unpaused, unlimited queue (of `$4` unless null) has waiting jobs. While some
+ * queue is limited, the unlimited claim runs only then, so that it does not read through the
+ * waiting jobs of limited queues (which it skips) for nothing; without limited queues it always
+ * runs, as before. Every queue with jobs has a settings row (inserts write it; migration 0013
+ * adds the missing ones).
+ */
+const UNLIMITED_WORK = `EXISTS (SELECT 1 FROM job_queues u
+        WHERE NOT u.paused AND u.concurrency IS NULL AND u.rate_limit IS NULL
+          AND ($4::text[] IS NULL OR u.name = ANY($4::text[]))
+          AND EXISTS (SELECT 1 FROM jobs w WHERE w.queue = u.name
+                        AND w.state IN (${sqlList(RUNNABLE_STATES)})))`;
+
+const CLAIM = `WITH limited AS (SELECT ${CLAIM_LIMITED_FUNCTION}($5, $4::text[]) AS id),
+    next AS (
+      SELECT id FROM limited
+      UNION ALL
+      SELECT ${CLAIM_CANDIDATES_FUNCTION}($1 - (SELECT count(*)::integer FROM limited), $4::text[])
+       WHERE NOT EXISTS (SELECT 1 FROM job_queues l
+                          WHERE l.concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+          OR ${UNLIMITED_WORK}
+    ), claimed AS (
     UPDATE jobs j
        SET state = ${sqlList(['running'])}, attempt = j.attempt + 1, started_at = now(),
            lease_owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
@@ -22,7 +47,10 @@ const CLAIM = `WITH next AS (SELECT ${CLAIM_CANDIDATES_FUNCTION}($1, $4::text[])
     ), ${notifyChangesCtes('claim', 'claimed')}
     SELECT claimed.* FROM claimed ${NOTIFIED_JOIN}`;
 
-/** Claims up to `limit` due jobs in one statement, skipping rows other workers hold. */
+/**
+ * Claims up to `limit` due jobs in one statement, skipping rows other workers hold; at most
+ * `startLimit` of them from limited queues (see `JobStore.jobClaim`).
+ */
 export async function claimJobs(
   c: Connection,
   params: {
@@ -30,13 +58,20 @@ export async function claimJobs(
     readonly queues: readonly string[] | null;
     readonly limit: number;
     readonly leaseMs: number;
+    readonly startLimit?: number;
   },
 ): Promise<Job[]> {
   if (params.limit <= 0 || params.queues?.length === 0) return [];
   const queues = params.queues === null ? null : pgArray(params.queues);
   const rows = await c.sql.unsafe<JobRow[]>(
     CLAIM,
-    [params.limit, params.workerId, params.leaseMs, queues],
+    [
+      params.limit,
+      params.workerId,
+      params.leaseMs,
+      queues,
+      Math.min(params.limit, params.startLimit ?? params.limit),
+    ],
     { prepare: true },
   );
   return rows.map(rowToJob);

@@ -11,6 +11,7 @@ import {
   MAX_RETRY_FACTOR,
   MAX_UNIQUE_FOR_SECONDS,
   METHOD_NAME_PATTERN,
+  QUEUE_LIMIT_BOUNDS,
   QUEUE_NAME_PATTERN,
   RESERVED_NAMES,
   UNIQUE_FOR_DEFAULT_STATES,
@@ -192,6 +193,7 @@ DECLARE
   v_unique_for_ms double precision;
   v_unique_states text[];
   v_unique_field text;
+  v_concurrency_key text;
   v_tags text[] := '{}';
   v_backoff jsonb := ${literal(JSON.stringify(DEFAULT_RETRY_POLICY))}::jsonb;
   v_id bigint;
@@ -274,6 +276,9 @@ BEGIN
     PERFORM jobs_enqueue_invalid(v_unique_field,
       'needs a READ COMMITTED transaction (this one is ' || current_setting('transaction_isolation') || ')');
   END IF;
+  IF opts ? 'concurrencyKey' THEN
+    v_concurrency_key := jobs_enqueue_string(opts->'concurrencyKey', prefix || 'concurrencyKey', 1, ${QUEUE_LIMIT_BOUNDS.maxConcurrencyKeyLength});
+  END IF;
   IF opts ? 'tags' THEN
     IF jsonb_typeof(opts->'tags') IS DISTINCT FROM 'array' THEN
       PERFORM jobs_enqueue_invalid(prefix || 'tags', 'must be an array of strings');
@@ -319,10 +324,11 @@ BEGIN
   INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
   LOOP
     INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                           run_at, timeout_ms, unique_key, tags, backoff)
+                           run_at, timeout_ms, unique_key, tags, backoff, concurrency_key)
     VALUES (v_queue, handler, method, params, v_priority,
             CASE WHEN v_run_at > now() THEN 'scheduled' ELSE 'queued' END,
-            v_max_attempts, v_run_at, v_timeout_ms, v_unique_key, v_tags, v_backoff)
+            v_max_attempts, v_run_at, v_timeout_ms, v_unique_key, v_tags, v_backoff,
+            v_concurrency_key)
     ON CONFLICT (unique_key)
       WHERE unique_key IS NOT NULL AND state IN (${sqlList(UNFINISHED_STATES)})
       DO NOTHING

@@ -8,6 +8,7 @@ import {
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
+import { SLOT_FREED_JOIN, slotFreedCte } from './slot-freed.js';
 
 /**
  * Whether a finished job of queue `j.queue` in `state` is deleted at once (its retention is 0):
@@ -45,7 +46,7 @@ const COMPLETE = `WITH v AS (
   DELETE FROM jobs j USING v
   WHERE ${AT_ONCE.anyZero} AND j.id = v.id AND j.attempt = v.attempt AND j.state = 'running'
     AND j.lease_owner = $4 AND ${AT_ONCE.row}
-  RETURNING j.id, 'completed'::text AS state
+  RETURNING j.id, 'completed'::text AS state, j.queue, j.concurrency_key
   ), kept AS (
   UPDATE jobs j
     SET state = 'completed', finished_at = now(), result = v.result,
@@ -53,10 +54,11 @@ const COMPLETE = `WITH v AS (
    FROM v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
     AND (NOT ${AT_ONCE.anyZero} OR NOT ${AT_ONCE.row})
-  RETURNING j.id, j.state
-  ), changed AS (SELECT id, state FROM dropped UNION ALL SELECT id, state FROM kept
-  ), ${notifyChangesCtes('complete', 'changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
+  RETURNING j.id, j.state, j.queue, j.concurrency_key
+  ), changed AS (SELECT id, state, queue, concurrency_key FROM dropped
+                 UNION ALL SELECT id, state, queue, concurrency_key FROM kept
+  ), ${notifyChangesCtes('complete', 'changed')}, ${slotFreedCte('changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
 /** Records completions in one statement; only attempts still leased to `workerId` count. */
 export async function completeJobs(
@@ -111,9 +113,9 @@ const FAIL = `WITH changed AS (
                 unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
                 unnest($5::text[])::jsonb AS error, unnest($6::text[]) AS owner) v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = v.owner
-  RETURNING j.id, j.state
-  ), ${notifyChangesCtes('fail', 'changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;
+  RETURNING j.id, j.state, j.queue, j.concurrency_key
+  ), ${notifyChangesCtes('fail', 'changed')}, ${slotFreedCte('changed')}
+  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
 /** A failure together with the lease owner it must still belong to. */
 export interface OwnedFailure extends AttemptFailure {

@@ -14,7 +14,8 @@ import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /**
  * The insert: one row per element of the unnest()ed arrays, in input order (ids follow it),
- * and the queues named ($13, distinct) recorded. Read once, so the input is never materialized.
+ * and the queues named ($13, distinct) recorded. The concurrency keys ($14) are an empty array
+ * when no job has one: unnest() pads it with NULLs, so keyless batches send nothing for them. Read once, so the input is never materialized.
  * `returning` reads the inserted rows back.
  */
 function insertStatement(
@@ -27,22 +28,24 @@ function insertStatement(
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
      INSERT INTO ${tables}jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                            run_at, timeout_ms, unique_key, tags, backoff)
+                            run_at, timeout_ms, unique_key, tags, backoff, concurrency_key)
      SELECT queue, handler, method, params::jsonb, priority,
             CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
             max_attempts, due_at, timeout_ms, unique_key,
             CASE WHEN tags IS NULL THEN '{}'::text[]
                  ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
-            backoff::jsonb
+            backoff::jsonb, concurrency_key
      FROM (
        SELECT t.*, COALESCE(t.run_at, now() + t.delay_ms * interval '1 millisecond') AS due_at
        ${heldFilter === '' ? '' : ', row_number() OVER (PARTITION BY t.unique_key ORDER BY t.ord) AS key_rank'}
        FROM unnest(
          $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
-         $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[]
-         ${heldFilter === '' ? '' : ', $14::text[], $15::float8[]'}
+         $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[],
+         $14::text[]
+         ${heldFilter === '' ? '' : ', $15::text[], $16::float8[]'}
        ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
                               delay_ms, run_at, timeout_ms, unique_key, tags, backoff,
+                              concurrency_key,
                               ${heldFilter === '' ? '' : 'unique_states, unique_for_ms,'} ord)
      ) due
      ${heldFilter}
@@ -244,7 +247,7 @@ function created(job: Job): EnqueuedJob {
   return { ...job, created: true };
 }
 
-/** `chunkParams` and each job's unique rule ($14 states, $15 window). */
+/** `chunkParams` and each job's unique rule ($15 states, $16 window). */
 function uniqueChunkParams(input: readonly NewJob[]): string[] {
   const rules = input.map(ruleParams);
   return [
@@ -346,7 +349,9 @@ function chunkParams(input: readonly NewJob[]): string[] {
     uniqueKey: [] as (string | null)[],
     tags: [] as (string | null)[],
     backoff: [] as string[],
+    concurrencyKey: [] as (string | null)[],
   };
+  let anyConcurrencyKey = false;
   const queues = new Set<string>();
   // Jobs of one batch usually share their policy object: encode each object once.
   const backoffJson = new Map<object, string>();
@@ -374,6 +379,8 @@ function chunkParams(input: readonly NewJob[]): string[] {
       backoffJson.set(job.backoff, backoff);
     }
     cols.backoff.push(backoff);
+    cols.concurrencyKey.push(job.concurrencyKey);
+    if (job.concurrencyKey !== null) anyConcurrencyKey = true;
   }
   return [
     cols.queue,
@@ -389,6 +396,7 @@ function chunkParams(input: readonly NewJob[]): string[] {
     cols.tags,
     cols.backoff,
     [...queues],
+    anyConcurrencyKey ? cols.concurrencyKey : [],
   ].map(pgArray);
 }
 

@@ -4,6 +4,7 @@ import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
+import { SLOT_FREED_JOIN, slotFreedCte } from './slot-freed.js';
 import { sqlList } from './state-list.js';
 
 /** Lines a job keeps; older ones are dropped as new ones arrive. */
@@ -14,8 +15,8 @@ const CANCEL = `WITH changed AS (
     SET state = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
   WHERE j.id = ANY($1::bigint[]) AND j.state IN (${sqlList(TRANSITION_SOURCES.cancel)})
   RETURNING ${JOB_COLUMNS_SQL}
-  ), ${notifyChangesCtes('cancel', 'changed')}
-  SELECT changed.* FROM changed ${NOTIFIED_JOIN}`;
+  ), ${notifyChangesCtes('cancel', 'changed')}, ${slotFreedCte('changed', 'concurrencyKey')}
+  SELECT changed.* FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
 /** Cancels what may be cancelled and tells workers running any of them to stop. */
 export async function cancelJobs(c: Connection, ids: readonly string[]): Promise<Job[]> {

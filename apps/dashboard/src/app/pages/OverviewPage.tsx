@@ -4,6 +4,7 @@ import { describeError } from '../api/errors.js';
 import { useSession } from '../api/session.js';
 import { JOB_STATES, type Queue } from '../api/types.js';
 import { Notice } from '../components/Notice.js';
+import { QueueLimits } from '../components/QueueLimits.js';
 import { ErrorState, Loading, StaleBanner } from '../components/States.js';
 import { ThroughputChart } from '../components/ThroughputChart.js';
 import { useNow } from '../hooks/useNow.js';
@@ -164,7 +165,9 @@ export function OverviewPage() {
             <Loading />
           )
         ) : queues.data.length === 0 ? (
-          <p className="muted">No queues yet: a queue appears with its first job.</p>
+          <p className="muted">
+            No queues yet: a queue appears with its first job, or when it is paused or limited.
+          </p>
         ) : (
           <div className="table-wrap">
             <table className="table table-cards queues-table">
@@ -184,6 +187,7 @@ export function OverviewPage() {
                     Failed
                   </th>
                   <th scope="col">Oldest wait</th>
+                  <th scope="col">Limits</th>
                   <th scope="col">Status</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -218,6 +222,9 @@ export function OverviewPage() {
                       {queue.oldestWaitingSince === null
                         ? '—'
                         : formatWait(now.getTime() - new Date(queue.oldestWaitingSince).getTime())}
+                    </td>
+                    <td data-label="Limits">
+                      <QueueLimits queue={queue} />
                     </td>
                     <td data-label="Status">
                       {queue.paused ? (

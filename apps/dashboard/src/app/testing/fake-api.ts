@@ -102,6 +102,7 @@ export function wireJob(overrides: Record<string, unknown> = {}) {
     tags: [],
     backoff: { kind: 'exponential', baseMs: 1000, maxMs: 3_600_000 },
     schedule: null,
+    concurrencyKey: null,
     ...overrides,
   };
 }

@@ -61,6 +61,11 @@ export function JobFacts({
             <span className="mono">{job.uniqueKey}</span>
           </Field>
         )}
+        {job.concurrencyKey === null ? null : (
+          <Field label="Concurrency key">
+            <span className="mono">{job.concurrencyKey}</span>
+          </Field>
+        )}
         {job.tags.length === 0 ? null : <Field label="Tags">{job.tags.join(', ')}</Field>}
         {job.schedule === null ? null : (
           <Field label="Schedule">

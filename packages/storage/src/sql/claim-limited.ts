@@ -1,0 +1,132 @@
+import { DEFAULT_KEY_CONCURRENCY, RUNNABLE_STATES } from '@jobs/core';
+import { sqlList } from './state-list.js';
+
+/**
+ * Terminology
+ * - limited queue: a queue whose settings row sets `concurrency` or `rate_limit`, or that has
+ *   waiting jobs with a concurrency key. Its jobs are claimed only here; the unlimited claim
+ *   (`jobs_claim_candidates`) skips them and keeps its plan.
+ * - claim lock: a transaction-scoped advisory lock per queue, taken before anything is counted,
+ *   so that two claims of one queue never count the same free slot (each count runs after the
+ *   lock, in its own snapshot, and sees every claim committed before it).
+ */
+
+/** The function that picks the rows of limited queues (created by migration 0013). */
+export const CLAIM_LIMITED_FUNCTION = 'jobs_claim_limited';
+
+const RUNNABLE = sqlList(RUNNABLE_STATES);
+const RUNNING = sqlList(['running']);
+
+/**
+ * The body of `jobs_claim_limited(lim, only_queues)`: for each limited, unpaused queue (of
+ * `only_queues` unless null) with waiting jobs, in name order (so that claim locks are always
+ * taken in one order), takes its claim lock and picks at most as many due jobs as the queue's
+ * free slots, its rate window and the busy concurrency keys allow, up to `lim` in all. Running
+ * jobs whose lease expired hold no slot. Starts of rate-limited queues are recorded at the
+ * claim's time (`now()`, the jobs' `started_at`), on the database clock.
+ */
+export function claimLimitedBody(): string {
+  return `
+DECLARE
+  q record;
+  room integer;
+  free integer;
+  total integer := 0;
+  picked bigint[];
+BEGIN
+  IF lim IS NULL OR lim <= 0 THEN
+    RETURN;
+  END IF;
+  FOR q IN
+    SELECT s.name, s.concurrency, s.key_concurrency, s.rate_limit, s.rate_period_ms
+      FROM job_queues s
+     WHERE NOT s.paused
+       AND (only_queues IS NULL OR s.name = ANY(only_queues))
+       AND ((s.concurrency IS NOT NULL OR s.rate_limit IS NOT NULL)
+            AND EXISTS (SELECT 1 FROM jobs w WHERE w.queue = s.name AND w.state IN (${RUNNABLE}))
+         OR EXISTS (SELECT 1 FROM jobs k WHERE k.queue = s.name AND k.concurrency_key IS NOT NULL
+                                          AND k.state IN (${RUNNABLE})))
+     ORDER BY s.name
+  LOOP
+    EXIT WHEN total >= lim;
+    PERFORM pg_advisory_xact_lock(hashtextextended('jobs:limit:' || current_schema() || ':' || q.name, 0));
+    room := lim - total;
+    IF q.concurrency IS NOT NULL THEN
+      SELECT q.concurrency - count(*)::integer INTO free FROM jobs r
+       WHERE r.state = ${RUNNING} AND r.queue = q.name AND r.lease_expires_at > clock_timestamp();
+      room := least(room, free);
+    END IF;
+    IF room > 0 AND q.rate_limit IS NOT NULL THEN
+      -- Every count includes the starts recorded at times after this claim's own (claims that
+      -- began later but took the lock first), so each window holding this claim's time stays
+      -- within the rate. Starts are dropped a minute after their window, so that a claim that
+      -- began earlier and waited for the lock still counts them.
+      DELETE FROM job_queue_starts
+       WHERE queue = q.name
+         AND started_at <= now() - q.rate_period_ms * interval '1 millisecond' - interval '1 minute';
+      SELECT q.rate_limit - count(*)::integer INTO free FROM job_queue_starts
+       WHERE queue = q.name AND started_at > now() - q.rate_period_ms * interval '1 millisecond';
+      room := least(room, free);
+    END IF;
+    CONTINUE WHEN room <= 0;
+    IF NOT EXISTS (SELECT 1 FROM jobs k WHERE k.queue = q.name AND k.concurrency_key IS NOT NULL
+                      AND k.state IN (${RUNNABLE})) THEN
+      -- No keyed jobs wait: the queue's first due jobs in claim order, read from the index
+      -- (keyless only: a keyed job inserted since the check waits for the next claim).
+      SELECT array_agg(c.id) INTO picked FROM (
+        SELECT j.id FROM jobs j
+         WHERE j.queue = q.name AND j.state IN (${RUNNABLE}) AND j.concurrency_key IS NULL
+           AND j.run_at <= now() AND j.attempt < j.max_attempts
+         ORDER BY j.priority DESC, j.run_at, j.id
+         LIMIT room
+         FOR UPDATE SKIP LOCKED
+      ) c;
+    ELSE
+    -- Keyed jobs wait: each key's jobs numbered in claim order, a key's next ones taken only
+    -- while it has room (reads every due job of the queue: a cost of keyed queues only).
+    SELECT array_agg(c.id) INTO picked FROM (
+      SELECT j.id FROM jobs j
+       WHERE j.id IN (
+         SELECT x.id FROM (
+           SELECT w.id, w.priority, w.run_at, w.concurrency_key,
+                  row_number() OVER (PARTITION BY w.concurrency_key
+                                     ORDER BY w.priority DESC, w.run_at, w.id) AS nth
+             FROM jobs w
+            WHERE w.queue = q.name AND w.state IN (${RUNNABLE})
+              AND w.run_at <= now() AND w.attempt < w.max_attempts
+         ) x
+         LEFT JOIN (
+           SELECT r.concurrency_key AS key, count(*)::integer AS n FROM jobs r
+            WHERE r.state = ${RUNNING} AND r.queue = q.name AND r.concurrency_key IS NOT NULL
+              AND r.lease_expires_at > clock_timestamp()
+            GROUP BY r.concurrency_key
+         ) busy ON busy.key = x.concurrency_key
+         WHERE x.concurrency_key IS NULL
+            OR x.nth + COALESCE(busy.n, 0) <= COALESCE(q.key_concurrency, ${DEFAULT_KEY_CONCURRENCY})
+         ORDER BY x.priority DESC, x.run_at, x.id
+         LIMIT room)
+         AND j.state IN (${RUNNABLE}) AND j.run_at <= now() AND j.attempt < j.max_attempts
+       ORDER BY j.priority DESC, j.run_at, j.id
+       FOR UPDATE SKIP LOCKED
+    ) c;
+    END IF;
+    CONTINUE WHEN picked IS NULL;
+    IF q.rate_limit IS NOT NULL THEN
+      INSERT INTO job_queue_starts (queue, started_at) SELECT q.name, now() FROM unnest(picked);
+    END IF;
+    total := total + cardinality(picked);
+    RETURN QUERY SELECT unnest(picked);
+  END LOOP;
+END
+`;
+}
+
+/** The statement a migration writes to (re-)create the function. */
+export function claimLimitedFunctionSql(): string {
+  return `CREATE OR REPLACE FUNCTION "${CLAIM_LIMITED_FUNCTION}"("lim" integer, "only_queues" text[])
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+ROWS 10
+AS $$${claimLimitedBody()}$$;`;
+}
