@@ -18,6 +18,7 @@ import {
 import { validateWithSchema } from './schema.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
+import { tracedInsert } from './tracing.js';
 import { checkInteger, isPlainObject, prefixField } from './validate.js';
 
 /** Largest page `list` asks the store for. */
@@ -139,7 +140,7 @@ export function createClient<T>(
   }
 
   async function insertOne(target: TransactionStore, spec: UntypedEnqueueSpec): Promise<Job> {
-    const [job] = await target.jobInsert({ jobs: [await prepare(spec)] });
+    const [job] = await tracedInsert([await prepare(spec)], (jobs) => target.jobInsert({ jobs }));
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
   }
@@ -153,7 +154,7 @@ export function createClient<T>(
     for (const [index, spec] of specs.entries()) {
       jobs.push(await prepareAt(spec, `jobs.${index}`));
     }
-    return jobs.length === 0 ? [] : target.jobInsert({ jobs });
+    return jobs.length === 0 ? [] : tracedInsert(jobs, (all) => target.jobInsert({ jobs: all }));
   }
 
   async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {

@@ -47,6 +47,7 @@ export type {
   JobState,
   JsonValue,
   RetryPolicy,
+  TraceCarrier,
 } from './job.js';
 export {
   ERRORS_KEPT_FIRST,
@@ -129,3 +130,4 @@ export {
   toStorableText,
   UNSTORABLE,
 } from './text.js';
+export { MESSAGING_SYSTEM, readTraceCarrier, recordError, TRACER_NAME } from './tracing.js';

@@ -112,6 +112,12 @@ export type RetryPolicy =
       readonly jitter?: number;
     };
 
+/**
+ * The trace context a job carries from its enqueue to its attempts: the W3C `traceparent` (and
+ * `tracestate`) fields the registered OpenTelemetry propagator wrote (see tracing.ts).
+ */
+export type TraceCarrier = Readonly<Record<string, string>>;
+
 /** One job as stored. */
 export interface Job {
   /** Database id: a bigint, carried as a decimal string. */
@@ -169,4 +175,6 @@ export interface Job {
   readonly tags: readonly string[];
   /** The backoff applied when an attempt fails. */
   readonly backoff: RetryPolicy;
+  /** The trace context of its enqueue (OpenTelemetry), or null when none was recorded. */
+  readonly traceContext: TraceCarrier | null;
 }

@@ -1,4 +1,12 @@
-import type { Job, JobError, JobLogLine, JobState, JsonValue, RetryPolicy } from './job.js';
+import type {
+  Job,
+  JobError,
+  JobLogLine,
+  JobState,
+  JsonValue,
+  RetryPolicy,
+  TraceCarrier,
+} from './job.js';
 
 /** A job as the client hands it to the store: validated, defaults filled in. */
 export interface NewJob {
@@ -17,6 +25,8 @@ export interface NewJob {
    * every machine agrees), or an absolute time. A job due later than now starts `scheduled`.
    */
   readonly runAt: { readonly delayMs: number } | { readonly at: Date };
+  /** The enqueue's trace context (tracing.ts), stored so that its attempts join its trace. */
+  readonly traceContext?: TraceCarrier | null;
 }
 
 /** What a store chose for a job it inserted: its id, its first state and its times. */
@@ -58,6 +68,7 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
     uniqueKey: spec.uniqueKey,
     tags: spec.tags,
     backoff: { ...spec.backoff },
+    traceContext: spec.traceContext ?? null,
   };
 }
 

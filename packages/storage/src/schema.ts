@@ -6,6 +6,7 @@ import {
   type JsonValue,
   type RetryPolicy,
   RUNNABLE_STATES,
+  type TraceCarrier,
 } from '@jobs/core';
 import { sql } from 'drizzle-orm';
 import {
@@ -66,6 +67,8 @@ export const jobs = pgTable(
     uniqueKey: text('unique_key'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     backoff: jsonb('backoff').$type<RetryPolicy>().notNull(),
+    // The enqueue's OpenTelemetry context (W3C traceparent/tracestate), read by each attempt.
+    traceContext: jsonb('trace_context').$type<TraceCarrier>(),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),

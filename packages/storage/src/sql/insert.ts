@@ -14,7 +14,8 @@ import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /**
  * The insert: one row per element of the unnest()ed arrays, in input order (ids follow it),
- * and the queues named ($13, distinct) recorded. Read once, so the input is never materialized.
+ * and the queues named ($13, distinct) recorded. $14 holds the jobs' trace contexts by position,
+ * and is empty when no job has one (no tracing SDK registered): nothing to encode per job. Read once, so the input is never materialized.
  * `returning` reads the inserted rows back.
  */
 function insertStatement(onConflict: string, returning: string, tables = ''): string {
@@ -22,13 +23,13 @@ function insertStatement(onConflict: string, returning: string, tables = ''): st
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
      INSERT INTO ${tables}jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                            run_at, timeout_ms, unique_key, tags, backoff)
+                            run_at, timeout_ms, unique_key, tags, backoff, trace_context)
      SELECT queue, handler, method, params::jsonb, priority,
             CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
             max_attempts, due_at, timeout_ms, unique_key,
             CASE WHEN tags IS NULL THEN '{}'::text[]
                  ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
-            backoff::jsonb
+            backoff::jsonb, ($14::text[])[ord]::jsonb
      FROM (
        SELECT t.*, COALESCE(t.run_at, now() + t.delay_ms * interval '1 millisecond') AS due_at
        FROM unnest(
@@ -309,7 +310,9 @@ function chunkParams(input: readonly NewJob[]): string[] {
     uniqueKey: [] as (string | null)[],
     tags: [] as (string | null)[],
     backoff: [] as string[],
+    traceContext: [] as (string | null)[],
   };
+  let traced = false;
   const queues = new Set<string>();
   // Jobs of one batch usually share their policy object: encode each object once.
   const backoffJson = new Map<object, string>();
@@ -337,6 +340,9 @@ function chunkParams(input: readonly NewJob[]): string[] {
       backoffJson.set(job.backoff, backoff);
     }
     cols.backoff.push(backoff);
+    const trace = job.traceContext ?? null;
+    if (trace !== null) traced = true;
+    cols.traceContext.push(trace === null ? null : JSON.stringify(trace));
   }
   return [
     cols.queue,
@@ -352,6 +358,7 @@ function chunkParams(input: readonly NewJob[]): string[] {
     cols.tags,
     cols.backoff,
     [...queues],
+    traced ? cols.traceContext : [],
   ].map(pgArray);
 }
 
