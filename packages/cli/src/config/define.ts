@@ -21,6 +21,28 @@ export interface JobsConfig<T = unknown> {
   readonly api?: ApiConfig;
   /** Worker timings. */
   readonly worker?: WorkerConfig;
+  /** Where a `jobs worker` serves its Prometheus metrics (`jobs start`/`serve`: at /metrics). */
+  readonly metrics?: MetricsConfig;
+  /** OpenTelemetry traces of the daemons. */
+  readonly tracing?: TracingConfig;
+}
+
+/** Where a daemon without the API (`jobs worker`) serves /metrics; `--metrics-port` wins. */
+export interface MetricsConfig {
+  /** Port of the metrics server (default: none; 0 picks a free one). */
+  readonly port?: number;
+  /** Address to listen on (default 127.0.0.1; anything else needs JOBS_API_TOKEN). */
+  readonly host?: string;
+}
+
+/** OpenTelemetry tracing of the daemons. */
+export interface TracingConfig {
+  /**
+   * Export spans with OTLP over HTTP (default false; `--otel` or OTEL_TRACES_EXPORTER=otlp turn
+   * it on, OTEL_TRACES_EXPORTER=none off). The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT and
+   * the other OTEL_* variables; OTEL_SERVICE_NAME names the service (default `jobs-<command>`).
+   */
+  readonly otlp?: boolean;
 }
 
 /** Settings of the database. */

@@ -7,7 +7,17 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-const TOP_KEYS = ['handlers', 'database', 'queues', 'retries', 'logs', 'api', 'worker'] as const;
+const TOP_KEYS = [
+  'handlers',
+  'database',
+  'queues',
+  'retries',
+  'logs',
+  'api',
+  'worker',
+  'metrics',
+  'tracing',
+] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   database: ['url', 'schema', 'dir', 'migrate'],
@@ -16,6 +26,8 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   logs: ['jobs', 'errors'],
   api: ['port', 'host', 'token', 'url', 'allowedHosts', 'allowedOrigins'],
   worker: ['graceMs', 'pollIntervalMs'],
+  metrics: ['port', 'host'],
+  tracing: ['otlp'],
 };
 
 /** Checks what a config file exported; returns the first problem, or null when it is usable. */
@@ -133,6 +145,9 @@ const CHECKS: readonly Check[] = [
   ['api.url', (v) => typeof v === 'string' && /^https?:\/\//.test(v), 'an http:// or https:// URL'],
   ['worker.graceMs', isWhole(0), 'milliseconds, a whole number'],
   ['worker.pollIntervalMs', isWhole(1), 'milliseconds, a whole number of at least 1'],
+  ['metrics.port', isWhole(0, 65_535), 'a port number from 0 to 65535'],
+  ['metrics.host', isString, 'an address such as "127.0.0.1"'],
+  ['tracing.otlp', (v) => typeof v === 'boolean', 'true or false'],
 ];
 
 function checkValues(config: Record<string, unknown>): ConfigProblem | null {
