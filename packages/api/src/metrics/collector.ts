@@ -1,6 +1,7 @@
 import { type FinishedGroup, JOB_STATES, type JobStatsStore, type JobStore } from '@jobs/core';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { FinishedTotals } from './finished-totals.js';
+import { createMetricsRegistry } from './process-metrics.js';
 import { histogramSamples, type ReadSample, registerReadMetric } from './read-metric.js';
 
 /** Upper bounds (seconds) of the duration and wait histograms: 5 ms to 1 hour. */
@@ -183,13 +184,8 @@ export function createMetrics(
   store: JobStore & JobStatsStore,
   { registry, ...options }: MetricsOptions = {},
 ): Metrics {
-  let target = registry;
-  if (target === undefined) {
-    target = new Registry();
-    collectDefaultMetrics({ register: target });
-  }
-  registerStoreMetrics(target, store, options);
-  const served = target;
+  const served = registry ?? createMetricsRegistry();
+  registerStoreMetrics(served, store, options);
   return {
     registry: served,
     contentType: served.contentType,

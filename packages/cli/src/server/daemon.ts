@@ -9,7 +9,6 @@ import {
   type Logger,
   type Worker,
 } from '@jobs/worker';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { CommandContext } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
 import { bold, cyan, dim } from '../cli/output.js';
@@ -79,8 +78,8 @@ export async function runDaemon(
   const tracing =
     flags.otel === true || settings.tracing.otlp ? await startTracing(context.env, command) : null;
   // One registry per process: Node's own metrics, the API's and the worker's.
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const { createMetricsRegistry } = await import('@jobs/api');
+  const registry = createMetricsRegistry();
   const database = await openDatabase(settings, context.cwd);
   let store: PgJobStore | undefined;
   let metricsServer: Listening | undefined;
