@@ -16,7 +16,6 @@ export { createMetrics, DEFAULT_BUCKETS, registerStoreMetrics } from './metrics/
 export { REQUEST_BUCKETS } from './metrics/http-metrics.js';
 export type { MetricsAppOptions } from './metrics/metrics-app.js';
 export { createMetricsApp } from './metrics/metrics-app.js';
-export { createMetricsRegistry } from './metrics/process-metrics.js';
 export type { AllowedHostOptions } from './middleware/allowed-host/index.js';
 export { allowedHost, hostRuleProblem } from './middleware/allowed-host/index.js';
 export type { HardeningOptions, PageCspOptions } from './middleware/hardening/index.js';

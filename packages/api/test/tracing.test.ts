@@ -175,4 +175,32 @@ describe('one trace from the API request to every attempt, across processes', ()
       new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`),
     );
   });
+
+  it('a malformed traceparent or an oversized tracestate starts a fresh trace and stores no junk', async () => {
+    exporter.reset();
+    for (const headers of [
+      { traceparent: '00-zzzz-not-a-trace' },
+      { traceparent: `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01` },
+      {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: `k=${'v'.repeat(9000)}`,
+      },
+      { tracestate: 'a=1,b=2', traceparent: `ff-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
+    ]) {
+      const res = await api.app.request('/api/jobs', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ handler: 'traced', method: 'flaky', params: ['t3'] }),
+      });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const stored = await api.store.jobGet({ id });
+      const carrier = stored?.traceContext ?? {};
+      expect(Object.keys(carrier).every((k) => k === 'traceparent' || k === 'tracestate')).toBe(
+        true,
+      );
+      expect(carrier.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect((carrier.tracestate ?? '').length).toBeLessThanOrEqual(512);
+    }
+  });
 });

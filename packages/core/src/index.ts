@@ -60,6 +60,8 @@ export type { JobLogEntry, JobLogStatus } from './job-log-line.js';
 export { formatJobLogLine, quotedLogName } from './job-log-line.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
+export type { MetricRegistry, ReadMetricSpec, ReadSample } from './metric-family.js';
+export { BucketCounts, histogramSamples, registerReadMetric } from './metric-family.js';
 export {
   HANDLER_NAME_PATTERN,
   isHandlerName,

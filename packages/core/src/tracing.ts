@@ -39,13 +39,8 @@ export function readTraceCarrier(value: unknown): TraceCarrier | null {
   return fields === 0 ? null : out;
 }
 
-/** The messaging attributes of a span about `queue` (semantic conventions for messaging). */
-function destination(queues: readonly string[]): Record<string, string> {
-  const names = [...new Set(queues)];
-  return names.length === 1 && names[0] !== undefined
-    ? { 'messaging.destination.name': names[0] }
-    : {};
-}
+/** One tracer for every enqueue: it follows whichever SDK is registered, even a later one. */
+const tracer = trace.getTracer(TRACER_NAME);
 
 /**
  * Enqueues through `insert` inside a producer span (`send <queue>`), storing the span's context
@@ -56,18 +51,19 @@ export async function tracedInsert(
   jobs: readonly NewJob[],
   insert: (jobs: readonly NewJob[]) => Promise<Job[]>,
 ): Promise<Job[]> {
-  const queues = jobs.map((job) => job.queue);
-  const target = destination(queues)['messaging.destination.name'];
-  const span = trace.getTracer(TRACER_NAME).startSpan(`send ${target ?? 'jobs'}`, {
-    kind: SpanKind.PRODUCER,
-    attributes: {
+  const first = jobs[0]?.queue ?? 'jobs';
+  const oneQueue = jobs.every((job) => job.queue === first);
+  const span = tracer.startSpan(`send ${oneQueue ? first : 'jobs'}`, { kind: SpanKind.PRODUCER });
+  // Without an SDK (or when not sampled) the span records nothing: no attributes to build.
+  if (span.isRecording()) {
+    span.setAttributes({
       'messaging.system': MESSAGING_SYSTEM,
       'messaging.operation.type': 'send',
       'messaging.operation.name': 'enqueue',
-      ...destination(queues),
+      ...(oneQueue ? { 'messaging.destination.name': first } : {}),
       ...(jobs.length === 1 ? {} : { 'messaging.batch.message_count': jobs.length }),
-    },
-  });
+    });
+  }
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), carrier);
   const traceContext = readTraceCarrier(carrier);
@@ -75,9 +71,9 @@ export async function tracedInsert(
     const inserted = await insert(
       traceContext === null ? jobs : jobs.map((job) => ({ ...job, traceContext })),
     );
-    const [first] = inserted;
-    if (inserted.length === 1 && first !== undefined) {
-      span.setAttribute('messaging.message.id', first.id);
+    const [job] = inserted;
+    if (inserted.length === 1 && job !== undefined && span.isRecording()) {
+      span.setAttribute('messaging.message.id', job.id);
     }
     return inserted;
   } catch (error) {

@@ -16,6 +16,9 @@ import {
 } from '@opentelemetry/api';
 import type { AttemptResult } from './execute.js';
 
+/** One tracer for every attempt: it follows whichever SDK is registered, even a later one. */
+const tracer = trace.getTracer(TRACER_NAME);
+
 /** The consumer span of one attempt and the context its handler runs in. */
 export interface AttemptSpan {
   readonly span: Span;
@@ -33,26 +36,26 @@ export function startAttemptSpan(job: Job, workerId: string): AttemptSpan {
   const parent =
     job.traceContext === null ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, job.traceContext);
   const producer = trace.getSpanContext(parent);
-  const span = trace.getTracer(TRACER_NAME).startSpan(
+  const span = tracer.startSpan(
     `process ${job.queue}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': MESSAGING_SYSTEM,
-        'messaging.operation.type': 'process',
-        'messaging.operation.name': 'run',
-        'messaging.destination.name': job.queue,
-        'messaging.message.id': job.id,
-        'messaging.client.id': workerId,
-        'jobs.handler': job.handler,
-        'jobs.method': job.method,
-        'jobs.attempt': job.attempt,
-        'jobs.max_attempts': job.maxAttempts,
-      },
-      links: producer === undefined ? [] : [{ context: producer }],
-    },
+    { kind: SpanKind.CONSUMER, links: producer === undefined ? [] : [{ context: producer }] },
     parent,
   );
+  // Without an SDK (or when not sampled) the span records nothing: no attributes to build.
+  if (span.isRecording()) {
+    span.setAttributes({
+      'messaging.system': MESSAGING_SYSTEM,
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'run',
+      'messaging.destination.name': job.queue,
+      'messaging.message.id': job.id,
+      'messaging.client.id': workerId,
+      'jobs.handler': job.handler,
+      'jobs.method': job.method,
+      'jobs.attempt': job.attempt,
+      'jobs.max_attempts': job.maxAttempts,
+    });
+  }
   return { span, context: trace.setSpan(parent, span) };
 }
 

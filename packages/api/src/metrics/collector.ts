@@ -1,8 +1,14 @@
-import { type FinishedGroup, JOB_STATES, type JobStatsStore, type JobStore } from '@jobs/core';
-import type { Registry } from 'prom-client';
+import {
+  type FinishedGroup,
+  histogramSamples,
+  JOB_STATES,
+  type JobStatsStore,
+  type JobStore,
+  type ReadSample,
+  registerReadMetric,
+} from '@jobs/core';
+import { Registry } from 'prom-client';
 import { FinishedTotals } from './finished-totals.js';
-import { createMetricsRegistry } from './process-metrics.js';
-import { histogramSamples, type ReadSample, registerReadMetric } from './read-metric.js';
 
 /** Upper bounds (seconds) of the duration and wait histograms: 5 ms to 1 hour. */
 export const DEFAULT_BUCKETS: readonly number[] = [
@@ -20,8 +26,9 @@ export interface MetricsOptions {
    */
   readonly lagMs?: number;
   /**
-   * The registry to serve (default: a new one with Node's process metrics). A daemon that runs
-   * a worker too passes one registry to both, so /metrics shows them together.
+   * The registry to serve (default: a new, empty one). The daemons pass the worker package's
+   * `createMetricsRegistry()` (Node's process metrics), shared with their worker's metrics, so
+   * /metrics shows them together.
    */
   readonly registry?: Registry;
 }
@@ -176,15 +183,14 @@ export function registerStoreMetrics(
 }
 
 /**
- * The metrics of an API process: the database families (`registerStoreMetrics`), the API's
- * request durations (added by the app) and, on a registry of its own, Node's process metrics
- * (heap, event loop lag, GC). Pass `registry` to serve one registry with a worker's metrics.
+ * The metrics of an API: the database families (`registerStoreMetrics`) and the API's request
+ * durations (added by the app), on `registry` (default a new one) with whatever else it holds.
  */
 export function createMetrics(
   store: JobStore & JobStatsStore,
   { registry, ...options }: MetricsOptions = {},
 ): Metrics {
-  const served = registry ?? createMetricsRegistry();
+  const served = registry ?? new Registry();
   registerStoreMetrics(served, store, options);
   return {
     registry: served,

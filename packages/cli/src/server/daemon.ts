@@ -3,6 +3,7 @@ import type { HandlerRegistry } from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import {
   createJsonLogger,
+  createMetricsRegistry,
   createWorker,
   instrumentWorker,
   keepRunningOnUnhandledRejections,
@@ -78,7 +79,6 @@ export async function runDaemon(
   const tracing =
     flags.otel === true || settings.tracing.otlp ? await startTracing(context.env, command) : null;
   // One registry per process: Node's own metrics, the API's and the worker's.
-  const { createMetricsRegistry } = await import('@jobs/api');
   const registry = createMetricsRegistry();
   const database = await openDatabase(settings, context.cwd);
   let store: PgJobStore | undefined;
