@@ -1,39 +1,27 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient } from '@jobs/core';
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import { createTestSchema, type TestSchema } from '@jobs/storage/testing';
+import { hasPromtool, promtoolCheckMetrics } from '@jobs/worker/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from './fixtures/jobs.config.js';
 import { commandEnv, FIXTURE_CONFIG, jobs, startDaemon, trackDaemons, waitFor } from './helpers.js';
 
-const HAS_PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
+const HAS_PROMTOOL = hasPromtool();
 const METRICS_URL = /metrics\s+(http:\/\/\S+?)\/metrics/;
 const TOKEN = 'a'.repeat(40);
+const DASHBOARD = fileURLToPath(
+  new URL('../../../examples/grafana/jobs-dashboard.json', import.meta.url),
+);
 
 /** The value of the sample `series` (`name{labels}`) in exposition text, or undefined. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** Runs `promtool check metrics` on `text`; returns what it printed (empty: passed). */
-function promtool(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'jobs-promtool-'));
-  try {
-    const file = join(dir, 'metrics.txt');
-    writeFileSync(file, text);
-    const run = spawnSync('sh', ['-c', `promtool check metrics < "${file}"`], {
-      encoding: 'utf8',
-    });
-    return `${run.stdout}${run.stderr}${run.status === 0 ? '' : `(exit ${run.status})`}`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 describe('metrics and traces from the daemons', () => {
@@ -88,7 +76,7 @@ describe('metrics and traces from the daemons', () => {
     // Node's own metrics are there too.
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
-    if (HAS_PROMTOOL) expect(promtool(text)).toBe('');
+    if (HAS_PROMTOOL) expect(promtoolCheckMetrics(text)).toBe('');
     // Only GET: other methods 405 with Allow, other paths 404.
     const post = await fetch(url, { method: 'POST' });
     expect(post.status).toBe(405);
@@ -138,16 +126,18 @@ describe('metrics and traces from the daemons', () => {
     expect(await worker.stop()).toBe(0);
   });
 
-  it.skipIf(!HAS_PROMTOOL)('jobs start serves /metrics that promtool accepts', async () => {
+  it('jobs start serves /metrics that promtool accepts, with every family the Grafana dashboard reads', async () => {
     const server = await startDaemon(['start', '--config', FIXTURE_CONFIG], {
       env: env({ PORT: '0' }),
     });
     const client = createClient(store, config.handlers);
     await client.enqueue('math', 'add', [20, 22]);
-    const text = await waitFor(async () => {
+    await waitFor(async () => {
       const body = await (await fetch(`${server.url}/metrics`)).text();
-      return body.includes('handler="math",method="add"} 1') && body;
+      return body.includes('handler="math",method="add"} 1');
     });
+    // A scrape after at least one earlier scrape: that one's duration is in this one.
+    const text = await (await fetch(`${server.url}/metrics`)).text();
     // The API's own families and the worker's share the one endpoint.
     expect(text).toMatch(/^jobs_in_state\{queue="default",state="completed"\} \d+/m);
     expect(text).toMatch(
@@ -156,7 +146,17 @@ describe('metrics and traces from the daemons', () => {
     expect(text).toMatch(
       /^jobs_worker_completed_total\{queue="default",handler="math",method="add"\} 1/m,
     );
-    expect(promtool(text)).toBe('');
+    if (HAS_PROMTOOL) expect(promtoolCheckMetrics(text)).toBe('');
+    // examples/grafana/jobs-dashboard.json queries only families that exist.
+    const dashboard = readFileSync(DASHBOARD, 'utf8');
+    const queried = new Set(
+      [...dashboard.matchAll(/\b((?:jobs|nodejs|process)_[a-z0-9_]+)/g)].map(([, name]) =>
+        (name as string).replace(/_(bucket|sum|count)$/, ''),
+      ),
+    );
+    expect(queried.size).toBeGreaterThan(10);
+    const families = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name));
+    expect([...queried].filter((name) => !families.has(name))).toEqual([]);
     expect(await server.stop()).toBe(0);
   });
 
