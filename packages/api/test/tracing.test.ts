@@ -171,6 +171,9 @@ describe('one trace from the API request to every attempt, across processes', ()
     expect(server?.parentSpanContext?.spanId).toBe(callerSpan);
     // The stored context names the producer span, in the caller's trace.
     const stored = await api.store.jobGet({ id });
+    // The job's detail names the trace, to find it in a tracing UI.
+    const wire = (await (await api.app.request(`/api/jobs/${id}`)).json()) as { traceId: string };
+    expect(wire.traceId).toBe(callerTrace);
     expect(stored?.traceContext?.traceparent).toMatch(
       new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`),
     );

@@ -132,4 +132,10 @@ export {
   toStorableText,
   UNSTORABLE,
 } from './text.js';
-export { MESSAGING_SYSTEM, readTraceCarrier, recordError, TRACER_NAME } from './tracing.js';
+export {
+  MESSAGING_SYSTEM,
+  readTraceCarrier,
+  recordError,
+  TRACER_NAME,
+  traceIdOf,
+} from './tracing.js';

@@ -84,6 +84,17 @@ export async function tracedInsert(
   }
 }
 
+/**
+ * The trace id a job's stored context names (32 hex digits, from its `traceparent`), to find
+ * its trace in a tracing UI; null without one.
+ */
+export function traceIdOf(carrier: TraceCarrier | null): string | null {
+  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(
+    carrier?.traceparent ?? '',
+  );
+  return match?.[1] ?? null;
+}
+
 /** Marks `span` failed by `error`. */
 export function recordError(span: Span, error: unknown): void {
   if (error instanceof Error) span.recordException(error);

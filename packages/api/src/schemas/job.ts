@@ -6,6 +6,7 @@ import {
   JOB_ID_PATTERN,
   JOB_STATES,
   type Job,
+  traceIdOf,
 } from '@jobs/core';
 
 /** A job id on the wire: a positive bigint in decimal. */
@@ -87,6 +88,10 @@ export const JobSchema = z
     uniqueKey: z.string().nullable(),
     tags: z.array(z.string()),
     backoff: RetryPolicyWire,
+    traceId: z.string().nullable().openapi({
+      description:
+        'The OpenTelemetry trace of its enqueue and attempts (32 hex digits), when a tracing SDK was registered at enqueue.',
+    }),
   })
   .openapi('Job');
 
@@ -127,5 +132,6 @@ export function toWireJob(job: Job): WireJob {
     uniqueKey: job.uniqueKey,
     tags: [...job.tags],
     backoff: { ...job.backoff },
+    traceId: traceIdOf(job.traceContext),
   };
 }

@@ -43,6 +43,8 @@ export interface WireJob {
   readonly logs: readonly { readonly at: string; readonly line: string }[];
   readonly uniqueKey: string | null;
   readonly tags: readonly string[];
+  /** The OpenTelemetry trace id (servers before tracing send none). */
+  readonly traceId?: string | null;
 }
 
 /** The jobs table of `jobs list`. */
@@ -102,6 +104,7 @@ export function jobDetails(job: WireJob): string {
   if (job.leaseOwner !== null) lines.push(field('worker', showLogText(job.leaseOwner)));
   if (job.uniqueKey !== null) lines.push(field('unique', showLogText(job.uniqueKey)));
   if (job.tags.length > 0) lines.push(field('tags', showLogText(job.tags.join(', '))));
+  if (typeof job.traceId === 'string') lines.push(field('trace', showLogText(job.traceId)));
   if (job.progress !== null && job.progress !== undefined) {
     lines.push(field('progress', showLogText(formatProgress(job.progress))));
   }

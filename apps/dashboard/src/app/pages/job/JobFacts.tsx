@@ -62,6 +62,11 @@ export function JobFacts({
           </Field>
         )}
         {job.tags.length === 0 ? null : <Field label="Tags">{job.tags.join(', ')}</Field>}
+        {job.traceId == null ? null : (
+          <Field label="Trace">
+            <span className="mono">{job.traceId}</span>
+          </Field>
+        )}
       </dl>
     </section>
   );
