@@ -27,4 +27,9 @@ export default defineConfig({
   handlers,
   queues: { concurrency: 8 },
   retries: { max: 3, backoff: { kind: 'exponential', baseMs: 1000, maxMs: 30_000, jitter: 0.2 } },
+  // Where a `jobs worker` serves Prometheus metrics (jobs start/serve: /metrics on the API
+  // port); a second worker on this machine would pass its own --metrics-port.
+  // metrics: { port: 9464 },
+  // OTLP traces (or `jobs start --otel`, or OTEL_TRACES_EXPORTER=otlp).
+  tracing: { otlp: false },
 });
