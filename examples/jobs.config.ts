@@ -43,4 +43,9 @@ export default defineConfig({
       params: [2025],
     },
   ],
+  // Where a `jobs worker` serves Prometheus metrics (jobs start/serve: /metrics on the API
+  // port); a second worker on this machine would pass its own --metrics-port.
+  // metrics: { port: 9464 },
+  // OTLP traces (or `jobs start --otel`, or OTEL_TRACES_EXPORTER=otlp).
+  tracing: { otlp: false },
 });

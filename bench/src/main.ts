@@ -42,6 +42,7 @@ const CASES = [
   'api-enqueue',
   'api-list',
   'soak',
+  'metrics-cost',
 ] as const;
 type CaseName = (typeof CASES)[number];
 /** Cases left out unless named in --only (the soak takes 10 minutes). */
@@ -51,7 +52,8 @@ const HELP = `pnpm bench [-- flags]
   --only a,b            cases to run (default all): ${CASES.join(', ')}
                         (ceiling = pgbench of the bare statements; store = the same in Node;
                         index-cost = the ceiling and a bulk insert with list indexes dropped;
-                        enqueue-tx = 1 job per call, plain and inside a caller transaction)
+                        enqueue-tx = 1 job per call, plain and inside a caller transaction;
+                        metrics-cost = our drain at concurrency 16 with metrics off and on, 3 each)
   --systems a,b         contenders (default all): ${SYSTEMS.join(', ')}
                         (drain-limited = ours only: one queue limited to concurrency 8 across
                         workers, and jobs spread over 1,000 concurrency keys)
@@ -278,6 +280,41 @@ try {
           }),
       );
     }
+  }
+  if (only.has('metrics-cost')) {
+    out(
+      `\ncost of metrics: drain of ${jobs} jobs, concurrency 16, metrics off and on (scraped every second), alternating`,
+    );
+    for (let round = 1; round <= 3; round += 1) {
+      for (const metrics of [false, true]) {
+        await record(
+          {
+            group: 'metrics-cost',
+            label: `drain ${jobs}, c16, metrics ${metrics ? 'on' : 'off'} (${round})`,
+            contender: 'ours',
+            settings: 'default',
+          },
+          (ctx) =>
+            runDrain(ctx, {
+              system: 'ours',
+              settings: 'default',
+              jobs,
+              concurrency: 16,
+              maxSeconds: drainMaxSeconds,
+              ...(metrics ? { metrics: {} } : {}),
+            }),
+        );
+      }
+    }
+    const rates = (on: boolean) =>
+      records
+        .filter((r) => r.group === 'metrics-cost' && r.label.includes(on ? 'on (' : 'off ('))
+        .map((r) => Number(r.outcome.jobsPerSecond));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ratio = mean(rates(true)) / mean(rates(false));
+    out(
+      `  metrics on / off, mean jobs/s: ${ratio.toFixed(3)} (target at least 0.95: ${ratio >= 0.95 ? 'met' : 'NOT met'})`,
+    );
   }
   if (only.has('latency')) {
     out(

@@ -74,6 +74,11 @@ export async function runDrain(
     maxSeconds: number;
     /** Runs after the jobs are in, before the worker starts (to set limits, say). */
     prepare?: (schema: string) => Promise<void>;
+    /**
+     * Ours only: the worker counts into its Prometheus metrics, and a scraper reads them every
+     * `scrapeMs` (default 1 s, harsher than Prometheus's usual 15 to 60 s) during the drain.
+     */
+    metrics?: { readonly scrapeMs?: number };
   },
 ) {
   const { system } = options;
@@ -101,8 +106,10 @@ export async function runDrain(
       url: ctx.db.url,
       concurrency: options.concurrency,
       dir: dir.path,
+      metrics: options.metrics !== undefined,
     });
     ctx.watch('worker', worker.child.pid);
+    const scraper = options.metrics === undefined ? null : scrape(worker, options.metrics.scrapeMs);
     const deadline = wallClockMs() + options.maxSeconds * 1000;
     let end = 0;
     let partial = false;
@@ -120,6 +127,7 @@ export async function runDrain(
       }
       await new Promise((r) => setTimeout(r, 20));
     }
+    const scraped = await scraper?.stop();
     const running = worker;
     worker = null;
     const { exitCode, executions } = await running.stop();
@@ -130,6 +138,13 @@ export async function runDrain(
     const problems = checkExactlyOnce({ expectedIds, executions, table, partial });
     if (exitCode !== 0) problems.push(`worker exited with ${exitCode}: ${running.child.stderr()}`);
     const done = executions?.starts.length ?? 0;
+    if (scraped !== undefined) {
+      // The last scrape saw every start the handler recorded (it ran after the drain).
+      if (scraped.failures > 0) problems.push(`${scraped.failures} metrics scrape(s) failed`);
+      if (scraped.lastStarted !== done) {
+        problems.push(`metrics counted ${scraped.lastStarted} starts, the handler ran ${done}`);
+      }
+    }
     const seconds = executions === null ? Number.NaN : (end - executions.first) / 1000;
     const workerCpu = cpu.watched.worker ?? Number.NaN;
     return {
@@ -138,6 +153,7 @@ export async function runDrain(
       partial,
       seconds,
       jobsPerSecond: done / seconds,
+      ...(scraped === undefined ? {} : { scrapes: scraped.scrapes }),
       peakRssMiB: running.child.peakRssMiB(),
       workerCpuMsPerJob: (workerCpu * 1000) / Math.max(1, done),
       postgresCpuMsPerJob: (cpu.postgres * 1000) / Math.max(1, done),
@@ -220,4 +236,36 @@ export async function runLatency(
     if (worker !== null) await worker.stop();
     await dir.remove();
   }
+}
+
+/**
+ * Reads a worker's /metrics every `intervalMs` until stopped, then once more; reports how many
+ * scrapes were made, how many failed, and the started-jobs total of the last one.
+ */
+function scrape(worker: RunningWorker, intervalMs = 1000) {
+  const url = worker.metricsUrl;
+  let scrapes = 0;
+  let failures = 0;
+  let lastStarted = Number.NaN;
+  const once = async () => {
+    try {
+      if (url === null) throw new Error('the worker serves no metrics');
+      const text = await (await fetch(url)).text();
+      scrapes += 1;
+      lastStarted = text
+        .split('\n')
+        .filter((line) => line.startsWith('jobs_worker_started_total{'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    } catch {
+      failures += 1;
+    }
+  };
+  const timer = setInterval(() => void once(), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await once();
+      return { scrapes, failures, lastStarted };
+    },
+  };
 }

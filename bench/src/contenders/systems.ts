@@ -33,6 +33,8 @@ export function schemaOf(system: System): string {
 /** A worker process of some contender, and where its executions are written. */
 export interface RunningWorker {
   readonly child: Child;
+  /** Where it serves its metrics (started with `metrics`), else null. */
+  readonly metricsUrl: string | null;
   /** SIGTERM, wait, and read what its handler saw. */
   stop(): Promise<{ exitCode: number | null; executions: Executions | null }>;
 }
@@ -43,13 +45,17 @@ export async function scratchDir(): Promise<{ path: string; remove(): Promise<vo
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Starts a contender's worker process and waits until it is taking jobs. */
+/**
+ * Starts a contender's worker process and waits until it is taking jobs. `metrics` (ours only)
+ * has it count into Prometheus metrics served on a loopback port, whose URL `metricsUrl` gives.
+ */
 export async function startWorker(options: {
   system: System;
   settings: Settings;
   url: string;
   concurrency: number;
   dir: string;
+  metrics?: boolean;
 }): Promise<RunningWorker> {
   const file = join(options.dir, `executions-${Date.now()}.json`);
   const env = { BENCH_EXECUTIONS_FILE: file, JOBS_LOG_LEVEL: 'warn' };
@@ -72,6 +78,7 @@ export async function startWorker(options: {
             '--change-events',
             options.settings === 'fast' ? 'off' : 'on',
             ...(options.settings === 'fast' ? ['--prefetch', String(FAST_PREFETCH)] : []),
+            ...(options.metrics === true ? ['--metrics-port', '0'] : []),
           ],
           { env, cwd: options.dir },
         )
@@ -88,9 +95,10 @@ export async function startWorker(options: {
           ],
           { env, cwd: options.dir },
         );
-  await child.message('ready');
+  const ready = await child.message('ready');
   return {
     child,
+    metricsUrl: typeof ready.metrics === 'string' ? ready.metrics : null,
     stop: async () => {
       const exitCode = await child.stop();
       let executions: Executions | null = null;

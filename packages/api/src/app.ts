@@ -17,9 +17,11 @@ import { createEventHub } from './events/hub.js';
 import { createChangeLog, type JobLogSink } from './job-log.js';
 import { type LogFileOptions, resolveLogFiles } from './logs/paths.js';
 import { createMetrics, type MetricsOptions } from './metrics/collector.js';
+import { requestMetrics } from './metrics/http-metrics.js';
 import { allowedHost } from './middleware/allowed-host/index.js';
 import { hardening } from './middleware/hardening/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
+import { requestTracing } from './middleware/tracing/index.js';
 import { completeDocument, type OpenApiDocument } from './openapi/document.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
@@ -85,6 +87,11 @@ export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
 /** The token of each app made by `createApp` (null: none); read by `serve`. */
 const appTokens = new WeakMap<object, string | null>();
 
+/** Remembers the token an app requires, for `serve` (apps of this package only). */
+export function rememberAppToken(app: object, token: string | null): void {
+  appTokens.set(app, token);
+}
+
 /** True when `app` was made by `createApp` with a token. */
 export function appRequiresToken(app: object): boolean {
   return (appTokens.get(app) ?? null) !== null;
@@ -96,7 +103,7 @@ export function appToken(app: object): string | null {
 }
 
 /** A comma-separated list as its trimmed, non-empty entries. */
-function splitList(text: string | undefined): string[] {
+export function splitList(text: string | undefined): string[] {
   return (text ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -149,6 +156,8 @@ export function createApp(options: AppOptions) {
     }
     return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
   });
+  base.use('*', requestTracing());
+  base.use('*', requestMetrics(deps.metrics.registry));
   base.use('*', hardening({ cacheControl: 'no-store' }));
   base.use('*', allowedHost({ hosts: options.allowedHosts ?? splitList(env.JOBS_ALLOWED_HOSTS) }));
   base.use(
@@ -218,7 +227,7 @@ export function createApp(options: AppOptions) {
       c.header('Content-Security-Policy', DOCS_CSP);
       return c.html(renderDocsPage(openApi()));
     });
-  appTokens.set(withDocs, token);
+  rememberAppToken(withDocs, token);
   return withDocs;
 }
 

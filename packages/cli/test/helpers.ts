@@ -99,10 +99,16 @@ export function trackDaemons(): void {
   });
 }
 
-/** Starts `jobs <args>` and waits for the URL it prints. */
+/** The API's URL in a daemon's banner (`api  http://127.0.0.1:3000/api`). */
+const API_URL = /api\s+(http:\/\/\S+?)\/api/;
+
+/**
+ * Starts `jobs <args>` and waits for the URL it prints: the API's, or the first group of
+ * `urlPattern` (a `jobs worker` prints its metrics server's).
+ */
 export function startDaemon(
   args: readonly string[],
-  options: { env: Record<string, string>; cwd?: string; timeoutMs?: number },
+  options: { env: Record<string, string>; cwd?: string; timeoutMs?: number; urlPattern?: RegExp },
 ): Promise<Daemon> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [JOBS_BIN, ...args], {
@@ -136,7 +142,7 @@ export function startDaemon(
     }, options.timeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /api\s+(http:\/\/\S+?)\/api/.exec(output);
+      const match = (options.urlPattern ?? API_URL).exec(output);
       if (match?.[1] !== undefined && /Press Ctrl-C/.test(output)) {
         clearTimeout(timer);
         resolve({ ...daemon, url: match[1] });

@@ -20,6 +20,7 @@ import {
 import type { RetentionSettings } from './retention.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
+import { tracedInsert } from './tracing.js';
 import type { EnqueuedJob } from './unique.js';
 import { checkInteger, prefixField } from './validate.js';
 
@@ -135,7 +136,7 @@ export function createClient<T>(
     target: TransactionStore,
     spec: UntypedEnqueueSpec,
   ): Promise<EnqueuedJob> {
-    const [job] = await target.jobInsert({ jobs: [await prepare(spec)] });
+    const [job] = await tracedInsert([await prepare(spec)], (jobs) => target.jobInsert({ jobs }));
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
   }
@@ -149,7 +150,7 @@ export function createClient<T>(
     for (const [index, spec] of specs.entries()) {
       jobs.push(await prepareAt(spec, `jobs.${index}`));
     }
-    return jobs.length === 0 ? [] : target.jobInsert({ jobs });
+    return jobs.length === 0 ? [] : tracedInsert(jobs, (all) => target.jobInsert({ jobs: all }));
   }
 
   async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {

@@ -47,6 +47,7 @@ export type {
   JobState,
   JsonValue,
   RetryPolicy,
+  TraceCarrier,
 } from './job.js';
 export {
   ERRORS_KEPT_FIRST,
@@ -59,6 +60,8 @@ export type { JobLogEntry, JobLogStatus } from './job-log-line.js';
 export { formatJobLogLine, quotedLogName } from './job-log-line.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
+export type { MetricRegistry, ReadMetricSpec, ReadSample } from './metric-family.js';
+export { BucketCounts, histogramSamples, registerReadMetric } from './metric-family.js';
 export {
   HANDLER_NAME_PATTERN,
   isHandlerName,
@@ -176,6 +179,13 @@ export {
   toStorableText,
   UNSTORABLE,
 } from './text.js';
+export {
+  MESSAGING_SYSTEM,
+  readTraceCarrier,
+  recordError,
+  TRACER_NAME,
+  traceIdOf,
+} from './tracing.js';
 export type { EnqueuedJob, UniqueRule } from './unique.js';
 export {
   DEFAULT_UNIQUE_RULE,

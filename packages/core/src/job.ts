@@ -114,6 +114,12 @@ export type RetryPolicy =
       readonly jitter?: number;
     };
 
+/**
+ * The trace context a job carries from its enqueue to its attempts: the W3C `traceparent` (and
+ * `tracestate`) fields the registered OpenTelemetry propagator wrote (see tracing.ts).
+ */
+export type TraceCarrier = Readonly<Record<string, string>>;
+
 /** One job as stored. */
 export interface Job {
   /** Database id: a bigint, carried as a decimal string. */
@@ -175,4 +181,6 @@ export interface Job {
   readonly schedule?: JobScheduleRef | null;
   /** Jobs sharing this key run at most the queue's `keyConcurrency` at once; null for none. */
   readonly concurrencyKey: string | null;
+  /** The trace context of its enqueue (OpenTelemetry), or null when none was recorded. */
+  readonly traceContext: TraceCarrier | null;
 }

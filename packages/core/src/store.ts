@@ -1,4 +1,12 @@
-import type { Job, JobError, JobLogLine, JobState, JsonValue, RetryPolicy } from './job.js';
+import type {
+  Job,
+  JobError,
+  JobLogLine,
+  JobState,
+  JsonValue,
+  RetryPolicy,
+  TraceCarrier,
+} from './job.js';
 import type { QueueLimits, QueueLimitsPatch } from './queue-limits.js';
 import type { EnqueuedJob, UniqueRule } from './unique.js';
 
@@ -23,6 +31,8 @@ export interface NewJob {
   readonly runAt: { readonly delayMs: number } | { readonly at: Date };
   /** See `Job.concurrencyKey`; null for none. */
   readonly concurrencyKey: string | null;
+  /** The enqueue's trace context (tracing.ts), stored so that its attempts join its trace. */
+  readonly traceContext?: TraceCarrier | null;
 }
 
 /** What a store chose for a job it inserted: its id, its first state and its times. */
@@ -66,6 +76,7 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
     backoff: { ...spec.backoff },
     schedule: null,
     concurrencyKey: spec.concurrencyKey,
+    traceContext: spec.traceContext ?? null,
   };
 }
 

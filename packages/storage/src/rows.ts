@@ -1,4 +1,4 @@
-import { insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
+import { insertedJob, type Job, type JobState, type NewJob, readTraceCarrier } from '@jobs/core';
 import { getTableColumns } from 'drizzle-orm';
 import { readBackoff, readErrors, readLogs, readTags } from './row-shapes.js';
 import { type JobRow, jobs } from './schema.js';
@@ -79,6 +79,7 @@ export function rowToJob(row: JobRow): Job {
         ? null
         : { name: row.scheduleName, tick: orNull(toDate, row.scheduleTick) },
     concurrencyKey: row.concurrencyKey ?? null,
+    traceContext: row.traceContext === null ? null : readTraceCarrier(row.traceContext),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type JsonValue,
   type RetryPolicy,
   RUNNABLE_STATES,
+  type TraceCarrier,
 } from '@jobs/core';
 import { sql } from 'drizzle-orm';
 import {
@@ -72,6 +73,8 @@ export const jobs = pgTable(
     scheduleTick: timestamp('schedule_tick', { withTimezone: true, mode: 'string' }),
     /** Jobs sharing a key run at most the queue's `key_concurrency` at once (migration 0013). */
     concurrencyKey: text('concurrency_key'),
+    // The enqueue's OpenTelemetry context (W3C traceparent/tracestate), read by each attempt.
+    traceContext: jsonb('trace_context').$type<TraceCarrier>(),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),

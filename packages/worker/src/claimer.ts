@@ -67,6 +67,8 @@ export class Claimer {
   async #round(): Promise<boolean> {
     if (!this.deps.canClaim()) return false;
     const o = this.deps.options;
+    const started = performance.now();
+    let claimed = 0;
     const round = await claimRound({
       store: o.store,
       workerId: o.workerId,
@@ -79,7 +81,14 @@ export class Claimer {
       held: this.deps.held,
       rotation: this.#rotation++,
       shouldContinue: this.deps.canClaim,
-      onClaimed: this.deps.onClaimed,
+      onClaimed: (job) => {
+        claimed += 1;
+        this.deps.onClaimed(job);
+      },
+    });
+    this.deps.journal.events.emit('claimRound', {
+      claimed,
+      durationMs: performance.now() - started,
     });
     this.#mayHaveMore = round.mayHaveMore;
     if (round.short && !round.full) await this.#waitForRate();

@@ -62,11 +62,18 @@ export class Completer {
         );
       },
       onStoreError: (error, pending) => journal.report(error, 'flush', { pending }),
+      onWritten: (outcomes, durationMs) => journal.events.emit('flushed', { outcomes, durationMs }),
     });
   }
 
-  /** Takes the outcome of a finished attempt; the attempt stays held until it is recorded. */
-  finished(entry: HeldJob, result: Exclude<AttemptResult, { kind: 'aborted' }>): void {
+  /**
+   * Takes the outcome of a finished attempt; the attempt stays held until it is recorded.
+   * Returns what a failure leads to (null for a completion).
+   */
+  finished(
+    entry: HeldJob,
+    result: Exclude<AttemptResult, { kind: 'aborted' }>,
+  ): FailureOutcome | null {
     const { job } = entry;
     const { held, journal, now, random, workerId } = this.deps;
     const durationMs = Math.max(0, this.deps.nowMs() - entry.startedAt);
@@ -78,7 +85,7 @@ export class Completer {
         result: toJsonResult(result.value),
         durationMs,
       });
-      return;
+      return null;
     }
     const error = toJobError(result.error, job.attempt, now(), workerId);
     let outcome: FailureOutcome;
@@ -93,6 +100,7 @@ export class Completer {
     }
     journal.error(job, error, outcome.state);
     this.#outcomes.add({ kind: 'fail', held: entry, error, outcome, durationMs });
+    return outcome;
   }
 
   /** Writes until nothing waits or `timeoutMs` passed; resolves to the outcomes left. */

@@ -4,12 +4,15 @@ import { type AttemptDeps, type AttemptResult, runAttempt } from './execute.js';
 import type { HeldJob, HeldJobs } from './held.js';
 import type { Journal } from './journal.js';
 import type { ProgressBuffer } from './progress.js';
+import { endAttemptSpan, inAttemptSpan, startAttemptSpan } from './tracing.js';
 
 /** What the executor needs from the worker. */
 export interface ExecutorDeps {
   readonly held: HeldJobs;
   /** Attempts run at once. */
   readonly concurrency: number;
+  /** This worker's id (on each attempt's span). */
+  readonly workerId: string;
   readonly nowMs: () => number;
   readonly attempt: Omit<AttemptDeps, 'reporter'>;
   readonly progress: ProgressBuffer;
@@ -75,18 +78,21 @@ export class Executor {
   async #run(entry: HeldJob): Promise<void> {
     const { job } = entry;
     const { progress } = this.deps;
+    const span = startAttemptSpan(job, this.deps.workerId);
     try {
-      const result: AttemptResult = await runAttempt(job, entry.stop, {
-        ...this.deps.attempt,
-        reporter: progress.reporter(job),
-      });
-      if (result.kind === 'aborted') this.#aborted(entry, result.reason);
-      else {
+      const result: AttemptResult = await inAttemptSpan(span, () =>
+        runAttempt(job, entry.stop, { ...this.deps.attempt, reporter: progress.reporter(job) }),
+      );
+      if (result.kind === 'aborted') {
+        endAttemptSpan(span, result, null);
+        this.#aborted(entry, result.reason);
+      } else {
         // Progress or log lines the handler left are stored before its outcome.
         if (progress.has(job)) await progress.finish(job);
-        this.deps.completer.finished(entry, result);
+        endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
       }
     } catch (error) {
+      span.span.end();
       this.deps.journal.logger.error('unexpected error while finishing an attempt', {
         jobId: job.id,
         error,

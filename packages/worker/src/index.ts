@@ -30,7 +30,10 @@ export {
 } from './log-files.js';
 export type { LogFields, Logger, LogLevel } from './logger.js';
 export { createJsonLogger, silentLogger } from './logger.js';
+export type { WorkerMetricsOptions } from './metrics.js';
+export { instrumentWorker, JOB_BUCKETS, STORE_CALL_BUCKETS } from './metrics.js';
 export { ERROR_LOG_ENV, JOB_LOG_ENV } from './options.js';
+export { createMetricsRegistry } from './process-metrics.js';
 export { MAX_LOG_LINE_LENGTH, MAX_PROGRESS_BYTES } from './progress.js';
 export { MAX_RESULT_BYTES } from './result.js';
 export type { Scheduler, SchedulerOptions } from './scheduler.js';

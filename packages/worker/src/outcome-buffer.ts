@@ -54,6 +54,8 @@ export interface OutcomeBufferDeps {
   readonly onGivenUp: (item: BufferedOutcome, error: StoreRejectedError) => void;
   /** A write failed for a passing reason; its outcomes stay buffered and are written again. */
   readonly onStoreError: (error: unknown, pending: number) => void;
+  /** A write answered (recorded, refused or failed), after `durationMs`. */
+  readonly onWritten?: (outcomes: number, durationMs: number) => void;
 }
 
 /** The error name recorded when the store could not hold what an attempt came to. */
@@ -153,10 +155,12 @@ export class OutcomeBuffer {
     if (batch.length === 0) return;
     const completions = batch.filter((item) => item.kind === 'complete');
     const failures = batch.filter((item) => item.kind === 'fail');
+    const started = performance.now();
     const [completed, failed] = await Promise.allSettled([
       this.#complete(completions),
       this.#fail(failures),
     ]);
+    this.deps.onWritten?.(batch.length, performance.now() - started);
     const retry: BufferedOutcome[] = [];
     let lastError: unknown;
     for (const [items, settled] of [

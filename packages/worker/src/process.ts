@@ -5,6 +5,9 @@ import type { HandlerRegistry } from '@jobs/core';
 import { createPgStore, migrate } from '@jobs/storage';
 import { WorkerOptionsError } from './errors.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
+import { instrumentWorker } from './metrics.js';
+import { type MetricsServer, serveMetricsOnLoopback } from './metrics-server.js';
+import { createMetricsRegistry } from './process-metrics.js';
 import { installSignalHandlers } from './signals.js';
 import { keepRunningOnUnhandledRejections } from './stray-errors.js';
 import type { Worker } from './types.js';
@@ -30,15 +33,17 @@ export interface WorkerProcessOptions {
   /** Announce every job change for dashboards (default); `false` sends only worker signals. */
   readonly changeEvents: boolean;
   readonly logLevel: LogLevel;
+  /** Serve Prometheus metrics on 127.0.0.1 at this port (0: a free one); undefined: none. */
+  readonly metricsPort?: number;
 }
 
 const USAGE = `usage: jobs-worker --handlers <module> [--database-url <url>] [--schema <name>]
   [--concurrency <n>] [--prefetch <n>] [--queues a,b] [--grace-ms <ms>] [--poll-interval-ms <ms>]
   [--lease-ms <ms>] [--rescue-interval-ms <ms>] [--prune-interval-ms <ms>] [--worker-id <id>] [--migrate]
-  [--change-events on|off]
+  [--change-events on|off] [--metrics-port <n>]
 env: DATABASE_URL, JOBS_SCHEMA, JOBS_HANDLERS, JOBS_CONCURRENCY, JOBS_PREFETCH, JOBS_QUEUES, JOBS_GRACE_MS,
   JOBS_POLL_INTERVAL_MS, JOBS_LEASE_MS, JOBS_RESCUE_INTERVAL_MS, JOBS_PRUNE_INTERVAL_MS, JOBS_WORKER_ID, JOBS_MIGRATE=1,
-  JOBS_CHANGE_EVENTS=on|off,
+  JOBS_CHANGE_EVENTS=on|off, JOBS_METRICS_PORT,
   JOBS_LOG_LEVEL, BACKGROUND_JOB_LOG_DIRECTORY, BACKGROUND_JOB_ERROR_LOG_DIRECTORY`;
 
 /** Reads the process settings; flags win over environment variables. Throws WorkerOptionsError. */
@@ -63,6 +68,7 @@ export function parseWorkerArgs(
       'worker-id': { type: 'string' },
       migrate: { type: 'boolean' },
       'change-events': { type: 'string' },
+      'metrics-port': { type: 'string' },
     },
     strict: true,
   });
@@ -102,6 +108,7 @@ export function parseWorkerArgs(
     ...optional('workerId', pick(values['worker-id'], 'JOBS_WORKER_ID')),
     ...optionalInt('concurrency', pick(values.concurrency, 'JOBS_CONCURRENCY')),
     ...optionalInt('prefetch', pick(values.prefetch, 'JOBS_PREFETCH')),
+    ...optionalInt('metricsPort', pick(values['metrics-port'], 'JOBS_METRICS_PORT')),
     ...optionalInt('graceMs', pick(values['grace-ms'], 'JOBS_GRACE_MS')),
     ...optionalInt('pollIntervalMs', pick(values['poll-interval-ms'], 'JOBS_POLL_INTERVAL_MS')),
     ...optionalInt('leaseMs', pick(values['lease-ms'], 'JOBS_LEASE_MS')),
@@ -164,7 +171,19 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
       'workerId',
     ]),
   });
-  installSignalHandlers(worker, { logger, beforeExit: () => store.close() });
+  let metrics: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    const registry = createMetricsRegistry();
+    instrumentWorker(worker, { registry });
+    metrics = await serveMetricsOnLoopback(registry, options.metricsPort);
+  }
+  installSignalHandlers(worker, {
+    logger,
+    beforeExit: async () => {
+      await metrics?.close();
+      await store.close();
+    },
+  });
   keepRunningOnUnhandledRejections(logger);
   await worker.start();
   process.stdout.write(
@@ -175,6 +194,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
       schema: options.schema ?? 'jobs',
       queues: options.queues,
       concurrency: options.concurrency ?? 10,
+      ...(metrics === undefined ? {} : { metrics: `${metrics.url}/metrics` }),
     })}\n`,
   );
   return worker;

@@ -127,6 +127,10 @@ export interface WorkerEvents {
   error: { readonly error: unknown; readonly source: WorkerErrorSource };
   /** `stop()` finished. */
   stopped: { readonly workerId: string };
+  /** A claim round ended: how many jobs it claimed and how long its store calls took. */
+  claimRound: { readonly claimed: number; readonly durationMs: number };
+  /** One write of buffered outcomes answered: how many it carried and how long it took. */
+  flushed: { readonly outcomes: number; readonly durationMs: number };
 }
 
 /** Subscribing to a worker's events. */

@@ -97,6 +97,7 @@ class JobWorker implements Worker {
     this.#executor = new Executor({
       held,
       concurrency: o.concurrency,
+      workerId,
       nowMs: o.nowMs,
       attempt: {
         registry: o.handlers,

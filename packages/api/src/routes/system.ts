@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
 import { createRouter } from '../router.js';
 import { errorResponses, jsonResponse } from './common.js';
 
@@ -30,7 +29,8 @@ const metricsRoute = createRoute({
   path: '/metrics',
   operationId: 'getMetrics',
   tags: ['system'],
-  summary: 'Prometheus metrics, read from the database (so they cover every worker)',
+  summary:
+    'Prometheus metrics: jobs by state and finished totals read from the database (so they cover every worker), this process (heap, event loop, GC), its requests and, under `jobs start`, its worker',
   responses: {
     200: {
       description: 'Text exposition format',
@@ -49,6 +49,6 @@ export function systemRoutes({ store, metrics }: Deps) {
       return c.json({ status: 'ok' as const }, 200);
     })
     .openapi(metricsRoute, async (c) =>
-      c.text(await metrics.render(), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }),
+      c.text(await metrics.render(), 200, { 'Content-Type': metrics.contentType }),
     );
 }

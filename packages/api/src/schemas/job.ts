@@ -7,6 +7,7 @@ import {
   JOB_ID_PATTERN,
   JOB_STATES,
   type Job,
+  traceIdOf,
 } from '@jobs/core';
 
 /** A job id on the wire: a positive bigint in decimal. */
@@ -95,6 +96,10 @@ export const JobSchema = z
     concurrencyKey: z.string().nullable().openapi({
       description: "Jobs sharing this key run at most the queue's keyConcurrency at once.",
     }),
+    traceId: z.string().nullable().openapi({
+      description:
+        'The OpenTelemetry trace of its enqueue and attempts (32 hex digits), when a tracing SDK was registered at enqueue.',
+    }),
   })
   .openapi('Job');
 
@@ -156,5 +161,6 @@ export function toWireJob(job: Job): WireJob {
         ? null
         : { name: job.schedule.name, tick: iso(job.schedule.tick) },
     concurrencyKey: job.concurrencyKey,
+    traceId: traceIdOf(job.traceContext),
   };
 }

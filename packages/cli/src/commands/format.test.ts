@@ -13,4 +13,11 @@ describe('jobs show and list', () => {
     const error = { attempt: 1, message: 'boom', name: 'Error', at: 'x' };
     expect(jobDetails(wireJob({ errors: [error] }))).not.toMatch(/not kept/);
   });
+
+  it('names the trace of a traced job, and says nothing of it otherwise', () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    expect(jobDetails(wireJob({ traceId }))).toMatch(new RegExp(`trace\\s+${traceId}`));
+    expect(jobDetails(wireJob({ traceId: null }))).not.toMatch(/trace/);
+    expect(jobDetails(wireJob({}))).not.toMatch(/trace/);
+  });
 });

@@ -47,6 +47,8 @@ export interface WireJob {
   readonly schedule?: { readonly name: string; readonly tick: string | null } | null;
   /** Jobs sharing it run at most the queue's keyConcurrency at once; null for none. */
   readonly concurrencyKey: string | null;
+  /** The OpenTelemetry trace id (servers before tracing send none). */
+  readonly traceId?: string | null;
 }
 
 /** The jobs table of `jobs list`. */
@@ -113,6 +115,7 @@ export function jobDetails(job: WireJob): string {
       field('schedule', `${name}, ${tick === null ? 'triggered by hand' : `tick ${tick}`}`),
     );
   }
+  if (typeof job.traceId === 'string') lines.push(field('trace', showLogText(job.traceId)));
   if (job.progress !== null && job.progress !== undefined) {
     lines.push(field('progress', showLogText(formatProgress(job.progress))));
   }

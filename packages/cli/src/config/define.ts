@@ -36,6 +36,10 @@ export interface JobsConfig<T = unknown> {
    * pruner reads it.
    */
   readonly retention?: RetentionConfig;
+  /** Where a `jobs worker` serves its Prometheus metrics (`jobs start`/`serve`: at /metrics). */
+  readonly metrics?: MetricsConfig;
+  /** OpenTelemetry traces of the daemons. */
+  readonly tracing?: TracingConfig;
 }
 
 /** A duration: milliseconds, or text with a unit (`'90s'`, `'15m'`, `'1h'`, `'7d'`, `'2w'`). */
@@ -52,6 +56,24 @@ export interface RetentionPolicyConfig {
 export interface RetentionConfig extends RetentionPolicyConfig {
   /** Per queue, only the states that differ, e.g. `{ audit: { completed: null } }`. */
   readonly queues?: Readonly<Record<string, RetentionPolicyConfig>>;
+}
+
+/** Where a daemon without the API (`jobs worker`) serves /metrics; `--metrics-port` wins. */
+export interface MetricsConfig {
+  /** Port of the metrics server (default: none; 0 picks a free one). */
+  readonly port?: number;
+  /** Address to listen on (default 127.0.0.1; anything else needs JOBS_API_TOKEN). */
+  readonly host?: string;
+}
+
+/** OpenTelemetry tracing of the daemons. */
+export interface TracingConfig {
+  /**
+   * Export spans with OTLP over HTTP (default false; `--otel` or OTEL_TRACES_EXPORTER=otlp turn
+   * it on, OTEL_TRACES_EXPORTER=none off). The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT and
+   * the other OTEL_* variables; OTEL_SERVICE_NAME names the service (default `jobs-<command>`).
+   */
+  readonly otlp?: boolean;
 }
 
 /** Settings of the database. */

@@ -54,6 +54,10 @@ export interface Settings {
     readonly graceMs: number;
     readonly pollIntervalMs: number | undefined;
   };
+  /** Where a daemon without the API serves /metrics; port undefined: it does not. */
+  readonly metrics: { readonly port: number | undefined; readonly host: string };
+  /** OTLP trace export: OTEL_TRACES_EXPORTER (otlp or none) wins over tracing.otlp. */
+  readonly tracing: { readonly otlp: boolean };
 }
 
 /** Default port of the API. */
@@ -107,7 +111,27 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       pollIntervalMs: config?.worker?.pollIntervalMs,
     },
     retention: config?.retention === undefined ? undefined : parseRetentionConfig(config.retention),
+    metrics: {
+      port: config?.metrics?.port,
+      host: config?.metrics?.host ?? '127.0.0.1',
+    },
+    tracing: { otlp: otlpFromEnv(env) ?? config?.tracing?.otlp ?? false },
   };
+}
+
+/**
+ * OTEL_TRACES_EXPORTER as the OpenTelemetry SDKs read it: `otlp` on, `none` off, unset:
+ * undefined. Other exporters (console, zipkin) are not built in.
+ */
+function otlpFromEnv(env: Env): boolean | undefined {
+  const raw = nonEmpty(env.OTEL_TRACES_EXPORTER)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.includes('otlp')) return true;
+  if (names.every((name) => name === 'none')) return false;
+  throw new UsageError(`OTEL_TRACES_EXPORTER=${raw}: only "otlp" and "none" are built in`, {
+    hint: 'set OTEL_TRACES_EXPORTER=otlp (and OTEL_EXPORTER_OTLP_ENDPOINT), or leave it unset',
+  });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

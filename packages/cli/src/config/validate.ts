@@ -19,6 +19,8 @@ const TOP_KEYS = [
   'worker',
   'schedules',
   'retention',
+  'metrics',
+  'tracing',
 ] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -27,6 +29,8 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   logs: ['jobs', 'errors'],
   api: ['port', 'host', 'token', 'url', 'allowedHosts', 'allowedOrigins'],
   worker: ['queues', 'concurrency', 'queueConcurrency', 'graceMs', 'pollIntervalMs'],
+  metrics: ['port', 'host'],
+  tracing: ['otlp'],
 };
 
 /** Checks what a config file exported; returns the first problem, or null when it is usable. */
@@ -146,6 +150,9 @@ const CHECKS: readonly Check[] = [
   ['api.url', (v) => typeof v === 'string' && /^https?:\/\//.test(v), 'an http:// or https:// URL'],
   ['worker.graceMs', isWhole(0), 'milliseconds, a whole number'],
   ['worker.pollIntervalMs', isWhole(1), 'milliseconds, a whole number of at least 1'],
+  ['metrics.port', isWhole(0, 65_535), 'a port number from 0 to 65535'],
+  ['metrics.host', isString, 'an address such as "127.0.0.1"'],
+  ['tracing.otlp', (v) => typeof v === 'boolean', 'true or false'],
 ];
 
 function checkValues(config: Record<string, unknown>): ConfigProblem | null {

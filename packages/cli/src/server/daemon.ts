@@ -9,8 +9,10 @@ import {
 import { createPgStore, type PgJobStore } from '@jobs/storage';
 import {
   createJsonLogger,
+  createMetricsRegistry,
   createScheduler,
   createWorker,
+  instrumentWorker,
   keepRunningOnUnhandledRejections,
   type Logger,
   type Scheduler,
@@ -25,6 +27,7 @@ import { findDashboardDir } from './dashboard.js';
 import { type Database, openDatabase } from './database.js';
 import { type ApiJobLog, openApiJobLog } from './job-log.js';
 import { type Listening, listen } from './listen.js';
+import { startTracing } from './otel.js';
 import { createRootApp } from './root-app.js';
 import { humanLogger, printJobEvents } from './worker-output.js';
 
@@ -40,6 +43,11 @@ export interface DaemonFlags {
   readonly host?: string | undefined;
   readonly queues?: readonly string[] | undefined;
   readonly concurrency?: number | undefined;
+  /** Serve /metrics on this port (a daemon without the API). */
+  readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
+  /** Export traces with OTLP (`--otel`). */
+  readonly otel?: boolean | undefined;
 }
 
 /** The config file and its settings, for a daemon (a config is required). */
@@ -80,8 +88,14 @@ export async function runDaemon(
   if (parts.api) checkServerSettings(settings);
   const human = context.stdout.isTTY === true;
   const write = (text: string) => context.stdout.write(text);
+  // Before anything makes a span: the SDK must be registered first.
+  const tracing =
+    flags.otel === true || settings.tracing.otlp ? await startTracing(context.env, command) : null;
+  // One registry per process: Node's own metrics, the API's and the worker's.
+  const registry = createMetricsRegistry();
   const database = await openDatabase(settings, context.cwd);
   let store: PgJobStore | undefined;
+  let metricsServer: Listening | undefined;
   let worker: Worker | undefined;
   let scheduler: Scheduler | undefined;
   let server: Listening | undefined;
@@ -103,8 +117,10 @@ export async function runDaemon(
     await step(() =>
       workerStarted ? worker?.stop({ graceMs: settings.worker.graceMs }) : undefined,
     );
+    await step(() => metricsServer?.close());
     await step(() => store?.close());
     await step(() => database.stop());
+    await step(() => tracing?.shutdown());
     if (failures.length > 0) throw failures[0];
   };
   // A daemon: a stray rejection (a cut database connection) is logged, never fatal.
@@ -142,6 +158,7 @@ export async function runDaemon(
         logger,
       });
       if (human) printJobEvents(worker, write);
+      instrumentWorker(worker, { registry });
     }
     if (parts.api) {
       const { createApp } = await import('@jobs/api');
@@ -165,6 +182,7 @@ export async function runDaemon(
           ...(settings.retries.backoff === undefined ? {} : { backoff: settings.retries.backoff }),
         },
         onError: (error) => context.stderr.write(`[jobs api] ${String(error)}\n`),
+        metrics: { registry },
       });
       const dashboardDir = await findDashboardDir({
         env: context.env,
@@ -179,7 +197,33 @@ export async function runDaemon(
       });
       write(banner(server, dashboardDir, database, worker, handlers, command, settings.retention));
     } else {
-      write(banner(undefined, null, database, worker, handlers, command, settings.retention));
+      const port = flags.metricsPort ?? settings.metrics.port;
+      if (port !== undefined) {
+        const { createMetricsApp } = await import('@jobs/api');
+        const app = createMetricsApp({
+          registry,
+          token: settings.api.token ?? null,
+          allowedHosts: settings.api.allowedHosts,
+          env: context.env,
+        });
+        metricsServer = await listen(app, {
+          api: app,
+          port,
+          host: flags.metricsHost ?? settings.metrics.host,
+        });
+      }
+      write(
+        banner(
+          undefined,
+          null,
+          database,
+          worker,
+          handlers,
+          command,
+          settings.retention,
+          metricsServer,
+        ),
+      );
     }
     if (worker !== undefined) {
       // Every daemon that runs a worker runs a scheduler too (`jobs serve` does not).
@@ -279,6 +323,7 @@ function banner(
   handlers: HandlerRegistry<unknown>,
   command: string,
   retention?: RetentionSettings,
+  metricsServer?: Listening,
 ): string {
   const names = handlers.list().map((h) => h.name);
   const lines = [`${bold(`jobs ${command}`)} is running`];
@@ -286,8 +331,10 @@ function banner(
     lines.push(
       `  dashboard  ${cyan(`${server.url}/`)}${dashboardDir === null ? dim(' (not built: a page with links)') : ''}`,
       `  api        ${server.url}/api   docs ${server.url}/docs`,
+      `  metrics    ${server.url}/metrics`,
     );
   }
+  if (metricsServer !== undefined) lines.push(`  metrics    ${metricsServer.url}/metrics`);
   lines.push(`  database   ${database.description}`);
   if (retention !== undefined) lines.push(`  retention  ${describeRetention(retention)}`);
   if (worker !== undefined) lines.push(`  worker     ${worker.id}`);

@@ -14,8 +14,10 @@ import { sqlList, UNFINISHED_STATES } from './state-list.js';
 
 /**
  * The insert: one row per element of the unnest()ed arrays, in input order (ids follow it),
- * and the queues named ($13, distinct) recorded. The concurrency keys ($14) are an empty array
- * when no job has one: unnest() pads it with NULLs, so keyless batches send nothing for them. Read once, so the input is never materialized.
+ * and the queues named ($13, distinct) recorded. The concurrency keys ($14) and the trace
+ * contexts ($15, by position) are empty arrays when no job has one (no key; no tracing SDK
+ * registered): keyless, untraced batches send nothing for them. Read once, so the input is
+ * never materialized.
  * `returning` reads the inserted rows back.
  */
 function insertStatement(
@@ -28,13 +30,14 @@ function insertStatement(
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
      INSERT INTO ${tables}jobs AS j (queue, handler, method, params, priority, state, max_attempts,
-                            run_at, timeout_ms, unique_key, tags, backoff, concurrency_key)
+                            run_at, timeout_ms, unique_key, tags, backoff, concurrency_key,
+                            trace_context)
      SELECT queue, handler, method, params::jsonb, priority,
             CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
             max_attempts, due_at, timeout_ms, unique_key,
             CASE WHEN tags IS NULL THEN '{}'::text[]
                  ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
-            backoff::jsonb, concurrency_key
+            backoff::jsonb, concurrency_key, ($15::text[])[ord]::jsonb
      FROM (
        SELECT t.*, COALESCE(t.run_at, now() + t.delay_ms * interval '1 millisecond') AS due_at
        ${heldFilter === '' ? '' : ', row_number() OVER (PARTITION BY t.unique_key ORDER BY t.ord) AS key_rank'}
@@ -42,7 +45,7 @@ function insertStatement(
          $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
          $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[],
          $14::text[]
-         ${heldFilter === '' ? '' : ', $15::text[], $16::float8[]'}
+         ${heldFilter === '' ? '' : ', $16::text[], $17::float8[]'}
        ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
                               delay_ms, run_at, timeout_ms, unique_key, tags, backoff,
                               concurrency_key,
@@ -247,7 +250,7 @@ function created(job: Job): EnqueuedJob {
   return { ...job, created: true };
 }
 
-/** `chunkParams` and each job's unique rule ($15 states, $16 window). */
+/** `chunkParams` and each job's unique rule ($16 states, $17 window). */
 function uniqueChunkParams(input: readonly NewJob[]): string[] {
   const rules = input.map(ruleParams);
   return [
@@ -350,8 +353,10 @@ function chunkParams(input: readonly NewJob[]): string[] {
     tags: [] as (string | null)[],
     backoff: [] as string[],
     concurrencyKey: [] as (string | null)[],
+    traceContext: [] as (string | null)[],
   };
   let anyConcurrencyKey = false;
+  let traced = false;
   const queues = new Set<string>();
   // Jobs of one batch usually share their policy object: encode each object once.
   const backoffJson = new Map<object, string>();
@@ -381,6 +386,9 @@ function chunkParams(input: readonly NewJob[]): string[] {
     cols.backoff.push(backoff);
     cols.concurrencyKey.push(job.concurrencyKey);
     if (job.concurrencyKey !== null) anyConcurrencyKey = true;
+    const trace = job.traceContext ?? null;
+    if (trace !== null) traced = true;
+    cols.traceContext.push(trace === null ? null : JSON.stringify(trace));
   }
   return [
     cols.queue,
@@ -397,6 +405,7 @@ function chunkParams(input: readonly NewJob[]): string[] {
     cols.backoff,
     [...queues],
     anyConcurrencyKey ? cols.concurrencyKey : [],
+    traced ? cols.traceContext : [],
   ].map(pgArray);
 }
 

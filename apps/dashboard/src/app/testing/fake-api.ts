@@ -99,6 +99,7 @@ export function wireJob(overrides: Record<string, unknown> = {}) {
     errorsDropped: 0,
     logs: [],
     uniqueKey: null,
+    traceId: null,
     tags: [],
     backoff: { kind: 'exponential', baseMs: 1000, maxMs: 3_600_000 },
     schedule: null,

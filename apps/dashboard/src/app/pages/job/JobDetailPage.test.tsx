@@ -28,6 +28,19 @@ describe('the job detail page', () => {
     expect(screen.getByTestId('job-params').textContent).toContain('"to": "a@b.c"');
   });
 
+  it('shows the trace id of a traced job, and no Trace row for one without', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const traced = fakeApi({ 'GET /api/jobs/:id': () => wireJob({ id: '8', traceId }) });
+    const view = renderApp('/jobs/8', traced.fetch);
+    const row = (await screen.findByText('Trace')).nextElementSibling;
+    expect(row?.textContent).toBe(traceId);
+    view.unmount();
+    const plain = fakeApi({ 'GET /api/jobs/:id': () => wireJob({ id: '9' }) });
+    renderApp('/jobs/9', plain.fetch);
+    expect(await screen.findByText('Options')).toBeTruthy();
+    expect(screen.queryByText('Trace')).toBeNull();
+  });
+
   it('words the cancel dialog for one job, and cancels it when confirmed', async () => {
     let state = 'queued';
     const api = fakeApi({

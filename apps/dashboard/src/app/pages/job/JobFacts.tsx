@@ -77,6 +77,11 @@ export function JobFacts({
             </span>
           </Field>
         )}
+        {job.traceId == null ? null : (
+          <Field label="Trace">
+            <span className="mono">{job.traceId}</span>
+          </Field>
+        )}
       </dl>
     </section>
   );

@@ -1,0 +1,1 @@
+export { requestTracing } from './tracing.js';
