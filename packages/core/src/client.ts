@@ -15,6 +15,16 @@ import {
   normalizeEnqueue,
   resolveClientDefaults,
 } from './options.js';
+import type { JobFlow } from './flow.js';
+import {
+  enqueueFlowOn,
+  type FlowResult,
+  type FlowSpecFor,
+  insertPrepared,
+  type PreparedJob,
+  splitDependencyOptions,
+  type UntypedFlowSpec,
+} from './flow-client.js';
 import { validateWithSchema } from './schema.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
@@ -81,6 +91,13 @@ export interface EnqueueClient<T> {
   enqueueUntyped(spec: UntypedEnqueueSpec): Promise<Job>;
   /** `enqueueMany` for input that was not type-checked. */
   enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<Job[]>;
+  /**
+   * Enqueues a graph of jobs by key, each waiting for the keys in its `dependsOn`: checked as
+   * a whole (specs, unknown keys, cycles, self-dependencies, size), then inserted all or none.
+   */
+  enqueueFlow<K extends string>(flow: FlowSpecFor<T, K>): Promise<FlowResult<K>>;
+  /** `enqueueFlow` for input that was not type-checked. */
+  enqueueFlowUntyped(flow: UntypedFlowSpec): Promise<FlowResult<string>>;
 }
 
 /** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
@@ -102,7 +119,12 @@ export interface Client<T> extends EnqueueClient<T> {
   cancel(id: string): Promise<Job>;
   /** Makes a failed, cancelled, retrying or scheduled job run now; same errors as `cancel`. */
   retry(id: string): Promise<Job>;
+  /** The jobs linked to job `id` by dependencies (at most `limit`, default 200), or null. */
+  flow(id: string, options?: { readonly limit?: number }): Promise<JobFlow | null>;
 }
+
+/** Most jobs `flow` reads around one job. */
+export const MAX_FLOW_VIEW = 1000;
 
 /** A client over `store` that only enqueues what `registry` allows. */
 export function createClient<T>(
@@ -115,6 +137,19 @@ export function createClient<T>(
     options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
 
   async function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
+    return (await prepareWaiting(spec, false)).job;
+  }
+
+  /** Checks one spec; with `waits`, its options may also say which existing jobs it waits for. */
+  async function prepareWaiting(spec: UntypedEnqueueSpec, waits = true): Promise<PreparedJob> {
+    if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
+    const split =
+      waits && isPlainObject(spec.options) ? splitDependencyOptions(spec.options) : undefined;
+    const job = await prepareJob(split === undefined ? spec : { ...spec, options: split.rest });
+    return { job, dependencies: split?.dependencies ?? { dependsOn: null, policy: 'cancel' } };
+  }
+
+  async function prepareJob(spec: UntypedEnqueueSpec): Promise<NewJob> {
     if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
     const { handler, method, options: given } = spec;
     if (typeof handler !== 'string') throw new ValidationError('handler', 'must be a string');
@@ -139,7 +174,7 @@ export function createClient<T>(
   }
 
   async function insertOne(target: TransactionStore, spec: UntypedEnqueueSpec): Promise<Job> {
-    const [job] = await target.jobInsert({ jobs: [await prepare(spec)] });
+    const [job] = await insertPrepared(target, [await prepareWaiting(spec)], () => '');
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
   }
@@ -149,16 +184,20 @@ export function createClient<T>(
     specs: readonly UntypedEnqueueSpec[],
   ): Promise<Job[]> {
     if (!Array.isArray(specs)) throw new ValidationError('jobs', 'must be an array');
-    const jobs: NewJob[] = [];
+    const jobs: PreparedJob[] = [];
     for (const [index, spec] of specs.entries()) {
-      jobs.push(await prepareAt(spec, `jobs.${index}`));
+      jobs.push(await prepareAt(spec, `jobs.${index}`, prepareWaiting));
     }
-    return jobs.length === 0 ? [] : target.jobInsert({ jobs });
+    return insertPrepared(target, jobs, (index) => `jobs.${index}.`);
   }
 
-  async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {
+  async function prepareAt<P>(
+    spec: UntypedEnqueueSpec,
+    prefix: string,
+    check: (spec: UntypedEnqueueSpec) => Promise<P>,
+  ): Promise<P> {
     try {
-      return await prepare(spec);
+      return await check(spec);
     } catch (error) {
       if (error instanceof ValidationError) throw prefixField(error, prefix);
       if (error instanceof UnknownHandlerError) {
@@ -187,6 +226,10 @@ export function createClient<T>(
     );
   }
 
+  function insertFlow(target: TransactionStore, flow: UntypedFlowSpec): Promise<Record<string, Job>> {
+    return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare));
+  }
+
   /** The enqueue methods, inserting through `target`. */
   function enqueueClient(target: TransactionStore): EnqueueClient<T> {
     return {
@@ -205,6 +248,9 @@ export function createClient<T>(
         }),
       enqueueUntyped: (spec) => insertOne(target, spec),
       enqueueManyUntyped: (specs) => insertMany(target, specs),
+      enqueueFlow: async <K extends string>(flow: FlowSpecFor<T, K>) =>
+        ({ jobs: await insertFlow(target, flow) }) as FlowResult<K>,
+      enqueueFlowUntyped: async (flow) => ({ jobs: await insertFlow(target, flow) }),
     };
   }
 
@@ -231,5 +277,11 @@ export function createClient<T>(
     },
     cancel: (id) => change(id, 'cancel', (ids) => store.jobCancel({ ids })),
     retry: (id) => change(id, 'retry-now', (ids) => store.jobRetry({ ids })),
+    async flow(id, options = {}) {
+      validateJobId(id);
+      const limit = checkInteger(options.limit ?? 200, 'limit', 1, MAX_FLOW_VIEW);
+      if (store.flowGet === undefined) return null;
+      return store.flowGet({ id, limit });
+    },
   };
 }

@@ -7,7 +7,35 @@ export type {
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
 } from './client.js';
-export { createClient, MAX_LIST_LIMIT } from './client.js';
+export { createClient, MAX_FLOW_VIEW, MAX_LIST_LIMIT } from './client.js';
+export type {
+  DependencyPolicy,
+  DependencyResult,
+  DependencyTarget,
+  FlowGraphInput,
+  FlowNode,
+  InitialFlowState,
+  JobFlow,
+  NewDependency,
+} from './flow.js';
+export {
+  DEFAULT_DEPENDENCY_POLICY,
+  DEPENDENCY_POLICIES,
+  FLOW_KEY_PATTERN,
+  FLOW_LIMITS,
+  findCycle,
+  initialFlowStates,
+  validateDependencyPolicy,
+  validateDependsOnIds,
+  validateFlowGraph,
+} from './flow.js';
+export type {
+  DependencyOptions,
+  FlowJobSpecFor,
+  FlowResult,
+  FlowSpecFor,
+  UntypedFlowSpec,
+} from './flow-client.js';
 export type { EnvVars } from './client-env.js';
 export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';
@@ -72,6 +100,7 @@ export {
 export type { ClientDefaults, EnqueueOptions, EnqueueSpec } from './options.js';
 export {
   CLIENT_DEFAULTS,
+  DEPENDENCY_OPTION_KEYS,
   ENQUEUE_LIMITS,
   ENQUEUE_OPTION_KEYS,
   normalizeEnqueue,
@@ -112,6 +141,7 @@ export type {
   JobPage,
   JobStatsStore,
   JobStore,
+  NewFlow,
   NewJob,
   QueueInfo,
   QueueLag,

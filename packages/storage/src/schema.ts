@@ -1,4 +1,5 @@
 import {
+  DEPENDENCY_POLICIES,
   FINAL_STATES,
   JOB_STATES,
   type JobError,
@@ -16,6 +17,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -122,6 +124,40 @@ export const jobQueues = pgTable('job_queues', {
   paused: boolean('paused').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
+
+/**
+ * Dependencies between jobs (flows): `job_id` waits for `depends_on`. Rows go with either job.
+ * The trigger of migration 0014 (sql/flow-trigger.ts) settles dependents as dependencies finish.
+ */
+export const jobDependencies = pgTable(
+  'job_dependencies',
+  {
+    /** The dependent: the job that waits. */
+    jobId: bigint('job_id', { mode: 'bigint' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** The dependency: the job waited for. */
+    dependsOn: bigint('depends_on', { mode: 'bigint' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** What the dependent does if the dependency fails or is cancelled (core's policies). */
+    policy: text('policy').notNull(),
+    /** Place of the dependency in the dependent's `dependsOn`, for reading results in order. */
+    position: integer('position').notNull(),
+    /** The dependency's key in the flow that enqueued both, or null. */
+    dependsOnKey: text('depends_on_key'),
+    /** True while this dependency's failure or cancellation keeps the dependent cancelled. */
+    cancelled: boolean('cancelled').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.dependsOn] }),
+    index('job_dependencies_depends_on_idx').on(t.dependsOn),
+    check(
+      'job_dependencies_policy_check',
+      sql`${t.policy} IN (${sql.raw(DEPENDENCY_POLICIES.map((p) => `'${p}'`).join(', '))})`,
+    ),
+  ],
+);
 
 /** A `jobs` row as drizzle reads it. */
 export type JobRow = typeof jobs.$inferSelect;

@@ -9,6 +9,7 @@ import { type Connection, type ConnectionOptions, openConnection } from './conne
 import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
 import { listenEvents } from './sql/events.js';
+import { flowDependencyList, flowGet, flowInsert, flowInsertOnCaller } from './sql/flow-store.js';
 import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
 import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
@@ -40,7 +41,10 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
     withExecutor(tx) {
       const target = callerTarget(c.schema, callerRunner(tx));
-      return { jobInsert: ({ jobs }) => mapped(() => insertJobsOn(target, jobs)) };
+      return {
+        jobInsert: ({ jobs }) => mapped(() => insertJobsOn(target, jobs)),
+        flowInsert: (flow) => mapped(() => flowInsertOnCaller(c, tx, flow)),
+      };
     },
     jobGet: ({ id }) => mapped(() => getJob(c, id)),
     jobList: (params) => mapped(() => listJobs(c, params)),
@@ -66,6 +70,9 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     queuePause: ({ name, create }) => mapped(() => setQueuePaused(c, name, true, create)),
     queueResume: ({ name }) => mapped(() => setQueuePaused(c, name, false)),
     eventListen: (listener) => mapped(() => listenEvents(c, listener)),
+    flowInsert: (flow) => mapped(() => flowInsert(c, flow)),
+    flowGet: ({ id, limit }) => mapped(() => flowGet(c, validateJobId(id), limit)),
+    dependencyList: ({ id }) => mapped(() => flowDependencyList(c, validateJobId(id))),
     jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),
     jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),
     queueLag: () => mapped(() => queueLag(c)),

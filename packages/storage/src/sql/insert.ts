@@ -17,14 +17,20 @@ import { sqlList, UNFINISHED_STATES } from './state-list.js';
  * and the queues named ($13, distinct) recorded. Read once, so the input is never materialized.
  * `returning` reads the inserted rows back.
  */
-function insertStatement(onConflict: string, returning: string, tables = ''): string {
+function insertStatement(
+  onConflict: string,
+  returning: string,
+  tables = '',
+  { stateGiven = false }: { readonly stateGiven?: boolean } = {},
+): string {
+  const computed = `CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END`;
   return `WITH named_queues AS (
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
      INSERT INTO ${tables}jobs AS j (queue, handler, method, params, priority, state, max_attempts,
                             run_at, timeout_ms, unique_key, tags, backoff)
      SELECT queue, handler, method, params::jsonb, priority,
-            CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
+            ${stateGiven ? `COALESCE(given_state, ${computed})` : computed},
             max_attempts, due_at, timeout_ms, unique_key,
             CASE WHEN tags IS NULL THEN '{}'::text[]
                  ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
@@ -34,8 +40,10 @@ function insertStatement(onConflict: string, returning: string, tables = ''): st
        FROM unnest(
          $1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
          $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[]
+         ${stateGiven ? ', $14::text[]' : ''}
        ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
-                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff, ord)
+                              delay_ms, run_at, timeout_ms, unique_key, tags, backoff,
+                              ${stateGiven ? 'given_state, ' : ''}ord)
      ) due
      ORDER BY ord
      ${onConflict}
@@ -45,6 +53,33 @@ function insertStatement(onConflict: string, returning: string, tables = ''): st
 
 /** Every inserted row's id, state, times and key, to be matched back to the input. */
 const ROW_RETURNING = `${INSERTED_COLUMNS_SQL}, j.unique_key`;
+
+/** For flows (see flow.ts): each job's first state given ($14, null: computed), rows read back. */
+const insertGivenStates = (tables: string) =>
+  `${insertStatement('', ROW_RETURNING, tables, { stateGiven: true })} SELECT * FROM inserted`;
+
+/**
+ * Inserts every job of a flow with the first state given for it (null: `queued` or
+ * `scheduled` as usual), chunk after chunk on `run` (the caller's open transaction); returns
+ * them in input order.
+ */
+export async function insertJobsWithStates(
+  run: RunStatement,
+  tables: string,
+  input: readonly NewJob[],
+  states: readonly (JobState | null)[],
+): Promise<Job[]> {
+  const text = insertGivenStates(tables);
+  const out: Job[] = [];
+  for (let from = 0; from < input.length; from += INSERT_CHUNK_SIZE) {
+    const chunk = input.slice(from, from + INSERT_CHUNK_SIZE);
+    const given = states.slice(from, from + INSERT_CHUNK_SIZE);
+    const rows = await run<ReturnedRow>(text, [...chunkParams(chunk), pgArray(given)]);
+    rows.sort((a, b) => compareIds(a.id, b.id));
+    for (const [i, job] of chunk.entries()) out.push(jobFromInsert(job, rows[i] as InsertedRow));
+  }
+  return out;
+}
 
 /** For batches with unique keys: a held key skips its job (reported as the job holding it). */
 const insertUnique = (tables: string) =>
