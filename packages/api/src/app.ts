@@ -21,6 +21,7 @@ import { sameOrigin } from './middleware/same-origin/index.js';
 import { completeDocument, type OpenApiDocument } from './openapi/document.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
+import { flowRoutes } from './routes/flows.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
@@ -171,6 +172,7 @@ export function createApp(options: AppOptions) {
   const app = base
     .route('/', systemRoutes(deps))
     .route('/api', jobRoutes(deps))
+    .route('/api', flowRoutes(deps))
     .route('/api', statsRoutes(deps))
     .route('/api', handlerRoutes(deps))
     .route('/api', logRoutes(deps))

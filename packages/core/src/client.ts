@@ -6,15 +6,6 @@ import {
   UnknownHandlerError,
   ValidationError,
 } from './errors.js';
-import type { HandlerName, HandlerRegistry, MethodName, MethodParams } from './handler-types.js';
-import { validateJobId } from './ids.js';
-import { JOB_STATES, type Job } from './job.js';
-import {
-  type ClientDefaults,
-  type EnqueueOptions,
-  normalizeEnqueue,
-  resolveClientDefaults,
-} from './options.js';
 import type { JobFlow } from './flow.js';
 import {
   enqueueFlowOn,
@@ -25,6 +16,15 @@ import {
   splitDependencyOptions,
   type UntypedFlowSpec,
 } from './flow-client.js';
+import type { HandlerName, HandlerRegistry, MethodName, MethodParams } from './handler-types.js';
+import { validateJobId } from './ids.js';
+import { JOB_STATES, type Job } from './job.js';
+import {
+  type ClientDefaults,
+  type EnqueueOptions,
+  normalizeEnqueue,
+  resolveClientDefaults,
+} from './options.js';
 import { validateWithSchema } from './schema.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
@@ -226,7 +226,10 @@ export function createClient<T>(
     );
   }
 
-  function insertFlow(target: TransactionStore, flow: UntypedFlowSpec): Promise<Record<string, Job>> {
+  function insertFlow(
+    target: TransactionStore,
+    flow: UntypedFlowSpec,
+  ): Promise<Record<string, Job>> {
     return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare));
   }
 

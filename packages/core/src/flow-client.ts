@@ -153,7 +153,10 @@ export async function enqueueFlowOn(
     if (isPlainObject(options)) {
       for (const option of DEPENDENCY_OPTION_KEYS) {
         if (option in options) {
-          throw new ValidationError(`${field}.options.${option}`, `give it on the job, beside options`);
+          throw new ValidationError(
+            `${field}.options.${option}`,
+            `give it on the job, beside options`,
+          );
         }
       }
     }
@@ -172,7 +175,9 @@ export async function enqueueFlowOn(
   const dependencies = validateFlowGraph({ keys, dependsOn, policies });
   const fields = dependencies.map((edge) => {
     const refs = dependsOn[edge.job] ?? [];
-    const n = refs.findIndex((ref) => typeof ref !== 'string' && 'id' in edge.on && ref.id === edge.on.id);
+    const n = refs.findIndex(
+      (ref) => typeof ref !== 'string' && 'id' in edge.on && ref.id === edge.on.id,
+    );
     return `jobs.${keys[edge.job]}.dependsOn.${n}`;
   });
   const inserted = await flowInsertOn(target, { jobs, keys, dependencies }, fields);

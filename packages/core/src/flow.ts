@@ -34,6 +34,11 @@ export const FLOW_LIMITS = Object.freeze({
 /** What a flow's job key looks like: letters, digits and `_.:-`. */
 export const FLOW_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** True for a valid key: FLOW_KEY_PATTERN, and not `__proto__` (which objects cannot hold as data). */
+export function isFlowKey(key: string): boolean {
+  return FLOW_KEY_PATTERN.test(key) && key !== '__proto__';
+}
+
 /** A dependency as the store inserts it: on a job of the same flow (by index) or an existing job. */
 export type DependencyTarget = { readonly index: number } | { readonly id: string };
 
@@ -124,7 +129,7 @@ export function validateFlowGraph(graph: FlowGraphInput): NewDependency[] {
   }
   const indexOf = new Map<string, number>();
   for (const [index, key] of keys.entries()) {
-    if (!FLOW_KEY_PATTERN.test(key)) {
+    if (!isFlowKey(key)) {
       throw new ValidationError(`jobs.${key}`, 'is not a valid key (letters, digits, _.:-)');
     }
     indexOf.set(key, index);

@@ -8,6 +8,20 @@ export type {
   UntypedEnqueueSpec,
 } from './client.js';
 export { createClient, MAX_FLOW_VIEW, MAX_LIST_LIMIT } from './client.js';
+export type { EnvVars } from './client-env.js';
+export { clientDefaultsFromEnv } from './client-env.js';
+export type { DeclaredMethod } from './declared-methods.js';
+export { declaredMethods, isPlatformPrototype } from './declared-methods.js';
+export {
+  IllegalTransitionError,
+  JobNotFoundError,
+  JobsError,
+  PermanentError,
+  StoreRejectedError,
+  StoreUnavailableError,
+  UnknownHandlerError,
+  ValidationError,
+} from './errors.js';
 export type {
   DependencyPolicy,
   DependencyResult,
@@ -25,6 +39,7 @@ export {
   FLOW_LIMITS,
   findCycle,
   initialFlowStates,
+  isFlowKey,
   validateDependencyPolicy,
   validateDependsOnIds,
   validateFlowGraph,
@@ -36,20 +51,6 @@ export type {
   FlowSpecFor,
   UntypedFlowSpec,
 } from './flow-client.js';
-export type { EnvVars } from './client-env.js';
-export { clientDefaultsFromEnv } from './client-env.js';
-export type { DeclaredMethod } from './declared-methods.js';
-export { declaredMethods, isPlatformPrototype } from './declared-methods.js';
-export {
-  IllegalTransitionError,
-  JobNotFoundError,
-  JobsError,
-  PermanentError,
-  StoreRejectedError,
-  StoreUnavailableError,
-  UnknownHandlerError,
-  ValidationError,
-} from './errors.js';
 export type {
   HandlerDefinition,
   HandlerInfo,

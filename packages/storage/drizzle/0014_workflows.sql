@@ -97,3 +97,265 @@ CREATE TRIGGER "jobs_flow_settle_delete" BEFORE DELETE ON "jobs"
   FOR EACH ROW
   WHEN (OLD.state NOT IN ('completed', 'failed', 'cancelled'))
   EXECUTE FUNCTION "jobs_flow_settle"();
+
+--> statement-breakpoint
+-- The enqueue functions again (enqueueFunctionsSql(), src/sql/enqueue-function.ts): their unique-key
+-- conflict target names the unfinished states, which now include waiting.
+CREATE OR REPLACE FUNCTION "jobs_enqueue_invalid"("field" text, "problem" text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = '22023',
+    MESSAGE = field || ': ' || problem, DETAIL = 'field: ' || field, COLUMN = field;
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "jobs_enqueue_integer"("value" jsonb, "field" text, "lo" numeric, "hi" numeric)
+RETURNS numeric
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+BEGIN
+  IF jsonb_typeof(value) IS DISTINCT FROM 'number' OR value::numeric <> trunc(value::numeric) THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be an integer');
+  END IF;
+  IF value::numeric < lo OR value::numeric > hi THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be between ' || lo || ' and ' || hi);
+  END IF;
+  RETURN value::numeric;
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "jobs_enqueue_number"("value" jsonb, "field" text, "lo" numeric, "hi" numeric, "exclusive_lo" boolean)
+RETURNS numeric
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+BEGIN
+  IF jsonb_typeof(value) IS DISTINCT FROM 'number' THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be a finite number');
+  END IF;
+  IF exclusive_lo AND value::numeric <= lo THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be greater than ' || lo);
+  END IF;
+  IF value::numeric < lo THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be at least ' || lo);
+  END IF;
+  IF value::numeric > hi THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be at most ' || hi);
+  END IF;
+  RETURN value::numeric;
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "jobs_enqueue_string"("value" jsonb, "field" text, "lo" integer, "hi" integer)
+RETURNS text
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+BEGIN
+  IF jsonb_typeof(value) IS DISTINCT FROM 'string' THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be a string');
+  END IF;
+  IF char_length(value #>> '{}') NOT BETWEEN lo AND hi THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be ' || lo || ' to ' || hi || ' characters long');
+  END IF;
+  RETURN value #>> '{}';
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "jobs_enqueue_backoff"("value" jsonb, "field" text)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+DECLARE
+  kind text;
+  k text;
+BEGIN
+  IF jsonb_typeof(value) IS DISTINCT FROM 'object' THEN
+    PERFORM jobs_enqueue_invalid(field, 'must be an object');
+  END IF;
+  kind := value->>'kind';
+  IF jsonb_typeof(value->'kind') IS DISTINCT FROM 'string' OR kind NOT IN ('fixed', 'exponential') THEN
+    PERFORM jobs_enqueue_invalid(field || '.kind', 'must be "fixed" or "exponential"');
+  END IF;
+  FOR k IN SELECT jsonb_object_keys(value) LOOP
+    IF (kind = 'fixed' AND k NOT IN ('kind', 'delayMs', 'jitter'))
+       OR (kind = 'exponential' AND k NOT IN ('kind', 'baseMs', 'factor', 'maxMs', 'jitter')) THEN
+      PERFORM jobs_enqueue_invalid(field || '.' || k, 'is not allowed');
+    END IF;
+  END LOOP;
+  IF value ? 'jitter' THEN
+    PERFORM jobs_enqueue_number(value->'jitter', field || '.jitter', 0, 1, false);
+  END IF;
+  IF kind = 'fixed' THEN
+    PERFORM jobs_enqueue_integer(value->'delayMs', field || '.delayMs', 0, 31536000000);
+    RETURN value;
+  END IF;
+  PERFORM jobs_enqueue_integer(value->'baseMs', field || '.baseMs', 0, 31536000000);
+  PERFORM jobs_enqueue_integer(value->'maxMs', field || '.maxMs', 0, 31536000000);
+  IF (value->>'maxMs')::numeric < (value->>'baseMs')::numeric THEN
+    PERFORM jobs_enqueue_invalid(field || '.maxMs', 'must be at least baseMs');
+  END IF;
+  IF value ? 'factor' THEN
+    PERFORM jobs_enqueue_number(value->'factor', field || '.factor', 1, 100, false);
+  END IF;
+  RETURN value;
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "jobs_enqueue_one"("handler" text, "method" text, "params" jsonb, "options" jsonb, "prefix" text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  opts jsonb := COALESCE(options, '{}'::jsonb);
+  k text;
+  v_queue text := 'default';
+  v_priority integer := 0;
+  v_max_attempts integer := 4;
+  v_delay_ms double precision := 0;
+  v_run_at timestamptz;
+  v_timeout_ms integer;
+  v_unique_key text;
+  v_tags text[] := '{}';
+  v_backoff jsonb := '{"kind":"exponential","baseMs":1000,"factor":2,"maxMs":3600000,"jitter":0.2}'::jsonb;
+  v_id bigint;
+BEGIN
+  IF handler IS NULL OR char_length(handler) > 200
+     OR handler !~ '^[A-Za-z_$][A-Za-z0-9_$]*(?:[\\./][A-Za-z_$][A-Za-z0-9_$]*)*$'
+     OR handler IN ('__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', '__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'prototype', 'toLocaleString', 'toString', 'valueOf') THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'handler', 'is not a valid name');
+  END IF;
+  IF method IS NULL OR char_length(method) > 100
+     OR method !~ '^[A-Za-z_$][A-Za-z0-9_$]*$'
+     OR method IN ('__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', '__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'prototype', 'toLocaleString', 'toString', 'valueOf') THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'method', 'is not a valid name');
+  END IF;
+  IF jsonb_typeof(params) IS DISTINCT FROM 'array' THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'params', 'must be an array');
+  END IF;
+  IF octet_length(params::text) > 1048576 THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'params',
+      'is ' || octet_length(params::text) || ' bytes as JSON, more than the limit of 1048576');
+  END IF;
+  IF jsonb_typeof(opts) IS DISTINCT FROM 'object' THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'options', 'must be an object');
+  END IF;
+  FOR k IN SELECT jsonb_object_keys(opts) LOOP
+    IF k NOT IN ('priority', 'delay', 'runAt', 'retries', 'queue', 'timeout', 'uniqueKey', 'tags', 'backoff') THEN
+      PERFORM jobs_enqueue_invalid(prefix || k, 'is not an enqueue option');
+    END IF;
+  END LOOP;
+  -- JSON null means "not given", as in the client.
+  opts := jsonb_strip_nulls(opts);
+  IF opts ? 'queue' THEN
+    v_queue := jobs_enqueue_string(opts->'queue', prefix || 'queue', 1, 64);
+    IF v_queue !~ '^[A-Za-z0-9_.:-]{1,64}$' THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'queue', 'must match /^[A-Za-z0-9_.:-]{1,64}$/');
+    END IF;
+  END IF;
+  IF opts ? 'priority' THEN
+    v_priority := jobs_enqueue_integer(opts->'priority', prefix || 'priority', -1000000, 1000000);
+  END IF;
+  IF opts ? 'retries' THEN
+    v_max_attempts := jobs_enqueue_integer(opts->'retries', prefix || 'retries', 0, 1000) + 1;
+  END IF;
+  IF opts ? 'timeout' THEN
+    v_timeout_ms := greatest(1, round(jobs_enqueue_number(opts->'timeout', prefix || 'timeout', 0, 604800, true) * 1000));
+  END IF;
+  IF opts ? 'uniqueKey' THEN
+    v_unique_key := jobs_enqueue_string(opts->'uniqueKey', prefix || 'uniqueKey', 1, 255);
+  END IF;
+  IF opts ? 'tags' THEN
+    IF jsonb_typeof(opts->'tags') IS DISTINCT FROM 'array' THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'tags', 'must be an array of strings');
+    END IF;
+    IF jsonb_array_length(opts->'tags') > 20 THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'tags', 'must hold at most 20');
+    END IF;
+    SELECT COALESCE(array_agg(jobs_enqueue_string(t.tag, prefix || 'tags.' || (t.n - 1), 1, 64) ORDER BY t.n), '{}')
+      INTO v_tags FROM jsonb_array_elements(opts->'tags') WITH ORDINALITY AS t(tag, n);
+  END IF;
+  IF opts ? 'backoff' THEN
+    v_backoff := jobs_enqueue_backoff(opts->'backoff', prefix || 'backoff');
+  END IF;
+  IF opts ? 'delay' AND opts ? 'runAt' THEN
+    PERFORM jobs_enqueue_invalid(prefix || 'runAt', 'cannot be given together with delay');
+  END IF;
+  IF opts ? 'delay' THEN
+    v_delay_ms := round(jobs_enqueue_number(opts->'delay', prefix || 'delay', 0, 315360000, false) * 1000);
+  END IF;
+  IF opts ? 'runAt' THEN
+    BEGIN
+      v_run_at := (jobs_enqueue_string(opts->'runAt', prefix || 'runAt', 1, 64))::timestamptz;
+    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
+      PERFORM jobs_enqueue_invalid(prefix || 'runAt', 'must be a valid time');
+    END;
+  ELSE
+    v_run_at := now() + v_delay_ms * interval '1 millisecond';
+  END IF;
+  INSERT INTO job_queues (name) VALUES (v_queue) ON CONFLICT DO NOTHING;
+  LOOP
+    INSERT INTO jobs AS j (queue, handler, method, params, priority, state, max_attempts,
+                           run_at, timeout_ms, unique_key, tags, backoff)
+    VALUES (v_queue, handler, method, params, v_priority,
+            CASE WHEN v_run_at > now() THEN 'scheduled' ELSE 'queued' END,
+            v_max_attempts, v_run_at, v_timeout_ms, v_unique_key, v_tags, v_backoff)
+    ON CONFLICT (unique_key)
+      WHERE unique_key IS NOT NULL AND state IN ('waiting', 'scheduled', 'queued', 'running', 'retrying')
+      DO NOTHING
+    RETURNING j.id INTO v_id;
+    IF v_id IS NOT NULL THEN
+      RETURN v_id;
+    END IF;
+    -- The key is held: the holder's id, as the store reports it (again if it just finished).
+    SELECT id INTO v_id FROM jobs
+     WHERE unique_key = v_unique_key AND state IN ('waiting', 'scheduled', 'queued', 'running', 'retrying');
+    IF v_id IS NOT NULL THEN
+      RETURN v_id;
+    END IF;
+  END LOOP;
+END
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "enqueue"("handler" text, "method" text, "params" jsonb, "options" jsonb DEFAULT '{}'::jsonb)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$ SELECT jobs_enqueue_one(handler, method, params, options, '') $$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION "enqueue_many"("jobs" jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  ids bigint[] := '{}';
+  item record;
+  k text;
+BEGIN
+  IF jsonb_typeof(jobs) IS DISTINCT FROM 'array' THEN
+    PERFORM jobs_enqueue_invalid('jobs', 'must be an array');
+  END IF;
+  FOR item IN SELECT e.job, e.n - 1 AS i FROM jsonb_array_elements(jobs) WITH ORDINALITY AS e(job, n) LOOP
+    IF jsonb_typeof(item.job) IS DISTINCT FROM 'object' THEN
+      PERFORM jobs_enqueue_invalid('jobs.' || item.i, 'must be an object');
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(item.job) LOOP
+      IF k NOT IN ('handler', 'method', 'params', 'options') THEN
+        PERFORM jobs_enqueue_invalid('jobs.' || item.i || '.' || k, 'is not allowed');
+      END IF;
+    END LOOP;
+    ids := ids || jobs_enqueue_one(item.job->>'handler', item.job->>'method',
+      item.job->'params', item.job->'options', 'jobs.' || item.i || '.');
+  END LOOP;
+  RETURN ids;
+END
+$$;

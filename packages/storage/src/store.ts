@@ -9,8 +9,8 @@ import { type Connection, type ConnectionOptions, openConnection } from './conne
 import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
 import { listenEvents } from './sql/events.js';
-import { flowDependencyList, flowGet, flowInsert, flowInsertOnCaller } from './sql/flow-store.js';
 import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
+import { flowDependencyList, flowGet, flowInsert, flowInsertOnCaller } from './sql/flow-store.js';
 import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';

@@ -115,7 +115,7 @@ describe.each([
       SELECT prosrc AS body FROM pg_proc
        WHERE proname = 'jobs_enqueue_one' AND pronamespace = ${schema.schema}::regnamespace`;
     expect(collapse(row?.body ?? '')).toBe(collapse(enqueueOneBody()));
-    const migration = await readFile(join(MIGRATIONS_FOLDER, '0009_enqueue_functions.sql'), 'utf8');
+    const migration = await readFile(join(MIGRATIONS_FOLDER, '0014_workflows.sql'), 'utf8');
     expect(migration).toContain(enqueueFunctionsSql());
   });
 

@@ -20,7 +20,12 @@ describe('migrate', () => {
     await migrate({ url, schema });
     const tables = await admin<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`;
-    expect(tables.map((t) => t.table_name)).toEqual(['job_queues', 'jobs', 'jobs_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'job_dependencies',
+      'job_queues',
+      'jobs',
+      'jobs_migrations',
+    ]);
     const [applied] = await admin.unsafe<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM ${schema}.jobs_migrations`,
     );

@@ -26,9 +26,9 @@ export async function insertFlowOn(
   flow: NewFlow,
 ): Promise<Job[]> {
   const { jobs, keys, dependencies } = flow;
-  const wanted = [
-    ...new Set(dependencies.flatMap((d) => ('id' in d.on ? [d.on.id] : []))),
-  ].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const wanted = [...new Set(dependencies.flatMap((d) => ('id' in d.on ? [d.on.id] : [])))].sort(
+    (a, b) => (BigInt(a) < BigInt(b) ? -1 : 1),
+  );
   const existing = new Map<string, JobState>();
   if (wanted.length > 0) {
     const rows = await run<{ id: string; state: JobState }>(
@@ -112,14 +112,14 @@ export async function getFlow(
        UNION
        SELECT CASE WHEN d.job_id = l.id THEN d.depends_on ELSE d.job_id END
          FROM linked l JOIN job_dependencies d ON d.job_id = l.id OR d.depends_on = l.id
-     ), some AS (SELECT id FROM linked LIMIT $2::int + 1)
+     ), reached AS (SELECT id FROM linked LIMIT $2::int + 1)
      SELECT j.id::text AS id, j.handler, j.method, j.state,
             (SELECT json_agg(json_build_object('id', d.depends_on::text, 'policy', d.policy)
                              ORDER BY d.position)
                FROM job_dependencies d WHERE d.job_id = j.id) AS depends_on,
             (SELECT d.depends_on::text FROM job_dependencies d
               WHERE d.job_id = j.id AND d.cancelled LIMIT 1) AS cancelled_by
-       FROM jobs j JOIN some ON some.id = j.id
+       FROM jobs j JOIN reached ON reached.id = j.id
       ORDER BY j.id`,
     [id, String(limit)],
   );

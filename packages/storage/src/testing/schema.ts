@@ -53,7 +53,9 @@ export async function createTestSchema(
     url,
     schema,
     truncate: async () => {
-      await admin.unsafe(`TRUNCATE ${schema}.jobs, ${schema}.job_queues RESTART IDENTITY`);
+      await admin.unsafe(
+        `TRUNCATE ${schema}.jobs, ${schema}.job_queues, ${schema}.job_dependencies RESTART IDENTITY`,
+      );
     },
     drop,
     [Symbol.asyncDispose]: drop,
