@@ -17,6 +17,8 @@ export interface EnqueueRequest {
   retries?: number;
   queue?: string;
   timeout?: number;
+  dependsOn?: string[];
+  onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** Enqueue options from the flags. */
@@ -26,6 +28,8 @@ export interface RunOptions {
   retries?: number;
   queue?: string;
   timeout?: number;
+  dependsOn?: string[];
+  onDependencyFailure?: 'cancel' | 'run';
 }
 
 export const runCommand: Command = {
@@ -48,6 +52,16 @@ export const runCommand: Command = {
     },
     queue: { type: 'string', value: 'name', description: 'queue to wait in (default "default")' },
     timeout: { type: 'string', value: 'seconds', description: 'time limit of each attempt' },
+    'depends-on': {
+      type: 'string',
+      value: 'ids',
+      description: 'wait for these jobs (comma-separated ids) before running',
+    },
+    'on-dependency-failure': {
+      type: 'string',
+      value: 'cancel|run',
+      description: 'if a dependency fails or is cancelled (default cancel)',
+    },
     wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
     file: {
       type: 'string',
@@ -66,6 +80,7 @@ export const runCommand: Command = {
     ],
     ["run reports build '[2025]' --wait", 'enqueue and follow it to the end'],
     ['run --file jobs.ndjson', 'bulk enqueue, with a progress bar'],
+    ['run reports zip --depends-on 41,42', 'wait for jobs 41 and 42 to complete first'],
   ],
   async run(context) {
     const options = runOptions(context);
@@ -124,6 +139,20 @@ function runOptions(context: CommandContext): RunOptions {
   if (retries !== undefined) options.retries = retries;
   if (timeout !== undefined) options.timeout = timeout;
   if (queue !== undefined) options.queue = queue;
+  const dependsOn = stringFlag(context.values['depends-on']);
+  if (dependsOn !== undefined) {
+    const ids = dependsOn.split(',').map((id) => id.trim());
+    const bad = ids.find((id) => !/^[1-9]\d{0,18}$/.test(id));
+    if (bad !== undefined) throw new UsageError(`--depends-on: "${bad}" is not a job id`);
+    options.dependsOn = ids;
+  }
+  const policy = stringFlag(context.values['on-dependency-failure']);
+  if (policy !== undefined) {
+    if (policy !== 'cancel' && policy !== 'run') {
+      throw new UsageError(`--on-dependency-failure: "${policy}" is not cancel or run`);
+    }
+    options.onDependencyFailure = policy;
+  }
   return options;
 }
 
