@@ -1,5 +1,6 @@
 import {
   type ClientDefaults,
+  type DependencyPolicy,
   createClient,
   type HandlerRegistry,
   type JobStatsStore,
@@ -56,6 +57,8 @@ export interface AppOptions {
   readonly onError?: (error: unknown) => void;
   /** Defaults for jobs enqueued without them (queue, priority, retries, backoff), e.g. MAX_RETRIES. */
   readonly defaults?: Partial<ClientDefaults>;
+  /** What a dependent does when a dependency fails, unless the request says (default cancel). */
+  readonly dependencyPolicy?: DependencyPolicy;
   /**
    * Host names (or `name:port`) answered beyond loopback; `*` answers any. Default:
    * JOBS_ALLOWED_HOSTS, comma separated. Loopback names always pass; /healthz passes any Host.
@@ -112,6 +115,9 @@ export function createApp(options: AppOptions) {
     registry: options.handlers,
     client: createClient(options.store, options.handlers, {
       ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+      ...(options.dependencyPolicy === undefined
+        ? {}
+        : { dependencyPolicy: options.dependencyPolicy }),
     }),
     hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
     metrics: createMetrics(options.store, options.metrics),

@@ -144,6 +144,41 @@ describe('POST /api/flows and GET /api/jobs/{id}/flow', () => {
     expect(flow.headers.get('allow')).toBe('GET');
   });
 
+  it('follows the app’s default dependency policy (flows.onDependencyFailure) unless the request says', async () => {
+    await using runApi = await createTestApi('flows_run', { dependencyPolicy: 'run' });
+    for (const target of [api, runApi]) {
+      const failed = (await (await target.call('POST', '/api/jobs', { json: build(1) })).json()).id;
+      const [claimed] = await target.store.jobClaim({
+        workerId: 'w',
+        queues: null,
+        limit: 1,
+        leaseMs: 60_000,
+      });
+      expect(claimed?.id).toBe(failed);
+      await target.store.jobFail({
+        workerId: 'w',
+        jobs: [
+          {
+            id: failed,
+            attempt: 1,
+            error: { attempt: 1, message: 'x', name: 'Error', at: new Date().toISOString() },
+            outcome: { state: 'failed' },
+          },
+        ],
+      });
+      const after = await (
+        await target.call('POST', '/api/jobs', { json: build(2, { dependsOn: [failed] }) })
+      ).json();
+      expect(after.state).toBe(target === api ? 'cancelled' : 'queued');
+      const told = await (
+        await target.call('POST', '/api/jobs', {
+          json: build(3, { dependsOn: [failed], onDependencyFailure: 'cancel' }),
+        })
+      ).json();
+      expect(told.state).toBe('cancelled');
+    }
+  });
+
   it('requires the bearer token', async () => {
     const flow = { jobs: { a: build(1) } };
     expect((await guarded.call('POST', '/api/flows', { json: flow })).status).toBe(401);

@@ -6,7 +6,7 @@ import {
   UnknownHandlerError,
   ValidationError,
 } from './errors.js';
-import type { JobFlow } from './flow.js';
+import { type DependencyPolicy, type JobFlow, validateDependencyPolicy } from './flow.js';
 import {
   enqueueFlowOn,
   type FlowResult,
@@ -39,6 +39,8 @@ export interface ClientOptions {
   readonly defaults?: Partial<ClientDefaults>;
   /** Largest JSON size of params in bytes (default `MAX_PARAMS_BYTES`, 1 MiB). */
   readonly maxParamsBytes?: number;
+  /** What a dependent does when a dependency fails, unless told (default `cancel`). */
+  readonly dependencyPolicy?: DependencyPolicy;
 }
 
 /** One typed job for `enqueueMany`: a handler, one of its methods and matching params. */
@@ -133,6 +135,7 @@ export function createClient<T>(
   options: ClientOptions = {},
 ): Client<T> {
   const defaults = resolveClientDefaults(options.defaults);
+  const policy = validateDependencyPolicy(options.dependencyPolicy ?? 'cancel', 'dependencyPolicy');
   const limits =
     options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
 
@@ -144,9 +147,11 @@ export function createClient<T>(
   async function prepareWaiting(spec: UntypedEnqueueSpec, waits = true): Promise<PreparedJob> {
     if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
     const split =
-      waits && isPlainObject(spec.options) ? splitDependencyOptions(spec.options) : undefined;
+      waits && isPlainObject(spec.options)
+        ? splitDependencyOptions(spec.options, policy)
+        : undefined;
     const job = await prepareJob(split === undefined ? spec : { ...spec, options: split.rest });
-    return { job, dependencies: split?.dependencies ?? { dependsOn: null, policy: 'cancel' } };
+    return { job, dependencies: split?.dependencies ?? { dependsOn: null, policy } };
   }
 
   async function prepareJob(spec: UntypedEnqueueSpec): Promise<NewJob> {
@@ -230,7 +235,7 @@ export function createClient<T>(
     target: TransactionStore,
     flow: UntypedFlowSpec,
   ): Promise<Record<string, Job>> {
-    return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare));
+    return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare), policy);
   }
 
   /** The enqueue methods, inserting through `target`. */

@@ -45,7 +45,10 @@ export interface DependencyOptions {
 }
 
 /** Splits `dependsOn` and `onDependencyFailure` off enqueue options (checked, naming fields). */
-export function splitDependencyOptions(options: Record<string, unknown>): {
+export function splitDependencyOptions(
+  options: Record<string, unknown>,
+  defaultPolicy: DependencyPolicy = DEFAULT_DEPENDENCY_POLICY,
+): {
   readonly rest: Record<string, unknown>;
   readonly dependencies: DependencyOptions;
 } {
@@ -61,7 +64,7 @@ export function splitDependencyOptions(options: Record<string, unknown>): {
       dependsOn: ids === undefined ? null : validateDependsOnIds(ids, 'dependsOn'),
       policy:
         policy === undefined
-          ? DEFAULT_DEPENDENCY_POLICY
+          ? defaultPolicy
           : validateDependencyPolicy(policy, 'onDependencyFailure'),
     },
   };
@@ -130,6 +133,7 @@ export async function enqueueFlowOn(
   target: TransactionStore,
   flow: UntypedFlowSpec,
   prepareAt: (spec: UntypedEnqueueSpec, prefix: string) => Promise<NewJob>,
+  defaultPolicy: DependencyPolicy = DEFAULT_DEPENDENCY_POLICY,
 ): Promise<Record<string, Job>> {
   if (!isPlainObject(flow)) throw new ValidationError('flow', 'must be an object');
   for (const key of Object.keys(flow)) {
@@ -168,7 +172,7 @@ export async function enqueueFlowOn(
     dependsOn.push(checkRefs(refs ?? [], `${field}.dependsOn`));
     policies.push(
       onDependencyFailure === undefined || onDependencyFailure === null
-        ? DEFAULT_DEPENDENCY_POLICY
+        ? defaultPolicy
         : validateDependencyPolicy(onDependencyFailure, `${field}.onDependencyFailure`),
     );
   }

@@ -21,6 +21,17 @@ export interface JobsConfig<T = unknown> {
   readonly api?: ApiConfig;
   /** Worker timings. */
   readonly worker?: WorkerConfig;
+  /** Jobs that wait for other jobs (flows and `dependsOn`). */
+  readonly flows?: FlowsConfig;
+}
+
+/** Settings of flows. */
+export interface FlowsConfig {
+  /**
+   * What a job does when a job it depends on fails for good or is cancelled, unless its
+   * enqueue says: `cancel` (the default: it is cancelled, saying why) or `run` (it runs anyway).
+   */
+  readonly onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** Settings of the database. */

@@ -40,6 +40,8 @@ export interface Settings {
     readonly url: string;
   };
   readonly worker: { readonly graceMs: number; readonly pollIntervalMs: number | undefined };
+  /** What a dependent does when a dependency fails, unless told (default cancel). */
+  readonly flows: { readonly onDependencyFailure: 'cancel' | 'run' };
 }
 
 /** Default port of the API. */
@@ -93,6 +95,7 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       graceMs: config?.worker?.graceMs ?? 10_000,
       pollIntervalMs: config?.worker?.pollIntervalMs,
     },
+    flows: { onDependencyFailure: config?.flows?.onDependencyFailure ?? 'cancel' },
   };
 }
 

@@ -1,3 +1,4 @@
+import { DEPENDENCY_POLICIES } from '@jobs/core';
 import { isPlainObject } from './util.js';
 
 /** A problem with the shape of a config: the dotted key at fault, what is wrong and the fix. */
@@ -7,7 +8,16 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-const TOP_KEYS = ['handlers', 'database', 'queues', 'retries', 'logs', 'api', 'worker'] as const;
+const TOP_KEYS = [
+  'handlers',
+  'database',
+  'queues',
+  'retries',
+  'logs',
+  'api',
+  'worker',
+  'flows',
+] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   database: ['url', 'schema', 'dir', 'migrate'],
@@ -16,6 +26,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   logs: ['jobs', 'errors'],
   api: ['port', 'host', 'token', 'url', 'allowedHosts', 'allowedOrigins'],
   worker: ['graceMs', 'pollIntervalMs'],
+  flows: ['onDependencyFailure'],
 };
 
 /** Checks what a config file exported; returns the first problem, or null when it is usable. */
@@ -133,6 +144,11 @@ const CHECKS: readonly Check[] = [
   ['api.url', (v) => typeof v === 'string' && /^https?:\/\//.test(v), 'an http:// or https:// URL'],
   ['worker.graceMs', isWhole(0), 'milliseconds, a whole number'],
   ['worker.pollIntervalMs', isWhole(1), 'milliseconds, a whole number of at least 1'],
+  [
+    'flows.onDependencyFailure',
+    (v) => typeof v === 'string' && (DEPENDENCY_POLICIES as readonly string[]).includes(v),
+    `one of ${DEPENDENCY_POLICIES.map((p) => `"${p}"`).join(', ')}`,
+  ],
 ];
 
 function checkValues(config: Record<string, unknown>): ConfigProblem | null {
