@@ -137,7 +137,7 @@ describe('flows across worker processes killed with SIGKILL', () => {
       sinks.push(ids.at(-1) ?? '');
     }
     const total = FLOWS * (CHILDREN + 2);
-    let live = await Promise.all([start(), start(), start()]);
+    let live: ChildProcess[] = await Promise.all([start(), start(), start()]);
     const killed = new Set<number>();
     const deadline = Date.now() + 120_000;
     const remaining = async () =>
