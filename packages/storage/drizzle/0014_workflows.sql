@@ -5,14 +5,22 @@ CREATE TABLE "job_dependencies" (
 	"position" integer NOT NULL,
 	"depends_on_key" text,
 	"cancelled" boolean DEFAULT false NOT NULL,
+	"settled" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "job_dependencies_job_id_depends_on_pk" PRIMARY KEY("job_id","depends_on"),
 	CONSTRAINT "job_dependencies_policy_check" CHECK ("job_dependencies"."policy" IN ('cancel', 'run'))
+);
+--> statement-breakpoint
+CREATE TABLE "job_dependency_counts" (
+	"job_id" bigint PRIMARY KEY NOT NULL,
+	"pending" integer NOT NULL,
+	CONSTRAINT "job_dependency_counts_pending_check" CHECK ("job_dependency_counts"."pending" >= 0)
 );
 --> statement-breakpoint
 ALTER TABLE "jobs" DROP CONSTRAINT "jobs_state_check";--> statement-breakpoint
 DROP INDEX "jobs_unique_key_idx";--> statement-breakpoint
 ALTER TABLE "job_dependencies" ADD CONSTRAINT "job_dependencies_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "job_dependencies" ADD CONSTRAINT "job_dependencies_depends_on_jobs_id_fk" FOREIGN KEY ("depends_on") REFERENCES "jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "job_dependency_counts" ADD CONSTRAINT "job_dependency_counts_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "job_dependencies_depends_on_idx" ON "job_dependencies" USING btree ("depends_on");--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_unique_key_idx" ON "jobs" USING btree ("unique_key") WHERE "jobs"."unique_key" IS NOT NULL AND "jobs"."state" IN ('waiting', 'scheduled', 'queued', 'running', 'retrying');--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_state_check" CHECK ("jobs"."state" IN ('waiting', 'scheduled', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'));--> statement-breakpoint
@@ -32,8 +40,12 @@ BEGIN
     dep_state := NEW.state;
   END IF;
   IF TG_OP = 'UPDATE' AND NEW.state NOT IN ('completed', 'failed', 'cancelled') THEN
-    -- It left failed or cancelled (a hand retry): re-arm the dependents it cancelled.
-    -- One still held by another failed or cancelled dependency stays cancelled, held by it.
+    -- It left failed or cancelled (a hand retry): its unfinished dependents wait for it again,
+    -- and those it cancelled are re-armed, unless another failed dependency still holds them.
+    UPDATE job_dependencies d SET settled = false
+      FROM jobs w
+     WHERE d.depends_on = dep_id AND d.settled AND w.id = d.job_id
+       AND (w.state = 'waiting' OR (w.state = 'cancelled' AND d.cancelled));
     UPDATE jobs w SET state = 'waiting', finished_at = NULL
       FROM job_dependencies d
      WHERE d.depends_on = dep_id AND d.cancelled AND w.id = d.job_id AND w.state = 'cancelled'
@@ -47,42 +59,47 @@ BEGIN
        AND o.depends_on <> dep_id AND o.policy = 'cancel' AND p.id = o.depends_on
        AND p.state IN ('failed', 'cancelled');
     UPDATE job_dependencies SET cancelled = false WHERE depends_on = dep_id AND cancelled;
+    UPDATE job_dependency_counts c
+       SET pending = (SELECT count(*) FROM job_dependencies e
+                       WHERE e.job_id = c.job_id AND NOT e.settled)
+     WHERE c.job_id IN (SELECT d.job_id FROM job_dependencies d WHERE d.depends_on = dep_id);
     RETURN NULL;
   END IF;
-  PERFORM 1 FROM jobs w
-   WHERE w.id IN (SELECT d.job_id FROM job_dependencies d WHERE d.depends_on = dep_id)
-     AND w.state = 'waiting'
-   ORDER BY w.id FOR UPDATE;
+  PERFORM 1 FROM job_dependency_counts c
+   WHERE c.job_id IN (SELECT d.job_id FROM job_dependencies d
+                       WHERE d.depends_on = dep_id AND NOT d.settled)
+   ORDER BY c.job_id FOR UPDATE;
   IF NOT FOUND THEN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
   END IF;
-  IF dep_state NOT IN ('completed') THEN
-    -- Failed, cancelled or deleted: dependents with the cancel policy are cancelled, saying why.
-    WITH hit AS (
-      UPDATE job_dependencies d SET cancelled = true
-        FROM jobs w
-       WHERE d.depends_on = dep_id AND d.policy = 'cancel' AND w.id = d.job_id
-         AND w.state = 'waiting'
-      RETURNING d.job_id
-    )
+  WITH settled AS (
+    UPDATE job_dependencies d SET settled = true,
+           cancelled = (dep_state NOT IN ('completed') AND d.policy = 'cancel'
+                        AND w.state = 'waiting')
+      FROM jobs w
+     WHERE d.depends_on = dep_id AND NOT d.settled AND w.id = d.job_id
+    RETURNING d.job_id, d.cancelled
+  ), counted AS (
+    UPDATE job_dependency_counts c SET pending = c.pending - 1
+      FROM settled s
+     WHERE c.job_id = s.job_id
+    RETURNING c.job_id, c.pending, s.cancelled
+  ), cancelled AS (
+    -- Failed, cancelled or deleted: a dependent with the cancel policy is cancelled, saying why.
     UPDATE jobs w
        SET state = 'cancelled', finished_at = now(),
            logs = w.logs || jsonb_build_array(jsonb_build_object(
              'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
              'line', 'cancelled: dependency ' || dep_id || ' ' || dep_state))
-     WHERE w.id IN (SELECT job_id FROM hit) AND w.state = 'waiting';
-  END IF;
-  -- Release the dependents whose every other dependency is settled.
+      FROM counted k
+     WHERE w.id = k.job_id AND k.cancelled AND w.state = 'waiting'
+    RETURNING w.id
+  )
+  -- Released: the dependents whose last dependency this was.
   UPDATE jobs w
      SET state = CASE WHEN w.run_at > now() THEN 'scheduled' ELSE 'queued' END
-   WHERE w.id IN (SELECT d.job_id FROM job_dependencies d WHERE d.depends_on = dep_id)
-     AND w.state = 'waiting'
-     AND NOT EXISTS (
-       SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on
-        WHERE d.job_id = w.id
-          AND NOT (p.id = dep_id AND TG_OP = 'DELETE')
-          AND NOT (p.state IN ('completed')
-                   OR (p.state IN ('failed', 'cancelled') AND d.policy = 'run')));
+    FROM counted k
+   WHERE w.id = k.job_id AND k.pending = 0 AND NOT k.cancelled AND w.state = 'waiting';
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
 END
 $$;
@@ -97,7 +114,6 @@ CREATE TRIGGER "jobs_flow_settle_delete" BEFORE DELETE ON "jobs"
   FOR EACH ROW
   WHEN (OLD.state NOT IN ('completed', 'failed', 'cancelled'))
   EXECUTE FUNCTION "jobs_flow_settle"();
-
 --> statement-breakpoint
 -- The enqueue functions again (enqueueFunctionsSql(), src/sql/enqueue-function.ts): their unique-key
 -- conflict target names the unfinished states, which now include waiting.

@@ -148,6 +148,8 @@ export const jobDependencies = pgTable(
     dependsOnKey: text('depends_on_key'),
     /** True while this dependency's failure or cancellation keeps the dependent cancelled. */
     cancelled: boolean('cancelled').notNull().default(false),
+    /** True once the dependency finished and was counted off the dependent's `pending`. */
+    settled: boolean('settled').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.jobId, t.dependsOn] }),
@@ -157,6 +159,22 @@ export const jobDependencies = pgTable(
       sql`${t.policy} IN (${sql.raw(DEPENDENCY_POLICIES.map((p) => `'${p}'`).join(', '))})`,
     ),
   ],
+);
+
+/**
+ * How many dependencies of a job are not settled yet: one row per job that has dependencies.
+ * The statement that settles the last one brings it to 0 and releases the job; concurrent
+ * completions serialize on this row, so exactly one sees 0 (see sql/flow-trigger.ts).
+ */
+export const jobDependencyCounts = pgTable(
+  'job_dependency_counts',
+  {
+    jobId: bigint('job_id', { mode: 'bigint' })
+      .primaryKey()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    pending: integer('pending').notNull(),
+  },
+  (t) => [check('job_dependency_counts_pending_check', sql`${t.pending} >= 0`)],
 );
 
 /** A `jobs` row as drizzle reads it. */

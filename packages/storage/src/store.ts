@@ -20,6 +20,10 @@ import { jobFinishedSummary, jobThroughput, queueLag } from './sql/stats.js';
 
 /** The PostgreSQL JobStore: the port's methods, the stats reads, and the pool they run on. */
 export interface PgJobStore extends JobStore, JobStatsStore, AsyncDisposable {
+  /** Flows: this store holds dependencies between jobs. */
+  flowInsert: NonNullable<JobStore['flowInsert']>;
+  flowGet: NonNullable<JobStore['flowGet']>;
+  dependencyList: NonNullable<JobStore['dependencyList']>;
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
   /**

@@ -22,6 +22,7 @@ describe('migrate', () => {
       SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
       'job_dependencies',
+      'job_dependency_counts',
       'job_queues',
       'jobs',
       'jobs_migrations',

@@ -60,11 +60,20 @@ export async function insertFlowOn(
       return next;
     };
     const cancelledBy = starts.map((s) => (s.cancelledBy === null ? null : idOf(s.cancelledBy)));
+    // An existing dependency that already finished is settled (counted off) from the start.
+    const settled = dependencies.map((d) => {
+      const state = 'id' in d.on ? existing.get(d.on.id) : undefined;
+      return state === 'completed' || state === 'failed' || state === 'cancelled';
+    });
+    const pending = new Map<number, number>();
+    for (const [i, d] of dependencies.entries()) {
+      pending.set(d.job, (pending.get(d.job) ?? 0) + (settled[i] ? 0 : 1));
+    }
     await run(
       `INSERT INTO ${tables}job_dependencies
-         (job_id, depends_on, policy, position, depends_on_key, cancelled)
+         (job_id, depends_on, policy, position, depends_on_key, cancelled, settled)
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[],
-                            $6::boolean[])`,
+                            $6::boolean[], $7::boolean[])`,
       [
         pgArray(dependencies.map((d) => (inserted[d.job] as Job).id)),
         pgArray(dependencies.map((d) => idOf(d.on))),
@@ -72,6 +81,15 @@ export async function insertFlowOn(
         pgArray(dependencies.map((d) => position(d.job))),
         pgArray(dependencies.map((d) => ('index' in d.on ? (keys[d.on.index] ?? null) : null))),
         pgArray(dependencies.map((d) => (cancelledBy[d.job] === idOf(d.on) ? 'true' : 'false'))),
+        pgArray(settled.map((v) => (v ? 'true' : 'false'))),
+      ],
+    );
+    await run(
+      `INSERT INTO ${tables}job_dependency_counts (job_id, pending)
+       SELECT * FROM unnest($1::bigint[], $2::int[])`,
+      [
+        pgArray([...pending.keys()].map((i) => (inserted[i] as Job).id)),
+        pgArray([...pending.values()]),
       ],
     );
     const cancelled = starts.flatMap((s, i) => (s.state === 'cancelled' ? [i] : []));
