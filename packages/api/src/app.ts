@@ -1,7 +1,7 @@
 import {
   type ClientDefaults,
-  type DependencyPolicy,
   createClient,
+  type DependencyPolicy,
   type HandlerRegistry,
   type JobStatsStore,
   type JobStore,

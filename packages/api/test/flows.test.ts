@@ -14,7 +14,8 @@ afterAll(async () => {
   await guarded.close();
 });
 beforeEach(async () => {
-  await api.store.connection.sql`TRUNCATE jobs, job_dependencies, job_dependency_counts RESTART IDENTITY`;
+  await api.store.connection
+    .sql`TRUNCATE jobs, job_dependencies, job_dependency_counts RESTART IDENTITY`;
 });
 
 const build = (year: number, extra: Record<string, unknown> = {}) => ({

@@ -41,6 +41,8 @@ describe('the OpenAPI document', () => {
         'GET /api/logs/jobs',
         'GET /api/logs/errors',
         'GET /api/events',
+        'POST /api/flows',
+        'GET /api/jobs/{id}/flow',
       ].sort(),
     );
     const enqueue = doc.components.schemas.EnqueueRequest;

@@ -54,12 +54,14 @@ export function layoutFlow<N extends FlowLayoutNode>(nodes: readonly N[]): FlowL
   const columns: N[][] = [];
   for (const n of [...nodes].sort(byId)) {
     const column = depth.get(n.id) ?? 0;
-    (columns[column] ??= []).push(n);
+    const list = columns[column] ?? [];
+    list.push(n);
+    columns[column] = list;
   }
   const placed: PlacedNode<N>[] = [];
-  columns.forEach((column, c) => {
-    column.forEach((node, row) => placed.push({ node, column: c, row }));
-  });
+  for (const [c, column] of columns.entries()) {
+    for (const [row, node] of (column ?? []).entries()) placed.push({ node, column: c, row });
+  }
   const edges = nodes.flatMap((n) =>
     n.dependsOn.filter((d) => shown.has(d.id)).map((d) => ({ from: d.id, to: n.id })),
   );
