@@ -31,6 +31,7 @@ AS $$
 DECLARE
   dep_id bigint;
   dep_state text;
+  released integer;
 BEGIN
   IF TG_OP = 'DELETE' THEN
     dep_id := OLD.id;
@@ -100,6 +101,11 @@ BEGIN
      SET state = CASE WHEN w.run_at > now() THEN 'scheduled' ELSE 'queued' END
     FROM counted k
    WHERE w.id = k.job_id AND k.pending = 0 AND NOT k.cancelled AND w.state = 'waiting';
+  GET DIAGNOSTICS released = ROW_COUNT;
+  IF released > 0 THEN
+    -- Idle workers wake up at commit, as for new jobs (one notification per transaction).
+    PERFORM pg_notify('jobs:' || TG_TABLE_SCHEMA, '{"type":"inserted"}');
+  END IF;
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
 END
 $$;

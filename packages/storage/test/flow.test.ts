@@ -111,6 +111,35 @@ describe('flows: jobs that wait for other jobs', () => {
     ]);
   });
 
+  it('wakes listening workers when the last dependency’s completion releases a job', async () => {
+    const { jobs } = await client().enqueueFlow({
+      jobs: {
+        a: { handler: 'images', method: 'resize', params: [1] },
+        b: { handler: 'images', method: 'zip', params: [], dependsOn: ['a'] },
+      },
+    });
+    const listener = createPgStore({ url: schema.url, schema: schema.schema, max: 1 });
+    others.push(listener);
+    const seen: string[] = [];
+    const stop = await listener.eventListen((event) => seen.push(event.type));
+    try {
+      const [a] = await store.jobClaim({ workerId: 'w', queues: null, limit: 5, leaseMs: 60_000 });
+      seen.length = 0;
+      await store.jobComplete({
+        workerId: 'w',
+        jobs: [{ id: a?.id ?? '', attempt: 1, result: null }],
+      });
+      const deadline = Date.now() + 5_000;
+      while (!seen.includes('inserted') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen).toContain('inserted');
+      expect(await stateOf(jobs.b.id)).toBe('queued');
+    } finally {
+      await stop();
+    }
+  });
+
   it('a chain of 50 runs one job at a time, in order', async () => {
     const spec: Record<
       string,
