@@ -11,6 +11,7 @@ import { LIST_FILTERS, prepareApiList, runApiEnqueue, runApiList } from './cases
 import { runCeiling } from './cases/ceiling.js';
 import { runBulkEnqueue, runDrain, runLatency } from './cases/contenders.js';
 import { ENQUEUE_TX_VARIANTS, runEnqueueTx } from './cases/enqueue-tx.js';
+import { FLOW_VARIANTS, runFlow } from './cases/flow.js';
 import { INDEX_VARIANTS, runInsertCost } from './cases/index-cost.js';
 import { findPgbench, runPgbench } from './cases/pgbench.js';
 import { runSoak, writeSoakResults } from './cases/soak.js';
@@ -43,6 +44,7 @@ const CASES = [
   'api-list',
   'soak',
   'metrics-cost',
+  'flow',
 ] as const;
 type CaseName = (typeof CASES)[number];
 /** Cases left out unless named in --only (the soak takes 10 minutes). */
@@ -68,6 +70,7 @@ const HELP = `pnpm bench [-- flags]
   --soak-minutes N      length of the soak (default 10; --quick 4); the soak runs only when named:
                         --only soak (retention 1 min, enqueue+drain at half a calibrated rate)
   --soak-rate N         jobs/s of the soak instead of calibrating
+  --flow-children N     children of the fan-out/fan-in flow case, 1 → N → 1 (default 10000)
   --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s
 Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
@@ -87,6 +90,7 @@ const { values } = parseArgs({
     'api-seconds': { type: 'string' },
     'soak-minutes': { type: 'string' },
     'soak-rate': { type: 'string' },
+    'flow-children': { type: 'string' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -119,6 +123,7 @@ const drainMaxSeconds = count('drain-max-seconds', values['drain-max-seconds'], 
 const listRows = count('list-rows', values['list-rows'], 1_000_000, 100_000);
 const listRequests = count('list-requests', values['list-requests'], 200, 50);
 const apiSeconds = count('api-seconds', values['api-seconds'], 10, 3);
+const flowChildren = count('flow-children', values['flow-children'], 10_000, 1_000);
 const concurrencies = (values.concurrency ?? '16,64').split(',').map((c) => {
   const n = Number(c);
   if (!Number.isInteger(n) || n <= 0) throw new Error('--concurrency must list positive integers');
@@ -419,6 +424,27 @@ try {
         },
         (ctx) => runApiEnqueue(ctx, { perRequest, seconds: apiSeconds, connections }),
       );
+    }
+  }
+  if (only.has('flow')) {
+    out(
+      `\nflow: 1 → ${flowChildren} → 1 (fan-out, fan-in) beside ${flowChildren + 2} plain jobs, one worker process, concurrency 16`,
+    );
+    for (const variant of FLOW_VARIANTS) {
+      for (const settings of SETTINGS) {
+        await record(
+          {
+            group: `flow ${settings}`,
+            label:
+              variant === 'flow'
+                ? `flow 1 → ${flowChildren} → 1`
+                : `${flowChildren + 2} plain jobs (no dependencies)`,
+            contender: 'ours',
+            settings,
+          },
+          (ctx) => runFlow(ctx, { variant, children: flowChildren, concurrency: 16, settings }),
+        );
+      }
     }
   }
   if (only.has('api-list')) {

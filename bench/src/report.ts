@@ -54,6 +54,9 @@ function metricOf(r: CaseRecord): { value: number; better: Better; text: string 
   if (typeof o.requestsPerSecond === 'number' && o.perRequest !== 1) {
     text += ` (${fmt(o.requestsPerSecond)} req/s)`;
   }
+  if (typeof o.releaseMs === 'number') {
+    text += `, last child done → parent started ${fmt(o.releaseMs, 1)} ms`;
+  }
   if (typeof o.latencyP50 === 'number')
     text += `, req p50/p99 ${fmt(o.latencyP50, 1)}/${fmt(o.latencyP99, 1)} ms`;
   return { value: rate, better: 'higher', text };

@@ -11,6 +11,7 @@ let page: Page;
 let completed: string;
 let failed: string;
 let running: string;
+let waiting: string;
 
 beforeAll(async () => {
   [harness, tb] = await Promise.all([startDashboard('a11y'), openBrowser()]);
@@ -30,6 +31,15 @@ beforeAll(async () => {
   });
   // Long enough to stay running (and show its badge) through every page; shutdown cancels it.
   running = await enqueue(harness, { handler: 'demo', method: 'slow', params: [600] });
+  // A flow whose last job waits behind the running one: its page shows the flow graph.
+  const flow = await harness.api('POST', '/api/flows', {
+    jobs: {
+      first: { handler: 'demo', method: 'quick', params: ['flow'] },
+      long: { handler: 'demo', method: 'slow', params: [600], dependsOn: ['first'] },
+      last: { handler: 'demo', method: 'quick', params: ['last'], dependsOn: ['long'] },
+    },
+  });
+  waiting = ((await flow.json()) as { jobs: { last: { id: string } } }).jobs.last.id;
   await waitForState(harness, completed, ['completed']);
   await waitForState(harness, failed, ['failed']);
   await waitForState(harness, running, ['running']);
@@ -60,7 +70,7 @@ const PAGES: readonly {
   {
     name: 'the jobs list',
     path: () => '/jobs',
-    ready: (p) => p.locator('.jobs-table tbody .badge-running').waitFor(),
+    ready: (p) => p.locator('.jobs-table tbody .badge-running').first().waitFor(),
   },
   {
     name: 'a completed job',
@@ -78,6 +88,14 @@ const PAGES: readonly {
     ready: async (p) => {
       await waitForText(headingBadge(p), /^failed$/);
       await p.locator('.timeline details').first().locator('summary').click();
+    },
+  },
+  {
+    name: 'a waiting job in a flow',
+    path: () => `/jobs/${waiting}`,
+    ready: async (p) => {
+      await waitForText(headingBadge(p), /^waiting$/);
+      await p.getByTestId('job-flow').locator('.badge-running').waitFor();
     },
   },
   {

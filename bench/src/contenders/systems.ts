@@ -142,7 +142,7 @@ export async function anyPending(sql: postgres.Sql, system: System): Promise<boo
   const [row] =
     system === 'ours'
       ? await sql<{ p: boolean }[]>`SELECT EXISTS (SELECT 1 FROM ${sql(BENCH_SCHEMA)}.jobs
-          WHERE state IN ('scheduled', 'queued', 'running', 'retrying')) AS p`
+          WHERE state IN ('waiting', 'scheduled', 'queued', 'running', 'retrying')) AS p`
       : system === 'graphile-worker'
         ? await sql<{ p: boolean }[]>`SELECT EXISTS (
             SELECT 1 FROM ${sql(GRAPHILE_SCHEMA)}._private_jobs ORDER BY id LIMIT 1) AS p`
@@ -169,8 +169,8 @@ export async function tableState(
   if (system === 'ours') {
     const [row] = await sql<{ done: number; pending: number; odd: number }[]>`
       SELECT count(*) FILTER (WHERE state = 'completed')::int AS done,
-             count(*) FILTER (WHERE state IN ('scheduled', 'queued', 'running', 'retrying'))::int
-               AS pending,
+             count(*) FILTER (WHERE state IN ('waiting', 'scheduled', 'queued', 'running',
+               'retrying'))::int AS pending,
              count(*) FILTER (WHERE state IN ('failed', 'cancelled') OR (state = 'completed'
                AND attempt <> 1) OR errors <> '[]'::jsonb)::int AS odd
         FROM ${sql(BENCH_SCHEMA)}.jobs`;

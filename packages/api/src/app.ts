@@ -1,6 +1,7 @@
 import {
   type ClientDefaults,
   createClient,
+  type DependencyPolicy,
   type HandlerRegistry,
   type JobStatsStore,
   type JobStore,
@@ -25,6 +26,7 @@ import { requestTracing } from './middleware/tracing/index.js';
 import { completeDocument, type OpenApiDocument } from './openapi/document.js';
 import { createRouter } from './router.js';
 import { eventRoutes } from './routes/events.js';
+import { flowRoutes } from './routes/flows.js';
 import { handlerRoutes } from './routes/handlers.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
@@ -64,6 +66,8 @@ export interface AppOptions {
   readonly onError?: (error: unknown) => void;
   /** Defaults for jobs enqueued without them (queue, priority, retries, backoff), e.g. MAX_RETRIES. */
   readonly defaults?: Partial<ClientDefaults>;
+  /** What a dependent does when a dependency fails, unless the request says (default cancel). */
+  readonly dependencyPolicy?: DependencyPolicy;
   /**
    * Host names (or `name:port`) answered beyond loopback; `*` answers any. Default:
    * JOBS_ALLOWED_HOSTS, comma separated. Loopback names always pass; /healthz passes any Host.
@@ -125,6 +129,9 @@ export function createApp(options: AppOptions) {
     registry: options.handlers,
     client: createClient(options.store, options.handlers, {
       ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+      ...(options.dependencyPolicy === undefined
+        ? {}
+        : { dependencyPolicy: options.dependencyPolicy }),
     }),
     hub: createEventHub(options.events ?? ((listener) => options.store.eventListen(listener))),
     metrics: createMetrics(options.store, options.metrics),
@@ -187,6 +194,7 @@ export function createApp(options: AppOptions) {
   const app = base
     .route('/', systemRoutes(deps))
     .route('/api', jobRoutes(deps))
+    .route('/api', flowRoutes(deps))
     .route('/api', statsRoutes(deps))
     .route('/api', queueLimitRoutes(deps))
     .route('/api', handlerRoutes(deps))

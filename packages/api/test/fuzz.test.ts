@@ -30,6 +30,8 @@ const ROUTES: readonly [string, string][] = [
   ['DELETE', '/api/jobs'],
   ['GET', '/api/retention'],
   ['POST', '/api/jobs/actions'],
+  ['POST', '/api/flows'],
+  ['GET', '/api/jobs/{id}/flow'],
   ['GET', '/api/stats'],
   ['GET', '/api/queues'],
   ['POST', '/api/queues/{name}/pause'],
@@ -83,6 +85,8 @@ const KEYS = [
   'dryRun',
   'lines',
   'types',
+  'dependsOn',
+  'onDependencyFailure',
   '__proto__',
 ];
 
@@ -140,6 +144,18 @@ const job = fc
 const body = fc.oneof(
   { weight: 3, arbitrary: job.map((o) => JSON.stringify(o)) },
   fc.array(job, { minLength: 1, maxLength: 3 }).map((jobs) => JSON.stringify({ jobs })),
+  fc
+    .dictionary(
+      fc.constantFrom('a', 'b', 'c'),
+      fc
+        .tuple(
+          job,
+          fc.array(fc.oneof(fc.constantFrom('a', 'b', 'c', 'x'), value), { maxLength: 3 }),
+        )
+        .map(([j, dependsOn]) => ({ ...j, dependsOn })),
+      { maxKeys: 3 },
+    )
+    .map((jobs) => JSON.stringify({ jobs })),
   fc
     .record({ action: fc.constantFrom('cancel', 'retry', 'delete'), filter: plausible })
     .map((o) => JSON.stringify(o)),

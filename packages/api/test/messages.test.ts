@@ -106,7 +106,7 @@ describe('one rule, one message', () => {
     const res = await api.call('POST', `/api/jobs/${job.id}/cancel`);
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toBe(
-      'cannot cancel a job that is completed: only scheduled, queued, retrying or running jobs can be cancelled',
+      'cannot cancel a job that is completed: only waiting, scheduled, queued, retrying or running jobs can be cancelled',
     );
   });
 });

@@ -52,6 +52,8 @@ describe('the OpenAPI document', () => {
         'POST /api/schedules/{name}/pause',
         'POST /api/schedules/{name}/resume',
         'POST /api/schedules/{name}/trigger',
+        'POST /api/flows',
+        'GET /api/jobs/{id}/flow',
       ].sort(),
     );
     const enqueue = doc.components.schemas.EnqueueRequest;

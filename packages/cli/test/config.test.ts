@@ -115,6 +115,22 @@ describe('a broken jobs.config.ts', () => {
     }
   });
 
+  it('names flows.onDependencyFailure when it is not a policy, and an unknown flows key', async () => {
+    const bad = await start(
+      'flows.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  flows: { onDependencyFailure: 'later' as 'run' },\n});\n`,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/error: flows\.ts:5: flows\.onDependencyFailure is "later"/);
+    expect(bad.stderr).toMatch(/hint: set flows\.onDependencyFailure to one of "cancel", "run"/);
+    const unknown = await start(
+      'flows-key.ts',
+      `${HEAD}export default defineConfig({\n  handlers: defineHandlers({ a: { b() {} } }),\n  flows: { policy: 'run' } as never,\n});\n`,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/error: flows-key\.ts:5: "policy" is not/);
+  });
+
   it('tells how to fix a config without handlers', async () => {
     const result = await start('empty.ts', `${HEAD}export default defineConfig({} as never);\n`);
     expect(result.code).toBe(2);

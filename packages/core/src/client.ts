@@ -5,6 +5,16 @@ import {
   UnknownHandlerError,
   ValidationError,
 } from './errors.js';
+import { type DependencyPolicy, type JobFlow, validateDependencyPolicy } from './flow.js';
+import {
+  enqueueFlowOn,
+  type FlowResult,
+  type FlowSpecFor,
+  insertPrepared,
+  type PreparedJob,
+  splitDependencyOptions,
+  type UntypedFlowSpec,
+} from './flow-client.js';
 import type { HandlerName, HandlerRegistry, MethodName, MethodParams } from './handler-types.js';
 import { validateJobId } from './ids.js';
 import { JOB_STATES, type Job } from './job.js';
@@ -22,7 +32,7 @@ import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
 import { tracedInsert } from './tracing.js';
 import type { EnqueuedJob } from './unique.js';
-import { checkInteger, prefixField } from './validate.js';
+import { checkInteger, isPlainObject, prefixField } from './validate.js';
 
 /** Largest page `list` asks the store for. */
 export const MAX_LIST_LIMIT = 1000;
@@ -33,6 +43,8 @@ export interface ClientOptions {
   readonly defaults?: Partial<ClientDefaults>;
   /** Largest JSON size of params in bytes (default `MAX_PARAMS_BYTES`, 1 MiB). */
   readonly maxParamsBytes?: number;
+  /** What a dependent does when a dependency fails, unless told (default `cancel`). */
+  readonly dependencyPolicy?: DependencyPolicy;
 }
 
 /** One typed job for `enqueueMany`: a handler, one of its methods and matching params. */
@@ -81,6 +93,13 @@ export interface EnqueueClient<T> {
   enqueueUntyped(spec: UntypedEnqueueSpec): Promise<EnqueuedJob>;
   /** `enqueueMany` for input that was not type-checked. */
   enqueueManyUntyped(specs: readonly UntypedEnqueueSpec[]): Promise<EnqueuedJob[]>;
+  /**
+   * Enqueues a graph of jobs by key, each waiting for the keys in its `dependsOn`: checked as
+   * a whole (specs, unknown keys, cycles, self-dependencies, size), then inserted all or none.
+   */
+  enqueueFlow<K extends string>(flow: FlowSpecFor<T, K>): Promise<FlowResult<K>>;
+  /** `enqueueFlow` for input that was not type-checked. */
+  enqueueFlowUntyped(flow: UntypedFlowSpec): Promise<FlowResult<string>>;
 }
 
 /** Enqueues, finds, cancels and retries jobs; typed by the handler registry `T`. */
@@ -110,6 +129,8 @@ export interface Client<T> extends EnqueueClient<T> {
   prune(params?: PruneParams): Promise<PruneResult>;
   /** The retention in force: defaults and per-queue overrides (same store requirement). */
   retention(): Promise<RetentionSettings>;
+  /** The jobs linked to job `id` by dependencies (at most `limit`, default 200), or null. */
+  flow(id: string, options?: { readonly limit?: number }): Promise<JobFlow | null>;
 }
 
 /** True when `store` also serves retention and pruning. */
@@ -118,6 +139,9 @@ export function hasRetention(store: object): store is JobRetentionStore {
   return typeof s.jobPrune === 'function' && typeof s.retentionGet === 'function';
 }
 
+/** Most jobs `flow` reads around one job. */
+export const MAX_FLOW_VIEW = 1000;
+
 /** A client over `store` that only enqueues what `registry` allows. */
 export function createClient<T>(
   store: JobStore,
@@ -125,18 +149,35 @@ export function createClient<T>(
   options: ClientOptions = {},
 ): Client<T> {
   const defaults = resolveClientDefaults(options.defaults);
+  const policy = validateDependencyPolicy(options.dependencyPolicy ?? 'cancel', 'dependencyPolicy');
   const limits =
     options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
 
-  function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
-    return prepareJob(registry as HandlerRegistry<unknown>, spec, defaults, limits);
+  async function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
+    return (await prepareWaiting(spec, false)).job;
+  }
+
+  /** Checks one spec; with `waits`, its options may also say which existing jobs it waits for. */
+  async function prepareWaiting(spec: UntypedEnqueueSpec, waits = true): Promise<PreparedJob> {
+    if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
+    const split =
+      waits && isPlainObject(spec.options)
+        ? splitDependencyOptions(spec.options, policy)
+        : undefined;
+    const job = await prepareJob(
+      registry as HandlerRegistry<unknown>,
+      split === undefined ? spec : { ...spec, options: split.rest },
+      defaults,
+      limits,
+    );
+    return { job, dependencies: split?.dependencies ?? { dependsOn: null, policy } };
   }
 
   async function insertOne(
     target: TransactionStore,
     spec: UntypedEnqueueSpec,
   ): Promise<EnqueuedJob> {
-    const [job] = await tracedInsert([await prepare(spec)], (jobs) => target.jobInsert({ jobs }));
+    const [job] = await insertPrepared(target, [await prepareWaiting(spec)], () => '');
     if (job === undefined) throw new StoreUnavailableError('the store inserted no job');
     return job;
   }
@@ -146,16 +187,20 @@ export function createClient<T>(
     specs: readonly UntypedEnqueueSpec[],
   ): Promise<EnqueuedJob[]> {
     if (!Array.isArray(specs)) throw new ValidationError('jobs', 'must be an array');
-    const jobs: NewJob[] = [];
+    const jobs: PreparedJob[] = [];
     for (const [index, spec] of specs.entries()) {
-      jobs.push(await prepareAt(spec, `jobs.${index}`));
+      jobs.push(await prepareAt(spec, `jobs.${index}`, prepareWaiting));
     }
-    return jobs.length === 0 ? [] : tracedInsert(jobs, (all) => target.jobInsert({ jobs: all }));
+    return insertPrepared(target, jobs, (index) => `jobs.${index}.`);
   }
 
-  async function prepareAt(spec: UntypedEnqueueSpec, prefix: string): Promise<NewJob> {
+  async function prepareAt<P>(
+    spec: UntypedEnqueueSpec,
+    prefix: string,
+    check: (spec: UntypedEnqueueSpec) => Promise<P>,
+  ): Promise<P> {
     try {
-      return await prepare(spec);
+      return await check(spec);
     } catch (error) {
       if (error instanceof ValidationError) throw prefixField(error, prefix);
       if (error instanceof UnknownHandlerError) {
@@ -184,6 +229,13 @@ export function createClient<T>(
     );
   }
 
+  function insertFlow(
+    target: TransactionStore,
+    flow: UntypedFlowSpec,
+  ): Promise<Record<string, Job>> {
+    return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare), policy);
+  }
+
   /** The enqueue methods, inserting through `target`. */
   function enqueueClient(target: TransactionStore): EnqueueClient<T> {
     return {
@@ -202,6 +254,9 @@ export function createClient<T>(
         }),
       enqueueUntyped: (spec) => insertOne(target, spec),
       enqueueManyUntyped: (specs) => insertMany(target, specs),
+      enqueueFlow: async <K extends string>(flow: FlowSpecFor<T, K>) =>
+        ({ jobs: await insertFlow(target, flow) }) as FlowResult<K>,
+      enqueueFlowUntyped: async (flow) => ({ jobs: await insertFlow(target, flow) }),
     };
   }
 
@@ -236,6 +291,12 @@ export function createClient<T>(
     async retention() {
       if (!hasRetention(store)) throw new ValidationError('store', 'does not support retention');
       return store.retentionGet();
+    },
+    async flow(id, options = {}) {
+      validateJobId(id);
+      const limit = checkInteger(options.limit ?? 200, 'limit', 1, MAX_FLOW_VIEW);
+      if (store.flowGet === undefined) return null;
+      return store.flowGet({ id, limit });
     },
   };
 }

@@ -100,6 +100,38 @@ function typeChecks(store: JobStore): void {
   void client.enqueue('reports', 'rebuild', [], { priority: 'high' });
   // @ts-expect-error unknown option
   void client.enqueue('reports', 'rebuild', [], { colour: 'red' });
+
+  // Flows: dependsOn names the flow's own keys (or existing ids), params follow each method.
+  void client.enqueueFlow({
+    jobs: {
+      a: { handler: 'mailer', method: 'send', params: ['a@b.io', 'Hi'] },
+      b: { handler: 'reports', method: 'rebuild', params: [], dependsOn: ['a', { id: '42' }] },
+      c: {
+        handler: 'App\\Services\\SomeClass',
+        method: 'handle',
+        params: [1],
+        dependsOn: ['a', 'b'],
+        onDependencyFailure: 'run',
+      },
+    },
+  });
+  void client.enqueue('reports', 'rebuild', [], {
+    dependsOn: ['41'],
+    onDependencyFailure: 'cancel',
+  });
+  void client
+    .enqueueFlow({ jobs: { only: { handler: 'reports', method: 'rebuild', params: [] } } })
+    .then(({ jobs }) => jobs.only.id);
+  void client.enqueueFlow({
+    // @ts-expect-error 'zz' is not a key of this flow
+    jobs: { a: { handler: 'reports', method: 'rebuild', params: [], dependsOn: ['zz'] } },
+  });
+  void client.enqueueFlow({
+    // @ts-expect-error the params belong to another method
+    jobs: { a: { handler: 'reports', method: 'rebuild', params: ['x'] } },
+  });
+  // @ts-expect-error a policy is cancel or run
+  void client.enqueue('reports', 'rebuild', [], { onDependencyFailure: 'later' });
 }
 
 // `methods` narrows a handler to the listed methods, schemas included.

@@ -7,7 +7,7 @@ export type {
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
 } from './client.js';
-export { createClient, hasRetention, MAX_LIST_LIMIT } from './client.js';
+export { createClient, hasRetention, MAX_FLOW_VIEW, MAX_LIST_LIMIT } from './client.js';
 export type { EnvVars } from './client-env.js';
 export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';
@@ -22,6 +22,35 @@ export {
   UnknownHandlerError,
   ValidationError,
 } from './errors.js';
+export type {
+  DependencyPolicy,
+  DependencyResult,
+  DependencyTarget,
+  FlowGraphInput,
+  FlowNode,
+  InitialFlowState,
+  JobFlow,
+  NewDependency,
+} from './flow.js';
+export {
+  DEFAULT_DEPENDENCY_POLICY,
+  DEPENDENCY_POLICIES,
+  FLOW_KEY_PATTERN,
+  FLOW_LIMITS,
+  findCycle,
+  initialFlowStates,
+  isFlowKey,
+  validateDependencyPolicy,
+  validateDependsOnIds,
+  validateFlowGraph,
+} from './flow.js';
+export type {
+  DependencyOptions,
+  FlowJobSpecFor,
+  FlowResult,
+  FlowSpecFor,
+  UntypedFlowSpec,
+} from './flow-client.js';
 export type {
   HandlerDefinition,
   HandlerInfo,
@@ -75,6 +104,7 @@ export {
 export type { ClientDefaults, EnqueueOptions, EnqueueSpec } from './options.js';
 export {
   CLIENT_DEFAULTS,
+  DEPENDENCY_OPTION_KEYS,
   ENQUEUE_LIMITS,
   ENQUEUE_OPTION_KEYS,
   normalizeEnqueue,
@@ -161,6 +191,7 @@ export type {
   JobPage,
   JobStatsStore,
   JobStore,
+  NewFlow,
   NewJob,
   QueueInfo,
   QueueLag,

@@ -13,6 +13,7 @@ import type { JobScheduleRef } from './schedules/store.js';
 
 /** Every state a job can be in, in lifecycle order. */
 export const JOB_STATES = [
+  'waiting',
   'scheduled',
   'queued',
   'running',
@@ -24,6 +25,9 @@ export const JOB_STATES = [
 
 /**
  * Where a job is in its life. Who moves jobs in and out of each state:
+ * - `waiting`: enqueued with dependencies not yet finished (client, flows); never claimed. The
+ *   statement that finishes its last dependency makes it `queued` or `scheduled` (or `cancelled`
+ *   by its dependency policy); a hand retry of the dependency that cancelled it brings it back.
  * - `scheduled`: enqueued with a run time in the future (client); claimed by a worker once due.
  * - `queued`: enqueued to run now (client), retried by hand, or released by a worker shutting down.
  * - `running`: claimed by a worker holding a lease; left by complete, fail, cancel, release or rescue.

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import type { DependencyPolicy } from './flow.js';
 import type { JobState, RetryPolicy } from './job.js';
 import { MAX_PARAMS_BYTES, toJsonParams } from './json.js';
 import { isHandlerName, isMethodName } from './names.js';
@@ -44,7 +45,17 @@ export interface EnqueueOptions {
   readonly concurrencyKey?: string;
   /** Backoff between attempts (default `DEFAULT_RETRY_POLICY`). */
   readonly backoff?: RetryPolicy;
+  /** Ids of existing jobs to wait for: the job stays `waiting` until they finish. */
+  readonly dependsOn?: readonly string[];
+  /** What to do if a dependency fails for good or is cancelled (default `cancel`). */
+  readonly onDependencyFailure?: DependencyPolicy;
 }
+
+/** Options of `enqueue` that make a job wait for others; handled apart from the job's own. */
+export const DEPENDENCY_OPTION_KEYS = [
+  'dependsOn',
+  'onDependencyFailure',
+] as const satisfies readonly (keyof EnqueueOptions)[];
 
 /** What a client fills in when an enqueue leaves it out. */
 export interface ClientDefaults {

@@ -28,6 +28,7 @@ const EXPECTED: Record<JobEventType, Partial<Record<JobState, JobState>>> = {
   complete: { running: 'completed' },
   fail: { running: 'retrying' },
   cancel: {
+    waiting: 'cancelled',
     scheduled: 'cancelled',
     queued: 'cancelled',
     retrying: 'cancelled',

@@ -1,3 +1,4 @@
+import type { DependencyResult, JobFlow, NewDependency } from './flow.js';
 import type {
   Job,
   JobError,
@@ -263,7 +264,16 @@ export interface JobStatsStore {
 }
 
 /** What a store offers on a caller's open transaction: the insert, nothing that reads or claims. */
-export type TransactionStore = Pick<JobStore, 'jobInsert'>;
+export type TransactionStore = Pick<JobStore, 'jobInsert' | 'flowInsert'>;
+
+/** Jobs to insert with dependencies: among them (by index) and on existing jobs (by id). */
+export interface NewFlow {
+  readonly jobs: readonly NewJob[];
+  /** Each job's key in the flow (null for a single enqueue), kept for `dependencyList`. */
+  readonly keys: readonly (string | null)[];
+  /** Checked by core: known references, no cycle, within FLOW_LIMITS. */
+  readonly dependencies: readonly NewDependency[];
+}
 
 /**
  * The storage port. Methods are named noun-then-verb and take one params object. Every
@@ -380,6 +390,16 @@ export interface JobStore {
    * rate limit. Optional: stores without limits leave it out; workers then wait for their poll.
    */
   queueLimitWait?(params: { readonly queues: readonly string[] | null }): Promise<number | null>;
+  /**
+   * Inserts a flow, all or none, in one transaction: a job whose dependencies are unfinished
+   * starts `waiting`. An existing job named by id that does not exist is a ValidationError
+   * naming `dependencies.N`. Optional: a store without it cannot hold dependencies.
+   */
+  flowInsert?(params: NewFlow): Promise<Job[]>;
+  /** The graph of jobs linked to `id` by dependencies (at most `limit` jobs), or null. */
+  flowGet?(params: { readonly id: string; readonly limit: number }): Promise<JobFlow | null>;
+  /** The dependencies of job `id` that it may read the results of, in the order given. */
+  dependencyList?(params: { readonly id: string }): Promise<DependencyResult[]>;
   /** Calls `listener` for every event; resolves to a function that stops listening. */
   eventListen(listener: (event: StoreEvent) => void): Promise<() => Promise<void>>;
 }

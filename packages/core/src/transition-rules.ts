@@ -7,7 +7,7 @@ export const TRANSITION_SOURCES: Readonly<Record<JobEventType, readonly JobState
     claim: ['scheduled', 'queued', 'retrying'],
     complete: ['running'],
     fail: ['running'],
-    cancel: ['scheduled', 'queued', 'retrying', 'running'],
+    cancel: ['waiting', 'scheduled', 'queued', 'retrying', 'running'],
     'retry-now': ['failed', 'cancelled', 'retrying', 'scheduled'],
     'lease-expired': ['running'],
     'release-on-shutdown': ['running'],

@@ -1,4 +1,5 @@
 import {
+  DEPENDENCY_POLICIES,
   FINAL_STATES,
   JOB_STATES,
   type JobError,
@@ -17,6 +18,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -216,6 +218,58 @@ export const jobRetention = pgTable(
       sql`${t.completedMs} >= 0 AND ${t.failedMs} >= 0 AND ${t.cancelledMs} >= 0`,
     ),
   ],
+);
+
+/**
+ * Dependencies between jobs (flows): `job_id` waits for `depends_on`. Rows go with either job.
+ * The trigger of migration 0014 (sql/flow-trigger.ts) settles dependents as dependencies finish.
+ */
+export const jobDependencies = pgTable(
+  'job_dependencies',
+  {
+    /** The dependent: the job that waits. */
+    jobId: bigint('job_id', { mode: 'bigint' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** The dependency: the job waited for. */
+    dependsOn: bigint('depends_on', { mode: 'bigint' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** What the dependent does if the dependency fails or is cancelled (core's policies). */
+    policy: text('policy').notNull(),
+    /** Place of the dependency in the dependent's `dependsOn`, for reading results in order. */
+    position: integer('position').notNull(),
+    /** The dependency's key in the flow that enqueued both, or null. */
+    dependsOnKey: text('depends_on_key'),
+    /** True while this dependency's failure or cancellation keeps the dependent cancelled. */
+    cancelled: boolean('cancelled').notNull().default(false),
+    /** True once the dependency finished and was counted off the dependent's `pending`. */
+    settled: boolean('settled').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.dependsOn] }),
+    index('job_dependencies_depends_on_idx').on(t.dependsOn),
+    check(
+      'job_dependencies_policy_check',
+      sql`${t.policy} IN (${sql.raw(DEPENDENCY_POLICIES.map((p) => `'${p}'`).join(', '))})`,
+    ),
+  ],
+);
+
+/**
+ * How many dependencies of a job are not settled yet: one row per job that has dependencies.
+ * The statement that settles the last one brings it to 0 and releases the job; concurrent
+ * completions serialize on this row, so exactly one sees 0 (see sql/flow-trigger.ts).
+ */
+export const jobDependencyCounts = pgTable(
+  'job_dependency_counts',
+  {
+    jobId: bigint('job_id', { mode: 'bigint' })
+      .primaryKey()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    pending: integer('pending').notNull(),
+  },
+  (t) => [check('job_dependency_counts_pending_check', sql`${t.pending} >= 0`)],
 );
 
 /** A `jobs` row as drizzle reads it. */

@@ -14,6 +14,7 @@ import { mapped } from './errors.js';
 import { claimJobs } from './sql/claim.js';
 import { listenEvents } from './sql/events.js';
 import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
+import { flowDependencyList, flowGet, flowInsert, flowInsertOnCaller } from './sql/flow-store.js';
 import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
@@ -33,6 +34,10 @@ export interface PgJobStore
     ScheduleStore,
     JobRetentionStore,
     AsyncDisposable {
+  /** Flows: this store holds dependencies between jobs. */
+  flowInsert: NonNullable<JobStore['flowInsert']>;
+  flowGet: NonNullable<JobStore['flowGet']>;
+  dependencyList: NonNullable<JobStore['dependencyList']>;
   /** The pool, for callers that need drizzle or raw SQL on the same connections. */
   readonly connection: Connection;
   /**
@@ -56,7 +61,10 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
     withExecutor(tx) {
       const target = callerTarget(c.schema, callerRunner(tx));
-      return { jobInsert: ({ jobs }) => mapped(() => insertJobsOn(target, jobs)) };
+      return {
+        jobInsert: ({ jobs }) => mapped(() => insertJobsOn(target, jobs)),
+        flowInsert: (flow) => mapped(() => flowInsertOnCaller(c, tx, flow)),
+      };
     },
     jobGet: ({ id }) => mapped(() => getJob(c, id)),
     jobList: (params) => mapped(() => listJobs(c, params)),
@@ -88,6 +96,9 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
     queueUsageList: () => mapped(() => listQueueUsage(c)),
     queueLimitWait: ({ queues }) => mapped(() => queueLimitWait(c, queues)),
     eventListen: (listener) => mapped(() => listenEvents(c, listener)),
+    flowInsert: (flow) => mapped(() => flowInsert(c, flow)),
+    flowGet: ({ id, limit }) => mapped(() => flowGet(c, validateJobId(id), limit)),
+    dependencyList: ({ id }) => mapped(() => flowDependencyList(c, validateJobId(id))),
     jobThroughput: ({ minutes }) => mapped(() => jobThroughput(c, minutes)),
     jobFinishedSummary: (params) => mapped(() => jobFinishedSummary(c, params)),
     queueLag: () => mapped(() => queueLag(c)),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ENQUEUE_LIMITS,
   type EnqueueOptions,
+  JOB_STATES,
   normalizeEnqueue,
   type StoreEvent,
   ValidationError,
@@ -60,7 +61,12 @@ const BAD_SPECS: readonly [string, string, unknown, Record<string, unknown>][] =
   ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: 'completed' }],
   ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: ['completed', 'done'] }],
   ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: [3] }],
-  ['mailer', 'send', [], { uniqueKey: 'k', uniqueStates: Array(8).fill('queued') }],
+  [
+    'mailer',
+    'send',
+    [],
+    { uniqueKey: 'k', uniqueStates: Array(JOB_STATES.length + 1).fill('queued') },
+  ],
   ['mailer', 'send', [], { tags: 'urgent' }],
   ['mailer', 'send', [], { tags: ['ok', 3] }],
   ['mailer', 'send', [], { tags: ['ok', ''] }],
@@ -125,7 +131,7 @@ describe.each([
       SELECT prosrc AS body FROM pg_proc
        WHERE proname = 'jobs_enqueue_one' AND pronamespace = ${schema.schema}::regnamespace`;
     expect(collapse(row?.body ?? '')).toBe(collapse(enqueueOneBody()));
-    const migration = await readFile(join(MIGRATIONS_FOLDER, '0013_limits.sql'), 'utf8');
+    const migration = await readFile(join(MIGRATIONS_FOLDER, '0014_workflows.sql'), 'utf8');
     expect(migration).toContain(enqueueFunctionsSql());
   });
 

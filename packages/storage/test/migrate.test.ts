@@ -21,6 +21,8 @@ describe('migrate', () => {
     const tables = await admin<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
+      'job_dependencies',
+      'job_dependency_counts',
       'job_queue_starts',
       'job_queues',
       'job_retention',

@@ -211,6 +211,48 @@ describe('pruning finished jobs', () => {
     expect(again).toEqual([]);
   });
 
+  it('keeps a finished job an unfinished job depends on, at completion and in a prune, until the dependent finishes', async () => {
+    // Queue c keeps completed jobs 0 ms: its job would go at completion, but a job waits on it.
+    const [parent, child] = await store.flowInsert({
+      jobs: [newJob({ queue: 'c', params: [1] }), newJob({ queue: 'a', params: [2] })],
+      keys: ['parent', 'child'],
+      dependencies: [{ job: 1, on: { index: 0 }, policy: 'cancel' }],
+    });
+    if (parent === undefined || child === undefined) throw new Error('no flow');
+    expect(child.state).toBe('waiting');
+    const [claimed] = await store.jobClaim({
+      workerId: 'w1',
+      queues: null,
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(claimed?.id).toBe(parent.id);
+    await store.jobComplete({
+      workerId: 'w1',
+      jobs: [{ id: parent.id, attempt: 1, result: 'for the child' }],
+    });
+    expect(await store.jobGet({ id: parent.id })).toMatchObject({ state: 'completed' });
+    expect((await store.jobGet({ id: child.id }))?.state).toBe('queued');
+    // A prune by hand of every completed job leaves it while its dependent is unfinished...
+    const first = await store.jobPrune({ states: ['completed'], olderThanMs: 0 });
+    expect(first.deleted).toBe(0);
+    expect(await store.dependencyList({ id: child.id })).toMatchObject([
+      { id: parent.id, result: 'for the child' },
+    ]);
+    // ...and deletes it once the dependent has finished.
+    const [run] = await store.jobClaim({
+      workerId: 'w1',
+      queues: null,
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(run?.id).toBe(child.id);
+    await store.jobComplete({ workerId: 'w1', jobs: [{ id: child.id, attempt: 1, result: null }] });
+    const second = await store.jobPrune({ states: ['completed'], olderThanMs: 0 });
+    expect(second.deleted).toBe(2);
+    expect(await remainingIds()).toEqual([]);
+  });
+
   it('with a default of 0, only queues overriding it keep completed jobs', async () => {
     await store.retentionSet({
       settings: {

@@ -14,6 +14,7 @@ import {
   claimLimitedBody,
   claimLimitedFunctionSql,
 } from '../src/sql/claim-limited.js';
+import { FLOW_SETTLE_FUNCTION, flowSettleBody, flowSettleSql } from '../src/sql/flow-trigger.js';
 import { UNFINISHED_STATES } from '../src/sql/state-list.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
@@ -112,5 +113,26 @@ describe('state names in the migrated schema', () => {
     expect(claimLimitedBody()).toContain(
       `state IN (${RUNNABLE_STATES.map((s) => `'${s}'`).join(', ')})`,
     );
+  });
+
+  it('runs the flow trigger written from core’s states, as the newest migration that writes it', async () => {
+    const [fn] = await store.connection.sql<{ body: string }[]>`
+      SELECT prosrc AS body FROM pg_proc
+       WHERE proname = ${FLOW_SETTLE_FUNCTION} AND pronamespace = ${schema.schema}::regnamespace`;
+    expect(collapse(fn?.body ?? '')).toBe(collapse(flowSettleBody()));
+    const triggers = await store.connection.sql<{ name: string; definition: string }[]>`
+      SELECT tgname AS name, pg_get_triggerdef(oid) AS definition FROM pg_trigger
+       WHERE tgrelid = ${`${schema.schema}.jobs`}::regclass AND tgname LIKE 'jobs_flow_settle%'
+       ORDER BY tgname`;
+    expect(triggers.map((t) => t.name)).toEqual([
+      'jobs_flow_settle_delete',
+      'jobs_flow_settle_update',
+    ]);
+    const finalList = FINAL_STATES.map((s) => `'${s}'::text`).join(', ');
+    for (const t of triggers) expect(t.definition).toContain(finalList);
+    const files = (await readdir(MIGRATIONS_FOLDER)).filter((f) => f.endsWith('.sql')).sort();
+    const texts = await Promise.all(files.map((f) => readFile(join(MIGRATIONS_FOLDER, f), 'utf8')));
+    const newest = texts.filter((t) => t.includes(`FUNCTION "${FLOW_SETTLE_FUNCTION}"`)).at(-1);
+    for (const statement of flowSettleSql()) expect(newest).toContain(statement);
   });
 });

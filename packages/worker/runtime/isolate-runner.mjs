@@ -65,6 +65,7 @@ async function run(message) {
     signal: controller.signal,
     progress: (value) => process.send?.({ type: 'progress', value }),
     log: (line) => process.send?.({ type: 'log', line: String(line) }),
+    parents: () => Promise.resolve(job.parents ?? []),
   });
   return await Reflect.apply(fn, target, params);
 }

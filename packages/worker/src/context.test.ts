@@ -14,6 +14,7 @@ describe('jobContext', () => {
       signal: new AbortController().signal,
       progress: () => {},
       log: () => {},
+      parents: async () => [],
     };
     const seen = await runWithJobContext(context, async () => {
       await new Promise((r) => setTimeout(r, 1));

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { JsonValue } from '@jobs/core';
+import type { DependencyResult, JsonValue } from '@jobs/core';
 import { NoJobContextError } from './errors.js';
 
 /** What a handler learns about the job it runs, and how it reports back. */
@@ -22,6 +22,11 @@ export interface JobContext {
   progress(value: number | { readonly [key: string]: JsonValue }): void;
   /** Appends a line to the job's log (cut to a bounded length). Batched. */
   log(line: string): void;
+  /**
+   * The jobs this one waited for (its `dependsOn`, in that order) with their states and
+   * results: what a fan-in job collects. Empty for a job without dependencies.
+   */
+  parents(): Promise<readonly DependencyResult[]>;
 }
 
 /** Where an isolated handler's runner (runtime/isolate-runner.mjs) puts the child's context. */

@@ -49,6 +49,7 @@ const handlers = defineHandlers({
 const deps: AttemptDeps = {
   registry: handlers as AttemptDeps['registry'],
   reporter: { progress: () => {}, log: () => {} },
+  parents: async () => [],
   isolation: { killGraceMs: 100, execArgv: [], cwd: process.cwd() },
 };
 

@@ -1,5 +1,6 @@
 import {
   checkArity,
+  type DependencyResult,
   type HandlerRegistry,
   type Job,
   type JsonValue,
@@ -26,6 +27,8 @@ export type AttemptResult =
 /** What running an attempt needs. */
 export interface AttemptDeps {
   readonly registry: HandlerRegistry<unknown>;
+  /** The dependencies of a job with their results (see `JobContext.parents`). */
+  readonly parents: (job: Job) => Promise<readonly DependencyResult[]>;
   readonly reporter: ProgressReporter;
   readonly isolation: {
     readonly killGraceMs: number;
@@ -175,6 +178,7 @@ function inProcess(
     },
     progress: deps.reporter.progress,
     log: deps.reporter.log,
+    parents: () => deps.parents(job),
   });
   return runWithJobContext(context, () => method.call(params));
 }
@@ -188,6 +192,20 @@ function isolated(
 ): Promise<unknown> {
   const isolate = method.isolate;
   if (isolate === undefined) throw new Error('not an isolated handler');
+  // The child cannot reach the store: it gets the dependencies' results with the call.
+  return deps
+    .parents(job)
+    .then((parents) => runIsolatedCall(job, params, isolate, parents, signal, deps));
+}
+
+function runIsolatedCall(
+  job: Job,
+  params: readonly JsonValue[],
+  isolate: NonNullable<ResolvedMethod['isolate']>,
+  parents: readonly DependencyResult[],
+  signal: AbortSignal,
+  deps: AttemptDeps,
+): Promise<unknown> {
   return runIsolated(
     {
       type: 'run',
@@ -202,6 +220,7 @@ function isolated(
         queue: job.queue,
         handler: job.handler,
         method: job.method,
+        parents,
       },
     },
     {

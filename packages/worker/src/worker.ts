@@ -16,6 +16,7 @@ import { Journal } from './journal.js';
 import { noLog, openAppendLog } from './log-files.js';
 import { Loop } from './loop.js';
 import { type ResolvedWorkerOptions, resolveOptions } from './options.js';
+import { dependencyResults } from './parents.js';
 import { ProgressBuffer } from './progress.js';
 import { createPruner } from './pruner.js';
 import { releaseJobs } from './release.js';
@@ -101,6 +102,7 @@ class JobWorker implements Worker {
       nowMs: o.nowMs,
       attempt: {
         registry: o.handlers,
+        parents: (job) => dependencyResults(store, job),
         isolation: { killGraceMs: o.killGraceMs, execArgv: o.isolateExecArgv, cwd: o.cwd },
       },
       progress: this.#progress,

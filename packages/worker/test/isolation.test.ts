@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineHandlers, handler } from '@jobs/core';
 import { isAlive } from '@jobs/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { getJob, testWorker, trackWorkers, usePg, waitFor } from './helpers.js';
+import { getJob, newJob, testWorker, trackWorkers, usePg, waitFor } from './helpers.js';
 
 const MODULE = fileURLToPath(new URL('./fixtures/isolated.mjs', import.meta.url));
 
@@ -15,6 +15,7 @@ const isolatedStub = {
   crash: (_code: number): void => {},
   report: (): void => {},
   loopForever: (): void => {},
+  sumParents: (): void => {},
 };
 
 const handlers = defineHandlers({
@@ -47,6 +48,31 @@ describe('isolated handlers (child processes)', () => {
     expect(report?.progress).toMatchObject({ step: 1 });
     expect(report?.logs.map((l) => l.line)).toEqual(['hello from the child']);
     expect(hello?.result).toBe('hello child');
+  });
+
+  it('gives an isolated fan-in its dependencies’ results through jobContext().parents()', async () => {
+    const flowInsert = pg.other.flowInsert;
+    if (flowInsert === undefined) throw new Error('no flows');
+    const jobs = await flowInsert({
+      jobs: [
+        newJob({ handler: 'iso', method: 'add', params: [2, 3] }),
+        newJob({ handler: 'iso', method: 'add', params: [10, 20] }),
+        newJob({ handler: 'iso', method: 'sumParents', params: [] }),
+      ],
+      keys: ['x', 'y', 'sum'],
+      dependencies: [
+        { job: 2, on: { index: 0 }, policy: 'cancel' },
+        { job: 2, on: { index: 1 }, policy: 'cancel' },
+      ],
+    });
+    const sinkId = jobs[2]?.id ?? '';
+    const worker = testWorker({ store: pg.store, handlers });
+    await worker.start();
+    await waitFor(async () => (await getJob(pg.other, sinkId)).state === 'completed', 15_000);
+    await worker.stop();
+    const sink = await getJob(pg.other, sinkId);
+    expect(sink.result).toMatchObject({ sum: 35, keys: ['x', 'y'] });
+    expect((sink.result as { pid: number }).pid).not.toBe(process.pid);
   });
 
   it('records errors thrown in the child, permanent ones included; a crash fails only that attempt', async () => {

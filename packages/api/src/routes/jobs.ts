@@ -153,7 +153,8 @@ const actionsRoute = createRoute({
 const ACTION_PAGE = 500;
 const ACTION_MAX = 10_000;
 
-function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
+/** An enqueue request as the client takes it (storable text checked, `runAt` as a Date). */
+export function toSpec(input: z.infer<typeof EnqueueSchema>): UntypedEnqueueSpec {
   const { handler, method, params, runAt, ...options } = input;
   rejectUnstorable(params, 'params');
   return {

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
+  DEPENDENCY_POLICIES,
   ENQUEUE_LIMITS,
+  FLOW_LIMITS,
   JOB_STATES,
   MAX_HANDLER_NAME_LENGTH,
   MAX_METHOD_NAME_LENGTH,
@@ -50,6 +52,11 @@ const RetryPolicySchema = z
 
 const L = ENQUEUE_LIMITS;
 
+/** What a dependent does when a dependency fails for good or is cancelled. */
+export const DependencyPolicySchema = z.enum(DEPENDENCY_POLICIES).openapi('DependencyPolicy', {
+  description: 'cancel (default): the dependent is cancelled, saying why; run: it runs anyway.',
+});
+
 /** One job to enqueue. Bounds come from core's ENQUEUE_LIMITS, which checks them again. */
 export const EnqueueSchema = z
   .strictObject({
@@ -95,6 +102,10 @@ export const EnqueueSchema = z
       description:
         "A label such as a customer id: at most the queue's keyConcurrency (default 1) running jobs share it, across every worker.",
     }),
+    dependsOn: z.array(JobIdSchema).max(FLOW_LIMITS.maxDependencies).optional().openapi({
+      description: 'Ids of existing jobs to wait for: the job stays waiting until then.',
+    }),
+    onDependencyFailure: DependencyPolicySchema.optional(),
   })
   .openapi('EnqueueRequest');
 

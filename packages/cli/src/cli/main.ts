@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cancelCommand } from '../commands/cancel.js';
 import { migrateCommand, serveCommand, startCommand, workerCommand } from '../commands/daemons.js';
+import { flowCommand } from '../commands/flow.js';
 import { listCommand } from '../commands/list.js';
 import { logsCommand } from '../commands/logs.js';
 import { pruneCommand } from '../commands/prune.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   migrateCommand,
   runCommand,
+  flowCommand,
   listCommand,
   showCommand,
   cancelCommand,

@@ -86,6 +86,7 @@ export function paintState(state: string, text = state): string {
     case 'running':
       return cyan(text);
     case 'retrying':
+    case 'waiting':
       return yellow(text);
     default:
       return text;

@@ -77,7 +77,7 @@ export async function enqueueFile(
   return 0;
 }
 
-async function readText(file: string): Promise<string> {
+export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -87,7 +87,7 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+export async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');

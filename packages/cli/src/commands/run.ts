@@ -29,6 +29,8 @@ export interface EnqueueRequest {
   uniqueFor?: number;
   uniqueStates?: JobState[];
   concurrencyKey?: string;
+  dependsOn?: string[];
+  onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** Enqueue options from the flags. */
@@ -42,6 +44,8 @@ export interface RunOptions {
   uniqueFor?: number;
   uniqueStates?: JobState[];
   concurrencyKey?: string;
+  dependsOn?: string[];
+  onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** What the API answers an enqueue: the job, and false when its unique key was already held. */
@@ -89,6 +93,16 @@ export const runCommand: Command = {
       value: 'key',
       description: "at most the queue's keyConcurrency (default 1) jobs of this key run at once",
     },
+    'depends-on': {
+      type: 'string',
+      value: 'ids',
+      description: 'wait for these jobs (comma-separated ids) before running',
+    },
+    'on-dependency-failure': {
+      type: 'string',
+      value: 'cancel|run',
+      description: 'if a dependency fails or is cancelled (default cancel)',
+    },
     wait: { type: 'boolean', short: 'w', description: 'follow the job until it ends' },
     file: {
       type: 'string',
@@ -111,6 +125,7 @@ export const runCommand: Command = {
       'at most one such job an hour ("already queued as job N" otherwise)',
     ],
     ['run --file jobs.ndjson', 'bulk enqueue, with a progress bar'],
+    ['run reports zip --depends-on 41,42', 'wait for jobs 41 and 42 to complete first'],
   ],
   async run(context) {
     const options = runOptions(context);
@@ -175,6 +190,20 @@ function runOptions(context: CommandContext): RunOptions {
       () => validateConcurrencyKey(concurrencyKey),
       'concurrency-key',
     );
+  }
+  const dependsOn = stringFlag(context.values['depends-on']);
+  if (dependsOn !== undefined) {
+    const ids = dependsOn.split(',').map((id) => id.trim());
+    const bad = ids.find((id) => !/^[1-9]\d{0,18}$/.test(id));
+    if (bad !== undefined) throw new UsageError(`--depends-on: "${bad}" is not a job id`);
+    options.dependsOn = ids;
+  }
+  const policy = stringFlag(context.values['on-dependency-failure']);
+  if (policy !== undefined) {
+    if (policy !== 'cancel' && policy !== 'run') {
+      throw new UsageError(`--on-dependency-failure: "${policy}" is not cancel or run`);
+    }
+    options.onDependencyFailure = policy;
   }
   Object.assign(options, uniqueOptions(context));
   return options;

@@ -4,12 +4,13 @@ import { UsageError } from '../cli/errors.js';
 import { printJson } from '../cli/output.js';
 import { expectIds } from '../cli/positionals.js';
 import { connect } from '../remote/connect.js';
+import { jobLinks, linkLines } from './flow-view.js';
 import { jobDetails, type WireJob } from './format.js';
 
 /** `jobs show <id>`: everything about one job. */
 export const showCommand: Command = {
   name: 'show',
-  summary: 'show one job: params, attempts and their errors, progress, log lines',
+  summary: 'show one job: params, attempts and their errors, progress, log lines, dependencies',
   usage: 'show <id> [--json]',
   options: { ...JSON_OPTION, ...CLIENT_OPTIONS },
   examples: [
@@ -23,8 +24,14 @@ export const showCommand: Command = {
     const job = await remote.call((c) =>
       parseResponse(c.api.jobs[':id'].$get({ param: { id: ids[0] ?? '' } })),
     );
-    if (context.values.json === true) printJson(context, job);
-    else context.stdout.write(jobDetails(job as WireJob));
+    const links = await jobLinks(remote, job.id);
+    if (context.values.json === true) printJson(context, { ...job, ...links });
+    else {
+      const extra = linkLines(links);
+      context.stdout.write(
+        jobDetails(job as WireJob) + (extra.length > 0 ? `${extra.join('\n')}\n` : ''),
+      );
+    }
     return 0;
   },
 };

@@ -55,6 +55,13 @@ export function waitLines(
     }
   }
   switch (job.state) {
+    case 'waiting':
+      lines.push({
+        step: 'waiting',
+        text: `${name} waiting for the jobs it depends on`,
+        failure: false,
+      });
+      break;
     case 'scheduled':
       lines.push({
         step: `scheduled ${current}`,

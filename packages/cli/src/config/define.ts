@@ -40,6 +40,8 @@ export interface JobsConfig<T = unknown> {
   readonly metrics?: MetricsConfig;
   /** OpenTelemetry traces of the daemons. */
   readonly tracing?: TracingConfig;
+  /** Jobs that wait for other jobs (flows and `dependsOn`). */
+  readonly flows?: FlowsConfig;
 }
 
 /** A duration: milliseconds, or text with a unit (`'90s'`, `'15m'`, `'1h'`, `'7d'`, `'2w'`). */
@@ -74,6 +76,15 @@ export interface TracingConfig {
    * the other OTEL_* variables; OTEL_SERVICE_NAME names the service (default `jobs-<command>`).
    */
   readonly otlp?: boolean;
+}
+
+/** Settings of flows. */
+export interface FlowsConfig {
+  /**
+   * What a job does when a job it depends on fails for good or is cancelled, unless its
+   * enqueue says: `cancel` (the default: it is cancelled, saying why) or `run` (it runs anyway).
+   */
+  readonly onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** Settings of the database. */

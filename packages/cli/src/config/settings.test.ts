@@ -12,6 +12,12 @@ const config = defineConfig({
 });
 
 describe('resolveSettings', () => {
+  it('takes the default dependency policy from flows, cancel when not given', () => {
+    expect(resolveSettings(config, {}).flows).toEqual({ onDependencyFailure: 'cancel' });
+    const run = defineConfig({ ...config, flows: { onDependencyFailure: 'run' } });
+    expect(resolveSettings(run, {}).flows).toEqual({ onDependencyFailure: 'run' });
+  });
+
   it('takes the config when the environment is silent', () => {
     const s = resolveSettings(config, {});
     expect(s.database).toMatchObject({

@@ -58,6 +58,8 @@ export interface Settings {
   readonly metrics: { readonly port: number | undefined; readonly host: string };
   /** OTLP trace export: OTEL_TRACES_EXPORTER (otlp or none) wins over tracing.otlp. */
   readonly tracing: { readonly otlp: boolean };
+  /** What a dependent does when a dependency fails, unless told (default cancel). */
+  readonly flows: { readonly onDependencyFailure: 'cancel' | 'run' };
 }
 
 /** Default port of the API. */
@@ -116,6 +118,7 @@ export function resolveSettings(config: JobsConfig | undefined, env: Env): Setti
       host: config?.metrics?.host ?? '127.0.0.1',
     },
     tracing: { otlp: otlpFromEnv(env) ?? config?.tracing?.otlp ?? false },
+    flows: { onDependencyFailure: config?.flows?.onDependencyFailure ?? 'cancel' },
   };
 }
 

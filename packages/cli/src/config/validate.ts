@@ -1,4 +1,4 @@
-import { parseRetentionConfig, ValidationError } from '@jobs/core';
+import { DEPENDENCY_POLICIES, parseRetentionConfig, ValidationError } from '@jobs/core';
 import { checkQueueSettings } from './queue-settings.js';
 import { isPlainObject } from './util.js';
 
@@ -21,6 +21,7 @@ const TOP_KEYS = [
   'retention',
   'metrics',
   'tracing',
+  'flows',
 ] as const;
 
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -31,6 +32,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   worker: ['queues', 'concurrency', 'queueConcurrency', 'graceMs', 'pollIntervalMs'],
   metrics: ['port', 'host'],
   tracing: ['otlp'],
+  flows: ['onDependencyFailure'],
 };
 
 /** Checks what a config file exported; returns the first problem, or null when it is usable. */
@@ -153,6 +155,11 @@ const CHECKS: readonly Check[] = [
   ['metrics.port', isWhole(0, 65_535), 'a port number from 0 to 65535'],
   ['metrics.host', isString, 'an address such as "127.0.0.1"'],
   ['tracing.otlp', (v) => typeof v === 'boolean', 'true or false'],
+  [
+    'flows.onDependencyFailure',
+    (v) => typeof v === 'string' && (DEPENDENCY_POLICIES as readonly string[]).includes(v),
+    `one of ${DEPENDENCY_POLICIES.map((p) => `"${p}"`).join(', ')}`,
+  ],
 ];
 
 function checkValues(config: Record<string, unknown>): ConfigProblem | null {

@@ -181,6 +181,7 @@ export async function runDaemon(
           ...(settings.retries.max === undefined ? {} : { retries: settings.retries.max }),
           ...(settings.retries.backoff === undefined ? {} : { backoff: settings.retries.backoff }),
         },
+        dependencyPolicy: settings.flows.onDependencyFailure,
         onError: (error) => context.stderr.write(`[jobs api] ${String(error)}\n`),
         metrics: { registry },
       });

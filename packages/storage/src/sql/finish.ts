@@ -37,6 +37,12 @@ function deletedAtOnce(state: 'completed'): {
 
 const AT_ONCE = deletedAtOnce('completed');
 
+/**
+ * A job some other job depends on (a flow): its completion keeps it, whatever its retention,
+ * so that dependents read its result; the pruner deletes it once they have finished.
+ */
+const HAS_DEPENDENTS = `EXISTS (SELECT 1 FROM job_dependencies d WHERE d.depends_on = j.id)`;
+
 // A job whose queue keeps completed jobs for 0 ms is deleted by its completion (graphile-worker's
 // behaviour, no pruner pass needed); every other is marked completed. Both guarded alike.
 const COMPLETE = `WITH v AS (
@@ -45,7 +51,7 @@ const COMPLETE = `WITH v AS (
   ), ${AT_ONCE.cte}, dropped AS (
   DELETE FROM jobs j USING v
   WHERE ${AT_ONCE.anyZero} AND j.id = v.id AND j.attempt = v.attempt AND j.state = 'running'
-    AND j.lease_owner = $4 AND ${AT_ONCE.row}
+    AND j.lease_owner = $4 AND ${AT_ONCE.row} AND NOT ${HAS_DEPENDENTS}
   RETURNING j.id, 'completed'::text AS state, j.queue, j.concurrency_key
   ), kept AS (
   UPDATE jobs j
@@ -53,7 +59,7 @@ const COMPLETE = `WITH v AS (
         lease_owner = NULL, lease_expires_at = NULL
    FROM v
   WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
-    AND (NOT ${AT_ONCE.anyZero} OR NOT ${AT_ONCE.row})
+    AND (NOT ${AT_ONCE.anyZero} OR NOT ${AT_ONCE.row} OR ${HAS_DEPENDENTS})
   RETURNING j.id, j.state, j.queue, j.concurrency_key
   ), changed AS (SELECT id, state, queue, concurrency_key FROM dropped
                  UNION ALL SELECT id, state, queue, concurrency_key FROM kept

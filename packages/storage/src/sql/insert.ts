@@ -24,8 +24,12 @@ function insertStatement(
   onConflict: string,
   returning: string,
   tables = '',
-  { heldFilter = '' }: { readonly heldFilter?: string } = {},
+  {
+    heldFilter = '',
+    stateGiven = false,
+  }: { readonly heldFilter?: string; readonly stateGiven?: boolean } = {},
 ): string {
+  const computed = `CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END`;
   return `WITH named_queues AS (
        INSERT INTO ${tables}job_queues (name) SELECT unnest($13::text[]) ON CONFLICT DO NOTHING
      ), inserted AS (
@@ -33,7 +37,7 @@ function insertStatement(
                             run_at, timeout_ms, unique_key, tags, backoff, concurrency_key,
                             trace_context)
      SELECT queue, handler, method, params::jsonb, priority,
-            CASE WHEN due_at > now() THEN 'scheduled' ELSE 'queued' END,
+            ${stateGiven ? `COALESCE(given_state, ${computed})` : computed},
             max_attempts, due_at, timeout_ms, unique_key,
             CASE WHEN tags IS NULL THEN '{}'::text[]
                  ELSE ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)) END,
@@ -46,10 +50,12 @@ function insertStatement(
          $7::float8[], $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[],
          $14::text[]
          ${heldFilter === '' ? '' : ', $16::text[], $17::float8[]'}
+         ${stateGiven ? ', $16::text[]' : ''}
        ) WITH ORDINALITY AS t(queue, handler, method, params, priority, max_attempts,
                               delay_ms, run_at, timeout_ms, unique_key, tags, backoff,
                               concurrency_key,
-                              ${heldFilter === '' ? '' : 'unique_states, unique_for_ms,'} ord)
+                              ${heldFilter === '' ? '' : 'unique_states, unique_for_ms,'}
+                              ${stateGiven ? 'given_state, ' : ''}ord)
      ) due
      ${heldFilter}
      ORDER BY ord
@@ -60,6 +66,33 @@ function insertStatement(
 
 /** Every inserted row's id, state and times, to be matched back to the input. */
 const ROW_RETURNING = INSERTED_COLUMNS_SQL;
+
+/** For flows (see flow.ts): each job's first state given ($16, null: computed), rows read back. */
+const insertGivenStates = (tables: string) =>
+  `${insertStatement('', ROW_RETURNING, tables, { stateGiven: true })} SELECT * FROM inserted`;
+
+/**
+ * Inserts every job of a flow with the first state given for it (null: `queued` or
+ * `scheduled` as usual), chunk after chunk on `run` (the caller's open transaction); returns
+ * them in input order.
+ */
+export async function insertJobsWithStates(
+  run: RunStatement,
+  tables: string,
+  input: readonly NewJob[],
+  states: readonly (JobState | null)[],
+): Promise<Job[]> {
+  const text = insertGivenStates(tables);
+  const out: Job[] = [];
+  for (let from = 0; from < input.length; from += INSERT_CHUNK_SIZE) {
+    const chunk = input.slice(from, from + INSERT_CHUNK_SIZE);
+    const given = states.slice(from, from + INSERT_CHUNK_SIZE);
+    const rows = await run<InsertedRow>(text, [...chunkParams(chunk), pgArray(given)]);
+    rows.sort((a, b) => compareIds(a.id, b.id));
+    for (const [i, job] of chunk.entries()) out.push(jobFromInsert(job, rows[i] as InsertedRow));
+  }
+  return out;
+}
 
 /**
  * For batches with unique keys (see insert-unique.ts): a job whose key is held under its rule,

@@ -26,15 +26,20 @@ const FINAL = sqlList(RETENTION_STATES);
  */
 const CUTOFF = `LEAST(now() - $3::float8 * interval '1 millisecond', $4::timestamptz)`;
 
-// Workflows (issue 14, another branch) add a dependency table: a finished job that a waiting
-// job still depends on must then be left out of `victims` (NOT EXISTS a dependency row whose
-// dependent is unfinished), and the delete-at-once completion in finish.ts must not drop a job
-// that has dependents.
+// A finished job that an unfinished job depends on is kept: the dependent reads its result
+// (jobContext().parents()) when it runs. The delete-at-once completion in finish.ts keeps such
+// a job too; a later pass deletes it once its dependents have finished.
 // SKIP LOCKED: a job another transaction holds (a retry by hand, a concurrent delete) is left
 // for the next pass; FOR UPDATE rechecks the state of a job changed since the snapshot.
+/** True for a job (of `jobs`, unaliased) that no unfinished job depends on. */
+export const NO_UNFINISHED_DEPENDENT = `NOT EXISTS (
+         SELECT 1 FROM job_dependencies d JOIN jobs w ON w.id = d.job_id
+          WHERE d.depends_on = jobs.id AND w.state NOT IN (${FINAL}))`;
+
 const DELETE_BATCH = `WITH victims AS (
     SELECT id FROM jobs
      WHERE queue = $1 AND state = $2 AND state IN (${FINAL}) AND finished_at < ${CUTOFF}
+       AND ${NO_UNFINISHED_DEPENDENT}
      ORDER BY finished_at LIMIT $5 FOR UPDATE SKIP LOCKED
   ), changed AS (
     DELETE FROM jobs j USING victims v WHERE j.id = v.id AND j.state = $2
@@ -48,7 +53,7 @@ const DELETE_BATCH = `WITH victims AS (
 
 const COUNT = `SELECT count(*)::int AS count, ${CUTOFF} AS cutoff FROM jobs
   WHERE queue = $1 AND state = $2 AND state IN (${FINAL}) AND finished_at < ${CUTOFF}
-    AND $5::int > 0`;
+    AND ${NO_UNFINISHED_DEPENDENT} AND $5::int > 0`;
 
 interface BatchRow {
   count: number;

@@ -54,7 +54,7 @@ export async function createTestSchema(
     schema,
     truncate: async () => {
       await admin.unsafe(
-        `TRUNCATE ${schema}.jobs, ${schema}.job_queues, ${schema}.job_queue_starts RESTART IDENTITY`,
+        `TRUNCATE ${schema}.jobs, ${schema}.job_queues, ${schema}.job_queue_starts, ${schema}.job_dependencies, ${schema}.job_dependency_counts RESTART IDENTITY`,
       );
     },
     drop,

@@ -1,4 +1,4 @@
-import type { JsonValue } from '@jobs/core';
+import type { DependencyResult, JsonValue } from '@jobs/core';
 
 /**
  * Terminology
@@ -23,6 +23,8 @@ export interface RunMessage {
     readonly queue: string;
     readonly handler: string;
     readonly method: string;
+    /** The dependencies' results, read by the worker before forking (`parents()`). */
+    readonly parents: readonly DependencyResult[];
   };
 }
 

@@ -2,7 +2,13 @@ import { ERRORS_KEPT_FIRST, ERRORS_KEPT_LAST } from '@jobs/core';
 import type { Job, JobState } from '../api/types.js';
 
 /** States a job can be cancelled from (the API's rule). */
-const CANCELLABLE: ReadonlySet<JobState> = new Set(['scheduled', 'queued', 'retrying', 'running']);
+const CANCELLABLE: ReadonlySet<JobState> = new Set([
+  'waiting',
+  'scheduled',
+  'queued',
+  'retrying',
+  'running',
+]);
 /** States a job can be run again from by hand. */
 const RETRYABLE: ReadonlySet<JobState> = new Set(['failed', 'cancelled', 'retrying', 'scheduled']);
 

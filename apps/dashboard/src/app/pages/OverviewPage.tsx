@@ -17,6 +17,7 @@ import '../components/table.css';
 import './overview.css';
 
 const STATE_HINTS: Record<(typeof JOB_STATES)[number], string> = {
+  waiting: 'waiting for other jobs',
   scheduled: 'waiting for their time',
   queued: 'ready to run',
   running: 'being run now',

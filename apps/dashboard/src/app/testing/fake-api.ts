@@ -111,6 +111,7 @@ export function wireJob(overrides: Record<string, unknown> = {}) {
 /** Counts of every state, zero unless given. */
 export function counts(overrides: Record<string, number> = {}) {
   return {
+    waiting: 0,
     scheduled: 0,
     queued: 0,
     running: 0,

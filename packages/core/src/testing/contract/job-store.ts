@@ -4,6 +4,7 @@ import { describeBoundsContract } from './bounds.js';
 import { describeClaimContract } from './claims.js';
 import type { ContractContext, ContractStore } from './context.js';
 import { describeEventContract } from './events.js';
+import { describeFlowContract } from './flows.js';
 import { describeInsertContract } from './insert.js';
 import { describeLeaseContract } from './leases.js';
 import { describeListContract } from './list.js';
@@ -24,6 +25,7 @@ const AREAS: readonly ((t: ContractContext) => void)[] = [
   describeBoundsContract,
   describeListContract,
   describeUniqueContract,
+  describeFlowContract,
 ];
 
 /**

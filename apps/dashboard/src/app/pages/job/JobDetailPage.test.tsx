@@ -4,6 +4,67 @@ import { fakeApi, wireJob } from '../../testing/fake-api.js';
 import { renderApp } from '../../testing/render.js';
 
 describe('the job detail page', () => {
+  it('shows the flow of a job as a graph: each job with its state, linked, this job marked', async () => {
+    const node = (id: string, state: string, method: string, ...deps: string[]) => ({
+      id,
+      handler: 'images',
+      method,
+      state,
+      dependsOn: deps.map((d) => ({ id: d, policy: 'cancel' })),
+      cancelledBy: null,
+    });
+    const api = fakeApi({
+      'GET /api/jobs/:id': () =>
+        wireJob({ id: '4', state: 'waiting', handler: 'images', method: 'zip' }),
+      'GET /api/jobs/:id/flow': () => ({
+        id: '4',
+        nodes: [
+          node('1', 'completed', 'fetch'),
+          node('2', 'running', 'resize', '1'),
+          node('3', 'failed', 'resize', '1'),
+          node('4', 'waiting', 'zip', '2', '3'),
+        ],
+        truncated: false,
+      }),
+    });
+    renderApp('/jobs/4', api.fetch);
+    const flow = await screen.findByTestId('job-flow');
+    expect(within(flow).getByText('Depends on #2, #3.', { exact: false })).toBeTruthy();
+    const links = within(flow)
+      .getAllByRole('link')
+      .map((a) => a.getAttribute('href'));
+    expect(links).toEqual(['/jobs/1', '/jobs/2', '/jobs/3']);
+    expect(within(flow).getByText('#4 · this job').getAttribute('aria-current')).toBe('page');
+    const badges = [...flow.querySelectorAll('.badge')].map((b) => b.textContent);
+    expect(badges).toEqual(['completed', 'running', 'failed', 'waiting']);
+    expect(flow.querySelectorAll('.flow-edges path')).toHaveLength(4);
+    expect(api.calls.some((c) => c.path === '/api/jobs/4/flow')).toBe(true);
+  });
+
+  it('shows no flow for a job outside any flow', async () => {
+    const api = fakeApi({
+      'GET /api/jobs/:id': () => wireJob({ id: '5' }),
+      'GET /api/jobs/:id/flow': () => ({
+        id: '5',
+        nodes: [
+          {
+            id: '5',
+            handler: 'mailer',
+            method: 'send',
+            state: 'queued',
+            dependsOn: [],
+            cancelledBy: null,
+          },
+        ],
+        truncated: false,
+      }),
+    });
+    renderApp('/jobs/5', api.fetch);
+    await screen.findByText('mailer.send');
+    await waitFor(() => expect(api.calls.some((c) => c.path === '/api/jobs/5/flow')).toBe(true));
+    expect(screen.queryByTestId('job-flow')).toBeNull();
+  });
+
   it('says how many attempt errors were not kept, and shows params of an old row as stored', async () => {
     const kept = [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 41 + i)];
     const job = wireJob({

@@ -13,6 +13,7 @@ import { type JobAction, JobActions } from './JobActions.js';
 import { JobConfirm } from './JobConfirm.js';
 import { JobData } from './JobData.js';
 import { JobFacts } from './JobFacts.js';
+import { JobFlow } from './JobFlow.js';
 import { JobLogLines } from './JobLogLines.js';
 import { JobMissing } from './JobMissing.js';
 import { JobProgress } from './JobProgress.js';
@@ -116,6 +117,7 @@ export function JobDetailPage({ id }: { readonly id: string }) {
         <JobFacts job={data} durationMs={duration} now={now} />
         <JobData job={data} />
       </div>
+      <JobFlow id={data.id} state={data.state} />
       <JobTimeline job={data} />
       <JobLogLines job={data} />
       <JobConfirm
