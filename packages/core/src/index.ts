@@ -90,7 +90,12 @@ export { formatJobLogLine, quotedLogName } from './job-log-line.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
 export type { MetricRegistry, ReadMetricSpec, ReadSample } from './metric-family.js';
-export { BucketCounts, histogramSamples, registerReadMetric } from './metric-family.js';
+export {
+  BucketCounts,
+  histogramSamples,
+  JOB_DURATION_BUCKETS,
+  registerReadMetric,
+} from './metric-family.js';
 export {
   HANDLER_NAME_PATTERN,
   isHandlerName,

@@ -5,6 +5,14 @@
  * Pure: no prom-client here; the packages that serve /metrics register these on theirs.
  */
 
+/**
+ * Upper bounds (seconds) of the histograms of job run time and queue wait, 5 ms to 1 hour: the
+ * worker's (per process) and the API's (read from the table) share them, so they add up.
+ */
+export const JOB_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
+];
+
 /** One sample; `suffix` names a histogram's `_bucket`, `_sum` and `_count` series. */
 export interface ReadSample {
   readonly labels: Readonly<Record<string, string | number>>;

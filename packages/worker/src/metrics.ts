@@ -1,5 +1,6 @@
 import {
   BucketCounts,
+  JOB_DURATION_BUCKETS,
   type Job,
   type MetricRegistry,
   type ReadSample,
@@ -8,9 +9,7 @@ import {
 import type { CancelReason, Worker } from './types.js';
 
 /** Upper bounds (seconds) of the run time and queue wait histograms: 5 ms to 1 hour. */
-export const JOB_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
-];
+export const JOB_BUCKETS: readonly number[] = JOB_DURATION_BUCKETS;
 
 /** Upper bounds (seconds) of the claim and outcome-write histograms: 0.5 ms to 5 s. */
 export const STORE_CALL_BUCKETS: readonly number[] = [

@@ -1,6 +1,7 @@
 import {
   type FinishedGroup,
   histogramSamples,
+  JOB_DURATION_BUCKETS,
   JOB_STATES,
   type JobStatsStore,
   type JobStore,
@@ -11,9 +12,7 @@ import { Registry } from 'prom-client';
 import { FinishedTotals } from './finished-totals.js';
 
 /** Upper bounds (seconds) of the duration and wait histograms: 5 ms to 1 hour. */
-export const DEFAULT_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
-];
+export const DEFAULT_BUCKETS: readonly number[] = JOB_DURATION_BUCKETS;
 
 /** Settings of the /metrics collector. */
 export interface MetricsOptions {
