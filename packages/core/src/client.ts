@@ -30,7 +30,6 @@ import {
 import type { RetentionSettings } from './retention.js';
 import { type JobEventType, TRANSITION_SOURCES } from './states.js';
 import type { JobListParams, JobPage, JobStore, NewJob, TransactionStore } from './store.js';
-import { tracedInsert } from './tracing.js';
 import type { EnqueuedJob } from './unique.js';
 import { checkInteger, isPlainObject, prefixField } from './validate.js';
 
