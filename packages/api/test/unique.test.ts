@@ -1,3 +1,4 @@
+import { JOB_STATES } from '@jobs/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApi, runJobs, type TestApi } from './helpers.js';
@@ -77,7 +78,11 @@ describe('POST /api/jobs with a unique key', () => {
     ['states as text', { uniqueKey: 'k', uniqueStates: 'completed' }, 'uniqueStates'],
     ['an unknown state', { uniqueKey: 'k', uniqueStates: ['completed', 'done'] }, 'uniqueStates.1'],
     ['a nested state', { uniqueKey: 'k', uniqueStates: [[['completed']]] }, 'uniqueStates.0'],
-    ['too many states', { uniqueKey: 'k', uniqueStates: Array(8).fill('queued') }, 'uniqueStates'],
+    [
+      'too many states',
+      { uniqueKey: 'k', uniqueStates: Array(JOB_STATES.length + 1).fill('queued') },
+      'uniqueStates',
+    ],
     ['a NUL in the key', { uniqueKey: 'a\u0000b' }, 'uniqueKey'],
     ['a lone surrogate in the key', { uniqueKey: 'a\ud800b' }, 'uniqueKey'],
     ['a huge key', { uniqueKey: 'k'.repeat(100_000) }, 'uniqueKey'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.js';
+import { JOB_STATES } from './job.js';
 import { normalizeEnqueue } from './options.js';
 import { insertedJob } from './store.js';
 import { newJob } from './testing/new-job.js';
@@ -33,6 +34,7 @@ describe('normalizeUniqueRule', () => {
       forMs: 90_000,
     });
     expect(UNIQUE_FOR_DEFAULT_STATES).toEqual([
+      'waiting',
       'scheduled',
       'queued',
       'running',
@@ -44,7 +46,7 @@ describe('normalizeUniqueRule', () => {
 
   it('always counts the unfinished states, in JOB_STATES order, whatever is listed', () => {
     expect(normalizeUniqueRule('k', undefined, ['failed', 'completed', 'completed'])).toEqual({
-      states: ['scheduled', 'queued', 'running', 'retrying', 'completed', 'failed'],
+      states: ['waiting', 'scheduled', 'queued', 'running', 'retrying', 'completed', 'failed'],
       forMs: null,
     });
     expect(normalizeUniqueRule('k', 5, ['cancelled'])?.states).toEqual([
@@ -67,9 +69,11 @@ describe('normalizeUniqueRule', () => {
     expect(fieldOf(() => normalizeUniqueRule('k', undefined, ['__proto__']))).toBe(
       'uniqueStates.0',
     );
-    expect(fieldOf(() => normalizeUniqueRule('k', undefined, Array(8).fill('queued')))).toBe(
-      'uniqueStates',
-    );
+    expect(
+      fieldOf(() =>
+        normalizeUniqueRule('k', undefined, Array(JOB_STATES.length + 1).fill('queued')),
+      ),
+    ).toBe('uniqueStates');
   });
 
   it('is what normalizeEnqueue puts on the NewJob, and only when asked', () => {

@@ -45,7 +45,7 @@ describe('schedules in PostgreSQL', () => {
   });
   beforeEach(async () => {
     await admin.unsafe(
-      `TRUNCATE ${schema.schema}.jobs, ${schema.schema}.schedules RESTART IDENTITY`,
+      `TRUNCATE ${schema.schema}.jobs, ${schema.schema}.schedules RESTART IDENTITY CASCADE`,
     );
   });
 
