@@ -30,6 +30,7 @@ describe('numeric flags with a negative value', () => {
       'start --port',
       'stats --window',
       'worker --concurrency',
+      'worker --metrics-port',
     ]);
   });
 
