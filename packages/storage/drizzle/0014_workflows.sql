@@ -121,8 +121,8 @@ CREATE TRIGGER "jobs_flow_settle_delete" BEFORE DELETE ON "jobs"
   WHEN (OLD.state NOT IN ('completed', 'failed', 'cancelled'))
   EXECUTE FUNCTION "jobs_flow_settle"();
 --> statement-breakpoint
--- The enqueue functions again (enqueueFunctionsSql(), src/sql/enqueue-function.ts): their unique-key
--- conflict target names the unfinished states, which now include waiting.
+-- The enqueue functions (enqueueFunctionsSql(), src/sql/enqueue-function.ts), written here once
+-- for 0011 (unique rules), 0013 (concurrency keys) and this one (waiting is unfinished).
 DROP FUNCTION IF EXISTS "jobs_enqueue_one"("handler" text, "method" text, "params" jsonb, "options" jsonb, "prefix" text);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "jobs_enqueue_invalid"("field" text, "problem" text)
