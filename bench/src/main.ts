@@ -479,12 +479,10 @@ try {
       out,
     );
     const files = await writeSoakResults(soak, startedAt);
-    out(
-      `  rate ${soak.rate} jobs/s; after the first 3 min, each minute's median against the third minute's:`,
-    );
+    out(`  rate ${soak.rate} jobs/s; after the first 3 min, each minute against the third minute:`);
     for (const c of soak.checks) {
       out(
-        `  ${c.metric}: reference ${c.reference}, minutes ${c.minutes.join(', ')}; worst ${(c.worstDeviation * 100).toFixed(1)} % -> ${c.pass ? 'flat (pass)' : 'NOT flat (fail)'}`,
+        `  ${c.metric} (${c.summary}): reference ${c.reference}, minutes ${c.minutes.join(', ')}; worst ${(c.worstDeviation * 100).toFixed(1)} % -> ${c.pass ? 'flat (pass)' : 'NOT flat (fail)'}`,
       );
     }
     out(`  soak ${soak.pass ? 'PASSED' : 'FAILED'}; series ${files.json}; chart ${files.svg}`);
