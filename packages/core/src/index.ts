@@ -186,6 +186,7 @@ export type {
   AttemptFailure,
   AttemptRef,
   AttemptRelease,
+  ClaimedJob,
   FailureOutcome,
   FinishedGroup,
   FinishedSummary,

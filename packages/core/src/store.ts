@@ -275,6 +275,16 @@ export interface NewFlow {
   readonly dependencies: readonly NewDependency[];
 }
 
+/** A job as a claim returns it. */
+export interface ClaimedJob extends Job {
+  /**
+   * True when the claim took it within a queue's limits (a queue with a concurrency or rate
+   * limit, or a job with a concurrency key): while it runs it may hold a slot other workers
+   * wait for, so a worker writes its outcome at once instead of batching it with others.
+   */
+  readonly limited?: true;
+}
+
 /**
  * The storage port. Methods are named noun-then-verb and take one params object. Every
  * state change is applied with a guard on the state (and, for running jobs, on the lease owner
@@ -318,7 +328,7 @@ export interface JobStore {
      * A worker passes its free run slots, so that it never holds a limited job it cannot start.
      */
     readonly startLimit?: number;
-  }): Promise<Job[]>;
+  }): Promise<ClaimedJob[]>;
   /** Records completions still owned by `workerId`; returns the ids recorded. */
   jobComplete(params: {
     readonly workerId: string;

@@ -84,6 +84,8 @@ describe('queue limits in the store', () => {
     const first = await claim(10);
     expect(first.filter((j) => j.queue === 'mail')).toHaveLength(3);
     expect(first.filter((j) => j.queue === 'other')).toHaveLength(4);
+    // The claim says which jobs it took within a limit (their outcomes are written at once).
+    for (const job of first) expect(job.limited).toBe(job.queue === 'mail' ? true : undefined);
     expect(await claim(10)).toEqual([]);
     await store.jobComplete({
       workerId: 'w1',
@@ -113,6 +115,9 @@ describe('queue limits in the store', () => {
     });
     const first = await claim(10);
     expect(first.map((j) => j.concurrencyKey).sort()).toEqual(['a', 'b', null]);
+    // Keyed jobs hold a slot of their key: claimed within a limit (so is the queue's unkeyed
+    // job: a queue with keyed work is claimed by the limited claim as a whole).
+    expect(first.every((j) => j.limited === true)).toBe(true);
     expect(await claim(10)).toEqual([]);
     await store.queueLimitsSet({ name: 'k', limits: { keyConcurrency: 2 } });
     expect((await claim(10)).map((j) => j.concurrencyKey)).toEqual(['a']);

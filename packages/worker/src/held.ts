@@ -1,4 +1,4 @@
-import type { AttemptRef, Job } from '@jobs/core';
+import type { AttemptRef, ClaimedJob } from '@jobs/core';
 import { AttemptStop } from './attempt-stop.js';
 
 /**
@@ -20,7 +20,7 @@ export interface HeldJob {
   /** `id:attempt`, the registry's key. */
   readonly key: string;
   /** The job as claimed (its `attempt` is this attempt). */
-  readonly job: Job;
+  readonly job: ClaimedJob;
   /** Where the attempt is; changed only through the registry. */
   readonly phase: HeldPhase;
   /** Stops the attempt (cancel, timeout, lost lease, shutdown). */
@@ -31,7 +31,7 @@ export interface HeldJob {
 
 interface Entry {
   key: string;
-  job: Job;
+  job: ClaimedJob;
   phase: HeldPhase;
   stop: AttemptStop;
   startedAt: number;
@@ -75,7 +75,7 @@ export class HeldJobs {
   }
 
   /** Holds a claimed attempt in the local queue; null when that attempt is already held. */
-  hold(job: Job): HeldJob | null {
+  hold(job: ClaimedJob): HeldJob | null {
     const key = attemptKey(job);
     if (this.#entries.has(key)) return null;
     const entry: Entry = { key, job, phase: 'queued', stop: new AttemptStop(), startedAt: 0 };

@@ -34,7 +34,7 @@ function writingStore(decide: Decide) {
   return { store, writes };
 }
 
-function setup(decide: Decide) {
+function setup(decide: Decide, intervalMs = 1) {
   const { store, writes } = writingStore(decide);
   const held = new HeldJobs();
   const recorded: BufferedOutcome[] = [];
@@ -43,7 +43,7 @@ function setup(decide: Decide) {
   const buffer = new OutcomeBuffer({
     store,
     workerId: 'w',
-    intervalMs: 1,
+    intervalMs,
     maxBatch: 100,
     backoff: { baseMs: 1, maxMs: 2 },
     random: () => 0,
@@ -53,9 +53,11 @@ function setup(decide: Decide) {
     onGivenUp: (item) => givenUp.push(item.held.job.id),
     onStoreError: (error) => storeErrors.push(error),
   });
-  const add = (count: number) => {
-    for (let i = 1; i <= count; i++) {
-      const job = {
+  let next = 1;
+  const add = (count: number, limited = false) => {
+    for (let n = 0; n < count; n++) {
+      const i = next++;
+      const claimed = {
         ...insertedJob(newJob(), {
           id: String(i),
           state: 'queued',
@@ -64,7 +66,7 @@ function setup(decide: Decide) {
         }),
         attempt: 1,
       };
-      const entry = held.hold(job);
+      const entry = held.hold(limited ? { ...claimed, limited: true } : claimed);
       if (entry === null) throw new Error('held twice');
       buffer.add({ kind: 'complete', held: entry, result: i, durationMs: 1 });
     }
@@ -73,6 +75,22 @@ function setup(decide: Decide) {
 }
 
 describe('OutcomeBuffer', () => {
+  it('writes a limited outcome at once, with whatever waits, instead of after the interval', async () => {
+    const t = setup(() => 'ok', 60_000);
+    t.add(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Plain outcomes wait out the interval (a minute here) to share a write.
+    expect(t.writes).toEqual([]);
+    t.add(1, true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.writes).toEqual([{ kind: 'complete', ids: ['1', '2', '3'] }]);
+    // The next plain outcome waits again.
+    t.add(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.writes).toHaveLength(1);
+    t.buffer.close();
+  });
+
   it('halves a refused batch until the outcome at fault stands alone, and records it as a failure', async () => {
     const t = setup((ids, kind) => (kind === 'complete' && ids.includes('13') ? 'refuse' : 'ok'));
     t.add(32);

@@ -73,6 +73,10 @@ export const OUTCOME_NOT_STORABLE = 'OutcomeNotStorableError';
  *   one it cannot hold stands alone; that one is recorded as a failure of its job saying why
  *   (`OutcomeNotStorableError`), and every other outcome is recorded as it was.
  *
+ * - limited outcome: the outcome of a job claimed within a queue's limits (`ClaimedJob.limited`).
+ *   Its write frees a slot that other workers may be waiting for, so it is written at once,
+ *   together with whatever else waits, instead of after `intervalMs`.
+ *
  * Buffers outcomes and flushes them at most `intervalMs` after the first one arrives.
  */
 export class OutcomeBuffer {
@@ -80,6 +84,8 @@ export class OutcomeBuffer {
   /** Groups of outcomes under suspicion after a rejected write: each is written on its own. */
   #suspects: BufferedOutcome[][] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** A limited outcome waits in `#items`: the next write goes at once. */
+  #urgent = false;
   #flushing: Promise<void> | null = null;
   #failures = 0;
 
@@ -88,6 +94,11 @@ export class OutcomeBuffer {
   /** Queues an outcome for the next flush. */
   add(item: BufferedOutcome): void {
     this.#items.push(item);
+    if (item.held.job.limited === true && !this.#urgent) {
+      this.#urgent = true;
+      // A write waiting out the interval goes now; one after a failed write keeps its backoff.
+      if (this.#failures === 0) this.#clearTimer();
+    }
     this.#schedule();
   }
 
@@ -130,7 +141,7 @@ export class OutcomeBuffer {
     const wait =
       this.#failures > 0
         ? backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random)
-        : this.#suspects.length > 0 || this.#items.length >= this.deps.maxBatch
+        : this.#urgent || this.#suspects.length > 0 || this.#items.length >= this.deps.maxBatch
           ? 0
           : this.deps.intervalMs;
     this.#timer = setTimeout(() => {
@@ -152,6 +163,7 @@ export class OutcomeBuffer {
   async #write(): Promise<void> {
     const suspect = this.#suspects.shift();
     const batch = suspect ?? this.#items.splice(0, this.deps.maxBatch);
+    if (this.#items.length === 0) this.#urgent = false;
     if (batch.length === 0) return;
     const completions = batch.filter((item) => item.kind === 'complete');
     const failures = batch.filter((item) => item.kind === 'fail');

@@ -1,4 +1,4 @@
-import { type Job, RUNNABLE_STATES } from '@jobs/core';
+import { type ClaimedJob, RUNNABLE_STATES } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
@@ -45,7 +45,8 @@ const CLAIM = `WITH limited AS (SELECT ${CLAIM_LIMITED_FUNCTION}($5, $4::text[])
      WHERE j.id = next.id
     RETURNING ${JOB_COLUMNS_SQL}
     ), ${notifyChangesCtes('claim', 'claimed')}
-    SELECT claimed.* FROM claimed ${NOTIFIED_JOIN}`;
+    SELECT claimed.*, claimed.id IN (SELECT id FROM limited) AS "claimedLimited"
+      FROM claimed ${NOTIFIED_JOIN}`;
 
 /**
  * Claims up to `limit` due jobs in one statement, skipping rows other workers hold; at most
@@ -60,10 +61,10 @@ export async function claimJobs(
     readonly leaseMs: number;
     readonly startLimit?: number;
   },
-): Promise<Job[]> {
+): Promise<ClaimedJob[]> {
   if (params.limit <= 0 || params.queues?.length === 0) return [];
   const queues = params.queues === null ? null : pgArray(params.queues);
-  const rows = await c.sql.unsafe<JobRow[]>(
+  const rows = await c.sql.unsafe<(JobRow & { claimedLimited: boolean })[]>(
     CLAIM,
     [
       params.limit,
@@ -74,5 +75,8 @@ export async function claimJobs(
     ],
     { prepare: true },
   );
-  return rows.map(rowToJob);
+  return rows.map((row): ClaimedJob => {
+    const job = rowToJob(row);
+    return row.claimedLimited ? { ...job, limited: true } : job;
+  });
 }
