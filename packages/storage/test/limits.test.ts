@@ -146,6 +146,18 @@ describe('queue limits in the store', () => {
     expect(await store.queueLimitWait({ queues: null })).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('says when the oldest start leaves a window that is not full, so a short claim waits no longer', async () => {
+    await store.queueLimitsSet({ name: 'r', limits: { rateLimit: { limit: 3, periodMs: 400 } } });
+    await insert(5, { queue: 'r' });
+    // Nothing started yet: no window to wait for (the worker claims, or waits for its poll).
+    expect(await store.queueLimitWait({ queues: null })).toBe(Number.POSITIVE_INFINITY);
+    expect(await claim(1)).toHaveLength(1);
+    // One start of three: the window is not full, and its oldest start leaves it within 400 ms.
+    const wait = await store.queueLimitWait({ queues: null });
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(400);
+  });
+
   it('does not count a running job whose lease expired', async () => {
     await store.queueLimitsSet({ name: 'mail', limits: { concurrency: 1 } });
     await insert(2, { queue: 'mail' });

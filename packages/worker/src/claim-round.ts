@@ -1,4 +1,4 @@
-import type { Job, JobStore } from '@jobs/core';
+import type { ClaimedJob, JobStore } from '@jobs/core';
 import { hasQueueLimits, planClaims } from './capacity.js';
 import type { HeldJobs } from './held.js';
 
@@ -19,7 +19,7 @@ export interface ClaimRoundDeps {
   /** False once the worker stops: no further claim is made. */
   readonly shouldContinue: () => boolean;
   /** Holds a claimed job (synchronously: it counts as held at once). */
-  readonly onClaimed: (job: Job) => void;
+  readonly onClaimed: (job: ClaimedJob) => void;
 }
 
 /** What a round found. */

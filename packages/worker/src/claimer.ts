@@ -1,4 +1,4 @@
-import type { Job } from '@jobs/core';
+import type { ClaimedJob } from '@jobs/core';
 import { claimRound } from './claim-round.js';
 import type { HeldJobs } from './held.js';
 import type { Journal } from './journal.js';
@@ -13,7 +13,7 @@ export interface ClaimerDeps {
   /** False while the worker stops or its leases are in doubt: no claim is made. */
   readonly canClaim: () => boolean;
   /** A claimed job was added to the registry's local queue. */
-  readonly onClaimed: (job: Job) => void;
+  readonly onClaimed: (job: ClaimedJob) => void;
 }
 
 /**
@@ -83,6 +83,9 @@ export class Claimer {
       shouldContinue: this.deps.canClaim,
       onClaimed: (job) => {
         claimed += 1;
+        // A job claimed within a limit: limits are in play now, whatever the store said of
+        // rate limits before (a limit set since then), so the next short round asks again.
+        if (job.limited === true) this.#rateAskAfter = 0;
         this.deps.onClaimed(job);
       },
     });

@@ -43,9 +43,12 @@ const SET = `WITH saved AS (
   ), woken AS (SELECT pg_notify('jobs:' || current_schema(), '{"type":"inserted"}'))
   SELECT ${USAGE_COLUMNS} FROM saved q CROSS JOIN (SELECT count(*) FROM woken) AS w`;
 
-// For each rate-limited, unpaused queue with due jobs whose window is full: when its oldest
-// start in the window leaves it. The soonest of those, in ms from now; and whether any
-// rate-limited queue is served at all.
+// For each rate-limited, unpaused queue with due jobs and starts in its window: when its
+// oldest start in the window leaves it. The soonest of those, in ms from now; and whether any
+// rate-limited queue is served at all. A window that is not full when asked counts too: the
+// claim that came back short may have met it full a moment before (other workers' starts, or
+// its own, leaving it since), and a worker that waited for its poll instead would leave the
+// rate's room unused for a poll interval.
 const WAIT = `SELECT
   EXISTS (SELECT 1 FROM job_queues q WHERE q.rate_limit IS NOT NULL
             AND ($1::text[] IS NULL OR q.name = ANY($1::text[]))) AS rated,
@@ -58,7 +61,7 @@ const WAIT = `SELECT
         WHERE s.queue = q.name
           AND s.started_at > now() - q.rate_period_ms * interval '1 millisecond'
      ) w
-    WHERE q.rate_limit IS NOT NULL AND NOT q.paused AND w.n >= q.rate_limit
+    WHERE q.rate_limit IS NOT NULL AND NOT q.paused AND w.n > 0
       AND ($1::text[] IS NULL OR q.name = ANY($1::text[]))
       AND EXISTS (SELECT 1 FROM jobs j WHERE j.queue = q.name
                     AND j.state IN (${sqlList(['queued', 'retrying'])}) AND j.run_at <= now())) AS ms`;
