@@ -123,6 +123,29 @@ describe('queue limits in the store', () => {
     expect((await claim(10)).map((j) => j.concurrencyKey)).toEqual(['a']);
   });
 
+  it('takes each key’s first jobs in claim order up to its room, merged in order with keyless jobs', async () => {
+    await store.queueLimitsSet({ name: 'k', limits: { keyConcurrency: 2 } });
+    // Interleaved keys a, b, c (4 jobs each), and two keyless jobs, one of them ahead of all.
+    const jobs = [newJob({ queue: 'k', priority: 5 })];
+    for (let i = 0; i < 12; i += 1) {
+      jobs.push(newJob({ queue: 'k', concurrencyKey: ['a', 'b', 'c'][i % 3] ?? null }));
+    }
+    jobs.push(newJob({ queue: 'k' }));
+    const inserted = await store.jobInsert({ jobs });
+    const ids = inserted.map((j) => j.id);
+    const first = await claim(100);
+    // The keyless ones, and the first two of each key, in claim order (priority, then id).
+    expect(first.map((j) => j.id)).toEqual([ids[0], ...ids.slice(1, 7), ids[13]]);
+    // Each key has 2 running: nothing more of them until one finishes.
+    expect(await claim(100)).toEqual([]);
+    const a = first.find((j) => j.concurrencyKey === 'a');
+    await store.jobComplete({
+      workerId: 'w1',
+      jobs: [{ id: a?.id ?? '', attempt: 1, result: null }],
+    });
+    expect((await claim(100)).map((j) => j.id)).toEqual([ids[7]]);
+  });
+
   it('keeps a concurrency key as given, refusing unstorable text', async () => {
     const [job] = await insert(1, { concurrencyKey: 'customer \u00e9 \u{1F600}' });
     expect((await store.jobGet({ id: job?.id ?? '' }))?.concurrencyKey).toBe(

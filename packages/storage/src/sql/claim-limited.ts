@@ -33,6 +33,12 @@ DECLARE
   free integer;
   total integer := 0;
   picked bigint[];
+  keyed bigint[];
+  busy_keys text[];
+  busy_counts integer[];
+  key_room integer;
+  kj record;
+  i integer;
 BEGIN
   IF lim IS NULL OR lim <= 0 THEN
     RETURN;
@@ -82,33 +88,51 @@ BEGIN
          FOR UPDATE SKIP LOCKED
       ) c;
     ELSE
-    -- Keyed jobs wait: each key's jobs numbered in claim order, a key's next ones taken only
-    -- while it has room (reads every due job of the queue: a cost of keyed queues only).
-    SELECT array_agg(c.id) INTO picked FROM (
-      SELECT j.id FROM jobs j
-       WHERE j.id IN (
-         SELECT x.id FROM (
-           SELECT w.id, w.priority, w.run_at, w.concurrency_key,
-                  row_number() OVER (PARTITION BY w.concurrency_key
-                                     ORDER BY w.priority DESC, w.run_at, w.id) AS nth
-             FROM jobs w
-            WHERE w.queue = q.name AND w.state IN (${RUNNABLE})
-              AND w.run_at <= now() AND w.attempt < w.max_attempts
-         ) x
-         LEFT JOIN (
-           SELECT r.concurrency_key AS key, count(*)::integer AS n FROM jobs r
-            WHERE r.state = ${RUNNING} AND r.queue = q.name AND r.concurrency_key IS NOT NULL
-              AND r.lease_expires_at > clock_timestamp()
-            GROUP BY r.concurrency_key
-         ) busy ON busy.key = x.concurrency_key
-         WHERE x.concurrency_key IS NULL
-            OR x.nth + COALESCE(busy.n, 0) <= COALESCE(q.key_concurrency, ${DEFAULT_KEY_CONCURRENCY})
-         ORDER BY x.priority DESC, x.run_at, x.id
-         LIMIT room)
-         AND j.state IN (${RUNNABLE}) AND j.run_at <= now() AND j.attempt < j.max_attempts
-       ORDER BY j.priority DESC, j.run_at, j.id
-       FOR UPDATE SKIP LOCKED
-    ) c;
+      -- Keyed jobs wait. The keys' running jobs, counted once (few: at most the running jobs).
+      SELECT coalesce(array_agg(b.key), '{}'), coalesce(array_agg(b.n), '{}')
+        INTO busy_keys, busy_counts
+        FROM (SELECT r.concurrency_key AS key, count(*)::integer AS n FROM jobs r
+               WHERE r.state = ${RUNNING} AND r.queue = q.name AND r.concurrency_key IS NOT NULL
+                 AND r.lease_expires_at > clock_timestamp()
+               GROUP BY r.concurrency_key) b;
+      key_room := COALESCE(q.key_concurrency, ${DEFAULT_KEY_CONCURRENCY});
+      keyed := '{}';
+      -- The queue's keyed jobs in claim order (jobs_keyed_waiting_idx), a key's next ones taken
+      -- only while it has room, until the queue's room is filled: the scan stops there, so it
+      -- reads about as many jobs as it takes when keys interleave, and passes over the jobs of
+      -- busy keys (all of them only when they fill the head of the queue).
+      FOR kj IN
+        SELECT w.id, w.concurrency_key AS key FROM jobs w
+         WHERE w.queue = q.name AND w.concurrency_key IS NOT NULL AND w.state IN (${RUNNABLE})
+           AND w.run_at <= now() AND w.attempt < w.max_attempts
+         ORDER BY w.priority DESC, w.run_at, w.id
+      LOOP
+        i := array_position(busy_keys, kj.key);
+        IF i IS NULL THEN
+          busy_keys := busy_keys || kj.key;
+          busy_counts := busy_counts || 0;
+          i := cardinality(busy_keys);
+        END IF;
+        CONTINUE WHEN busy_counts[i] >= key_room;
+        busy_counts[i] := busy_counts[i] + 1;
+        keyed := keyed || kj.id;
+        EXIT WHEN cardinality(keyed) >= room;
+      END LOOP;
+      -- With the queue's jobs that carry no key (its first due ones, read from the index), the
+      -- first in claim order, locked; a job taken meanwhile is skipped.
+      SELECT array_agg(c.id) INTO picked FROM (
+        SELECT j.id FROM jobs j
+         WHERE (j.id = ANY(keyed) OR j.id IN (
+                  SELECT u.id FROM jobs u
+                   WHERE u.queue = q.name AND u.state IN (${RUNNABLE}) AND u.concurrency_key IS NULL
+                     AND u.run_at <= now() AND u.attempt < u.max_attempts
+                   ORDER BY u.priority DESC, u.run_at, u.id
+                   LIMIT room))
+           AND j.state IN (${RUNNABLE}) AND j.run_at <= now() AND j.attempt < j.max_attempts
+         ORDER BY j.priority DESC, j.run_at, j.id
+         LIMIT room
+         FOR UPDATE SKIP LOCKED
+      ) c;
     END IF;
     CONTINUE WHEN picked IS NULL;
     IF q.rate_limit IS NOT NULL THEN
