@@ -95,9 +95,12 @@ export const jobs = pgTable(
     ),
     // The claim reads this index in order and stops after LIMIT rows: no sort, no scan of
     // finished jobs. Its order must match the claim's ORDER BY exactly (DESC = NULLS FIRST).
+    // Jobs with a concurrency key are left out (migration 0016): the limited claim reads them
+    // from jobs_keyed_waiting_idx, and a backlog of keyed jobs no longer lies in the way of
+    // the plain claim, which skipped them one by one.
     index('jobs_claim_idx')
       .on(t.priority.desc().nullsFirst(), t.runAt.asc(), t.id.asc())
-      .where(sql`${t.state} IN (${RUNNABLE})`),
+      .where(sql`${t.state} IN (${RUNNABLE}) AND ${t.concurrencyKey} IS NULL`),
     // Rescue finds expired leases without looking at anything but running jobs.
     index('jobs_lease_idx')
       .on(t.leaseExpiresAt)
