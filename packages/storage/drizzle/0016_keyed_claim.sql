@@ -14,6 +14,7 @@ RETURNS SETOF bigint
 LANGUAGE plpgsql
 VOLATILE
 ROWS 10
+SET enable_seqscan = off
 AS $$
 DECLARE
   q record;
@@ -27,6 +28,8 @@ DECLARE
   key_room integer;
   kj record;
   i integer;
+  page_from integer;
+  seen integer;
 BEGIN
   IF lim IS NULL OR lim <= 0 THEN
     RETURN;
@@ -88,30 +91,43 @@ BEGIN
       -- The queue's keyed jobs in claim order (jobs_keyed_waiting_idx), a key's next ones taken
       -- only while it has room, until the queue's room is filled: the scan stops there, so it
       -- reads about as many jobs as it takes when keys interleave, and passes over the jobs of
-      -- busy keys (all of them only when they fill the head of the queue).
-      FOR kj IN
-        SELECT w.id, w.concurrency_key AS key FROM jobs w
-         WHERE w.queue = q.name AND w.concurrency_key IS NOT NULL AND w.state IN ('scheduled', 'queued', 'retrying')
-           AND w.run_at <= now() AND w.attempt < w.max_attempts
-         ORDER BY w.priority DESC, w.run_at, w.id
+      -- busy keys (all of them only when they fill the head of the queue). It reads pages of
+      -- 256 (a LIMIT the planner sees, so that it reads the index in order rather than
+      -- sorting the whole backlog); a job read twice as pages shift is taken once.
+      page_from := 0;
       LOOP
-        i := array_position(busy_keys, kj.key);
-        IF i IS NULL THEN
-          busy_keys := busy_keys || kj.key;
-          busy_counts := busy_counts || 0;
-          i := cardinality(busy_keys);
-        END IF;
-        CONTINUE WHEN busy_counts[i] >= key_room;
-        busy_counts[i] := busy_counts[i] + 1;
-        keyed := keyed || kj.id;
-        EXIT WHEN cardinality(keyed) >= room;
+        seen := 0;
+        FOR kj IN
+          SELECT w.id, w.concurrency_key AS key FROM jobs w
+           WHERE w.queue = q.name AND w.concurrency_key IS NOT NULL AND w.state IN ('scheduled', 'queued', 'retrying')
+             AND w.run_at <= now() AND w.attempt < w.max_attempts
+           ORDER BY w.priority DESC, w.run_at, w.id
+           LIMIT 256 OFFSET page_from
+        LOOP
+          seen := seen + 1;
+          CONTINUE WHEN kj.id = ANY(keyed);
+          i := array_position(busy_keys, kj.key);
+          IF i IS NULL THEN
+            busy_keys := busy_keys || kj.key;
+            busy_counts := busy_counts || 0;
+            i := cardinality(busy_keys);
+          END IF;
+          CONTINUE WHEN busy_counts[i] >= key_room;
+          busy_counts[i] := busy_counts[i] + 1;
+          keyed := keyed || kj.id;
+          EXIT WHEN cardinality(keyed) >= room;
+        END LOOP;
+        EXIT WHEN cardinality(keyed) >= room OR seen < 256;
+        page_from := page_from + 256;
       END LOOP;
       -- With the queue's jobs that carry no key (its first due ones, read from the index), the
       -- first in claim order, locked; a job taken meanwhile is skipped.
       SELECT array_agg(c.id) INTO picked FROM (
         SELECT j.id FROM jobs j
-         WHERE (j.id = ANY(keyed) OR j.id IN (
-                  SELECT u.id FROM jobs u
+         WHERE j.id IN (
+                 SELECT unnest(keyed)
+                 UNION ALL
+                 (SELECT u.id FROM jobs u
                    WHERE u.queue = q.name AND u.state IN ('scheduled', 'queued', 'retrying') AND u.concurrency_key IS NULL
                      AND u.run_at <= now() AND u.attempt < u.max_attempts
                    ORDER BY u.priority DESC, u.run_at, u.id
