@@ -75,13 +75,31 @@ describe('target verdicts', () => {
     expect(line(lines, 'latency-p50').verdict).toBe('not measured');
   });
 
-  it('does not count a faster run of ours that lost or repeated jobs', () => {
+  it('misses the target when a run of ours lost or repeated jobs, however fast', () => {
     const lines = evaluateTargets([
       rec(groups.drain(16), 'ours', 'fast', { jobsPerSecond: 50_000 }, ['3 jobs ran twice']),
+      drain(16, 'ours', 'default', 13_000),
       drain(16, 'graphile-worker', 'fast', 10_000),
     ]);
-    expect(line(lines, 'drain-c16').verdict).toBe('not met');
-    expect(line(lines, 'drain-c16').detail).toContain('3 jobs ran twice');
+    expect(line(lines, 'drain-c16')).toMatchObject({
+      verdict: 'not met',
+      ratio: null,
+      detail: 'ours failed its checks (fast: 3 jobs ran twice)',
+    });
+  });
+
+  it("leaves the target not measured when one of graphile-worker's settings failed", () => {
+    const lines = evaluateTargets([
+      drain(16, 'ours', 'fast', 13_000),
+      drain(16, 'graphile-worker', 'default', 1_500),
+      rec(groups.drain(16), 'graphile-worker', 'fast', {}, [
+        'failed: exited (1) before "ready"\n  at a stack line',
+      ]),
+    ]);
+    expect(line(lines, 'drain-c16')).toMatchObject({
+      verdict: 'not measured',
+      detail: 'graphile-worker failed its checks (fast: failed: exited (1) before "ready")',
+    });
   });
 
   it('reads the drain at 5 ms from its own group, against graphile-worker at 5 ms', () => {

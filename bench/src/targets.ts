@@ -114,22 +114,35 @@ const clean = (r: CaseRecord) => r.outcome.problems.length === 0;
 const who = (r: CaseRecord) =>
   `${r.contender} ${r.settings}${r.load.disturbed ? ' (DISTURBED)' : ''}`;
 
-/** The record of `contender` in `group` with the best value (higher or lower), clean only. */
-function bestOf(
+/** A failed case's problems, first lines only, short enough for one output line. */
+const why = (failed: readonly CaseRecord[]) =>
+  failed
+    .map((r) => `${r.settings}: ${r.outcome.problems.map((p) => p.split('\n')[0]).join('; ')}`)
+    .join('; ')
+    .slice(0, 200);
+
+/**
+ * The records of `contender` in `group`: the best (higher or lower value), and those that failed
+ * their checks or gave no figure. The best is null when any failed: a setting that lost or
+ * repeated jobs, or did not run, leaves no fair best.
+ */
+function sideOf(
   records: readonly CaseRecord[],
   group: string,
   contender: CaseRecord['contender'],
   value: (r: CaseRecord) => number,
   better: 'higher' | 'lower',
-): { best: CaseRecord | null; seen: CaseRecord[] } {
+): { best: CaseRecord | null; seen: CaseRecord[]; failed: CaseRecord[] } {
   const seen = records.filter((r) => r.group === group && r.contender === contender);
+  const failed = seen.filter((r) => !clean(r) || !Number.isFinite(value(r)));
   let best: CaseRecord | null = null;
-  for (const r of seen) {
-    const v = value(r);
-    if (!clean(r) || !Number.isFinite(v)) continue;
-    if (best === null || (better === 'higher' ? v > value(best) : v < value(best))) best = r;
+  if (failed.length === 0) {
+    for (const r of seen) {
+      if (best === null || (better === 'higher' ? value(r) > value(best) : value(r) < value(best)))
+        best = r;
+    }
   }
-  return { best, seen };
+  return { best, seen, failed };
 }
 
 function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
@@ -156,22 +169,26 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
   const better = d.kind === 'rate' ? 'higher' : 'lower';
   const unit = d.kind === 'rate' ? 'jobs/s' : 'ms';
   const digits = d.kind === 'rate' ? 0 : 1;
-  const ours = bestOf(records, d.group, 'ours', value, better);
-  const peer = bestOf(records, d.group, 'graphile-worker', value, better);
-  if (peer.best === null) {
-    const why = peer.seen.length === 0 ? 'not run' : 'its runs failed their checks';
-    return { ...base, verdict: 'not measured', ratio: null, detail: `graphile-worker ${why}` };
+  const ours = sideOf(records, d.group, 'ours', value, better);
+  const peer = sideOf(records, d.group, 'graphile-worker', value, better);
+  if (ours.seen.length === 0 || peer.seen.length === 0) {
+    const missing = ours.seen.length === 0 ? 'ours' : 'graphile-worker';
+    return { ...base, verdict: 'not measured', ratio: null, detail: `${missing} not run` };
   }
   if (ours.best === null) {
-    if (ours.seen.length === 0) {
-      return { ...base, verdict: 'not measured', ratio: null, detail: 'ours not run' };
-    }
-    const problems = ours.seen.flatMap((r) => r.outcome.problems).join('; ');
     return {
       ...base,
       verdict: 'not met',
       ratio: null,
-      detail: `ours failed its checks: ${problems}`,
+      detail: `ours failed its checks (${why(ours.failed)})`,
+    };
+  }
+  if (peer.best === null) {
+    return {
+      ...base,
+      verdict: 'not measured',
+      ratio: null,
+      detail: `graphile-worker failed its checks (${why(peer.failed)})`,
     };
   }
   const ratio = value(ours.best) / value(peer.best);
@@ -186,9 +203,9 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
 
 /**
  * Every target's verdict from the records of one run: this project's best settings against
- * graphile-worker's best, in the same group of the same run. A case that failed its checks
- * (a job lost or run twice) does not count: ours then misses the target, and a peer's leaves
- * it not measured.
+ * graphile-worker's best, in the same group of the same run. When a case of the group failed
+ * its checks (a job lost or run twice, a process that did not start), ours misses the target,
+ * and a peer's leaves it not measured: no best is picked from what is left.
  */
 export function evaluateTargets(records: readonly CaseRecord[]): TargetLine[] {
   return definitions().map((d) => evaluate(d, records));
