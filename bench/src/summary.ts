@@ -35,20 +35,14 @@ export function buildSummary(input: SummaryInput) {
       return {
         run,
         group: r.group,
-        case: r.label,
         contender: r.contender,
         settings: r.settings,
-        netDelayMs: r.net.delayMs,
         result: metricOf(r).text,
-        ratio: rows[i]?.ratio ?? '',
+        ...(rows[i]?.ratio ? { ratio: rows[i]?.ratio } : {}),
         ...(typeof rss === 'number' ? { peakRssMiB: rss } : {}),
-        check: r.outcome.problems.length === 0 ? 'ok' : r.outcome.problems.join('; '),
-        load: {
-          loadavgEnd: r.load.loadavgEnd,
-          outsideCores: r.load.externalCores,
-          disturbed: r.load.disturbed,
-          attempts: r.runs,
-        },
+        check: r.outcome.problems.length === 0 ? 'ok' : r.outcome.problems.join('; ').slice(0, 300),
+        outsideCores: r.load.externalCores,
+        ...(r.load.disturbed ? { disturbed: true } : {}),
       };
     });
   });
@@ -74,10 +68,21 @@ export function buildSummary(input: SummaryInput) {
   };
 }
 
+/** The summary as JSON text: one line per case and per target line, the rest indented. */
+export function formatSummary(summary: ReturnType<typeof buildSummary>): string {
+  const { targets, cases, ...head } = summary;
+  const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
+  const runs = targets.map(
+    (lines) => `  [\n${lines.map((l) => `   ${JSON.stringify(l)}`).join(',\n')}\n  ]`,
+  );
+  const rows = cases.map((c) => `  ${JSON.stringify(c)}`);
+  return `${top},\n "targets": [\n${runs.join(',\n')}\n ],\n "cases": [\n${rows.join(',\n')}\n ]\n}\n`;
+}
+
 /** Writes the summary to `dir`/<startedAt>.json and returns its path. */
 export async function writeSummary(dir: URL, input: SummaryInput): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = new URL(`${input.startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
-  await writeFile(file, `${JSON.stringify(buildSummary(input), null, 1)}\n`);
+  await writeFile(file, formatSummary(buildSummary(input)));
   return file.pathname;
 }

@@ -172,7 +172,12 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
   const ours = sideOf(records, d.group, 'ours', value, better);
   const peer = sideOf(records, d.group, 'graphile-worker', value, better);
   if (ours.seen.length === 0 || peer.seen.length === 0) {
-    const missing = ours.seen.length === 0 ? 'ours' : 'graphile-worker';
+    const missing =
+      ours.seen.length === 0 && peer.seen.length === 0
+        ? 'its cases'
+        : ours.seen.length === 0
+          ? 'ours'
+          : 'graphile-worker';
     return { ...base, verdict: 'not measured', ratio: null, detail: `${missing} not run` };
   }
   if (ours.best === null) {
