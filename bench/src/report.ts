@@ -80,8 +80,11 @@ function ratios(records: readonly CaseRecord[]): Map<CaseRecord, string> {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const members of groups.values()) {
+    // A peer's case that failed has no figure to compare with.
     const peers = members.filter(
-      (m) => m.contender === 'graphile-worker' || m.contender === 'pg-boss',
+      (m) =>
+        (m.contender === 'graphile-worker' || m.contender === 'pg-boss') &&
+        Number.isFinite(metricOf(m).value),
     );
     if (peers.length === 0) continue;
     const better = metricOf(peers[0] as CaseRecord).better;
