@@ -102,6 +102,25 @@ describe('target verdicts', () => {
     });
   });
 
+  it("leaves out a peer's failed setting whose own figure shows it was the slower", () => {
+    const partial = rec(groups.drain(64), 'graphile-worker', 'default', { jobsPerSecond: 333 }, [
+      'time limit: 47 not run, 100 pending',
+    ]);
+    const lines = evaluateTargets([
+      drain(64, 'ours', 'fast', 13_000),
+      drain(64, 'graphile-worker', 'fast', 10_000),
+      partial,
+    ]);
+    expect(line(lines, 'drain-c64')).toMatchObject({ verdict: 'met', ratio: 1.3 });
+    expect(line(lines, 'drain-c64').detail).toContain('left out, slower and failed its checks');
+    const faster = evaluateTargets([
+      drain(64, 'ours', 'fast', 13_000),
+      drain(64, 'graphile-worker', 'fast', 10_000),
+      { ...partial, outcome: { ...partial.outcome, jobsPerSecond: 11_000 } },
+    ]);
+    expect(line(faster, 'drain-c64').verdict).toBe('not measured');
+  });
+
   it('reads the drain at 5 ms from its own group, against graphile-worker at 5 ms', () => {
     const at5 = groups.drain(16, 5);
     expect(at5).toBe(netGroup('drain c16', 5));

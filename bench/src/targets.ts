@@ -122,9 +122,8 @@ const why = (failed: readonly CaseRecord[]) =>
     .slice(0, 200);
 
 /**
- * The records of `contender` in `group`: the best (higher or lower value), and those that failed
- * their checks or gave no figure. The best is null when any failed: a setting that lost or
- * repeated jobs, or did not run, leaves no fair best.
+ * The records of `contender` in `group`: the best of those that passed their checks (higher or
+ * lower value), and those that failed them or gave no figure.
  */
 function sideOf(
   records: readonly CaseRecord[],
@@ -136,11 +135,10 @@ function sideOf(
   const seen = records.filter((r) => r.group === group && r.contender === contender);
   const failed = seen.filter((r) => !clean(r) || !Number.isFinite(value(r)));
   let best: CaseRecord | null = null;
-  if (failed.length === 0) {
-    for (const r of seen) {
-      if (best === null || (better === 'higher' ? value(r) > value(best) : value(r) < value(best)))
-        best = r;
-    }
+  for (const r of seen) {
+    if (failed.includes(r)) continue;
+    if (best === null || (better === 'higher' ? value(r) > value(best) : value(r) < value(best)))
+      best = r;
   }
   return { best, seen, failed };
 }
@@ -180,7 +178,8 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
           : 'graphile-worker';
     return { ...base, verdict: 'not measured', ratio: null, detail: `${missing} not run` };
   }
-  if (ours.best === null) {
+  // Ours misses the target when any of its settings lost or repeated a job, however fast.
+  if (ours.best === null || ours.failed.length > 0) {
     return {
       ...base,
       verdict: 'not met',
@@ -188,7 +187,13 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
       detail: `ours failed its checks (${why(ours.failed)})`,
     };
   }
-  if (peer.best === null) {
+  // A peer's failed setting is left out only when its figure shows it was not the best: one
+  // that did not run (or gave no figure) might have been, and leaves nothing fair to compare.
+  const couldBeBest = (r: CaseRecord) =>
+    peer.best === null ||
+    !Number.isFinite(value(r)) ||
+    (better === 'higher' ? value(r) > value(peer.best) : value(r) < value(peer.best));
+  if (peer.best === null || peer.failed.some(couldBeBest)) {
     return {
       ...base,
       verdict: 'not measured',
@@ -202,15 +207,16 @@ function evaluate(d: Definition, records: readonly CaseRecord[]): TargetLine {
     ...base,
     verdict: met ? 'met' : 'not met',
     ratio: Math.round(ratio * 100) / 100,
-    detail: `${who(ours.best)} ${fmt(value(ours.best), digits)} ${unit}, ${who(peer.best)} ${fmt(value(peer.best), digits)} ${unit}`,
+    detail: `${who(ours.best)} ${fmt(value(ours.best), digits)} ${unit}, ${who(peer.best)} ${fmt(value(peer.best), digits)} ${unit}${peer.failed.length === 0 ? '' : `; left out, slower and failed its checks: graphile-worker ${peer.failed.map((r) => r.settings).join(', ')}`}`,
   };
 }
 
 /**
  * Every target's verdict from the records of one run: this project's best settings against
- * graphile-worker's best, in the same group of the same run. When a case of the group failed
- * its checks (a job lost or run twice, a process that did not start), ours misses the target,
- * and a peer's leaves it not measured: no best is picked from what is left.
+ * graphile-worker's best, in the same group of the same run. When a case of ours failed its
+ * checks (a job lost or run twice, a process that did not start), ours misses the target; when
+ * a peer's did, the target is not measured unless that case's own figure shows it was slower
+ * than the peer's best.
  */
 export function evaluateTargets(records: readonly CaseRecord[]): TargetLine[] {
   return definitions().map((d) => evaluate(d, records));
