@@ -5,14 +5,24 @@ import {
   type MachineLoad,
   MachineMonitor,
 } from './machine.js';
+import { directPath, type NetPath } from './net/path.js';
 
-/** Handed to a case: the database, and the switch around the part that is measured. */
+/**
+ * Handed to a case: the database, the way contender processes reach it (`net.url`: straight,
+ * or through a delay proxy), and the switch around the part that is measured.
+ */
 export class CaseContext {
   private monitor: MachineMonitor | null = null;
   private result: { load: MachineLoad; cpu: CpuByGroup } | null = null;
   private readonly watched: [string, number][] = [];
 
-  constructor(readonly db: BenchDatabase) {}
+  constructor(
+    readonly db: BenchDatabase,
+    readonly net: NetPath = directPath(db.url),
+  ) {
+    // The proxy's CPU is reported on its own, beside the contender's processes.
+    if (net.proxy !== null) this.watched.push(['proxy', net.proxy.pid]);
+  }
 
   /** Starts watching the machine: call just before the measured part. */
   async begin(): Promise<void> {
@@ -58,12 +68,13 @@ export async function measured<T extends CaseOutcome>(
   label: string,
   run: (ctx: CaseContext) => Promise<T>,
   log: (line: string) => void,
+  net: NetPath = directPath(db.url),
 ): Promise<Measured<T>> {
   let best: Measured<T> | null = null;
   let runs = 0;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     runs = attempt;
-    const ctx = new CaseContext(db);
+    const ctx = new CaseContext(db, net);
     let outcome: T;
     try {
       outcome = await run(ctx);

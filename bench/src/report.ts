@@ -11,7 +11,15 @@ export interface CaseRecord {
   readonly outcome: Record<string, unknown> & { problems: string[] };
   readonly load: MachineLoad;
   readonly cpu: { watched: Record<string, number>; postgres: number };
+  /** Attempts of the case (re-run when disturbed), 1 to 3. */
   readonly runs: number;
+  /** Which run of the selected cases it belongs to (`--repeat`), from 1. */
+  readonly run: number;
+  /**
+   * How the contender processes reached PostgreSQL: the round trip added on purpose (0 =
+   * direct), and the connections the proxy accepted during the case (null when direct).
+   */
+  readonly net: { readonly delayMs: number; readonly proxiedConnections: number | null };
 }
 
 /** How a group's main number compares: higher is better (rates) or lower (latencies). */
@@ -25,7 +33,8 @@ const fmt = (n: unknown, digits = 0): string => {
   });
 };
 
-function metricOf(r: CaseRecord): { value: number; better: Better; text: string } {
+/** A record's main figure: its rate, its latency, or its worst page. */
+export function metricOf(r: CaseRecord): { value: number; better: Better; text: string } {
   const o = r.outcome;
   if (Array.isArray(o.pages)) {
     const pages = o.pages as { filter: string; p95: number; indexBacked: boolean }[];
@@ -66,10 +75,16 @@ function metricOf(r: CaseRecord): { value: number; better: Better; text: string 
 function ratios(records: readonly CaseRecord[]): Map<CaseRecord, string> {
   const out = new Map<CaseRecord, string>();
   const groups = new Map<string, CaseRecord[]>();
-  for (const r of records) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  for (const r of records) {
+    const key = `${r.run}|${r.group}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
   for (const members of groups.values()) {
+    // A peer's case that failed has no figure to compare with.
     const peers = members.filter(
-      (m) => m.contender === 'graphile-worker' || m.contender === 'pg-boss',
+      (m) =>
+        (m.contender === 'graphile-worker' || m.contender === 'pg-boss') &&
+        Number.isFinite(metricOf(m).value),
     );
     if (peers.length === 0) continue;
     const better = metricOf(peers[0] as CaseRecord).better;
@@ -118,6 +133,11 @@ export function renderTable(records: readonly CaseRecord[]): {
       );
       extra.push(
         `cpu ms/job worker ${fmt(o.workerCpuMsPerJob, 3)} pg ${fmt(o.postgresCpuMsPerJob, 3)}`,
+      );
+    }
+    if (typeof r.cpu.watched.proxy === 'number') {
+      extra.push(
+        `proxy cpu ${fmt(r.cpu.watched.proxy, 2)} s, ${fmt(r.net.proxiedConnections)} connections through it`,
       );
     }
     return {

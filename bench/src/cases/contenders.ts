@@ -25,19 +25,23 @@ async function analyzeSchema(ctx: CaseContext, schema: string): Promise<void> {
   for (const t of tables) await sql`ANALYZE ${sql(schema)}.${sql(t.name)}`;
 }
 
-/** Bulk enqueue: one call of the system's batch API with `jobs` jobs, in a fresh process. */
+/**
+ * Bulk enqueue: `jobs` jobs through the system's batch API in a fresh process, in one call, or
+ * in sequential calls of `callSize` jobs.
+ */
 export async function runBulkEnqueue(
   ctx: CaseContext,
-  options: { system: System; settings: Settings; jobs: number },
+  options: { system: System; settings: Settings; jobs: number; callSize?: number },
 ) {
   await ctx.db.reset();
   await ctx.begin();
   const { result, peakRssMiB, child } = await runClient({
     system: options.system,
     settings: options.settings,
-    url: ctx.db.url,
+    url: ctx.net.url,
     role: 'bulk',
     jobs: options.jobs,
+    ...(options.callSize === undefined ? {} : { callSize: options.callSize }),
   });
   ctx.watch('client', child.pid);
   await ctx.end();
@@ -51,6 +55,7 @@ export async function runBulkEnqueue(
   if (table.pending !== options.jobs) problems.push(`${table.pending} of ${options.jobs} queued`);
   return {
     jobs: options.jobs,
+    calls: Number(result.calls),
     seconds,
     jobsPerSecond: options.jobs / seconds,
     clientPeakRssMiB: peakRssMiB,
@@ -86,7 +91,7 @@ export async function runDrain(
   await runClient({
     system,
     settings: options.settings,
-    url: ctx.db.url,
+    url: ctx.net.url,
     role: 'bulk',
     jobs: options.jobs,
   });
@@ -103,7 +108,7 @@ export async function runDrain(
     worker = await startWorker({
       system,
       settings: options.settings,
-      url: ctx.db.url,
+      url: ctx.net.url,
       concurrency: options.concurrency,
       dir: dir.path,
       metrics: options.metrics !== undefined,
@@ -184,7 +189,7 @@ export async function runLatency(
     worker = await startWorker({
       system,
       settings: options.settings,
-      url: ctx.db.url,
+      url: ctx.net.url,
       concurrency: options.concurrency,
       dir: dir.path,
     });
@@ -196,7 +201,7 @@ export async function runLatency(
     await runClient({
       system,
       settings: options.settings,
-      url: ctx.db.url,
+      url: ctx.net.url,
       role: 'trickle',
       jobs: options.jobs,
       rate: options.rate,

@@ -1,7 +1,7 @@
 // A contender's client as its own process: `node client.js '<ClientConfig JSON>'`.
-// bulk: one call of the system's batch API with `jobs` no-op jobs, timed from just before the
-// call to its answer (connections opened and schemas migrated before), printed as
-// {"type":"result","seconds":...}. trickle: `jobs` single enqueues at `rate` per second, each
+// bulk: `jobs` no-op jobs through the system's batch API, in one call or in sequential calls of
+// `callSize`, timed from just before the first call to the last answer (connections opened and
+// schemas migrated before), printed as {"type":"result","seconds":...,"calls":...}. trickle: `jobs` single enqueues at `rate` per second, each
 // preceded by a wall-clock timestamp; [id, timestamp] pairs are written to `out`.
 import { writeFile } from 'node:fs/promises';
 import { createClient } from '@jobs/core';
@@ -88,10 +88,17 @@ const enqueuer =
       : await pgBoss();
 try {
   if (config.role === 'bulk') {
+    const callSize = config.callSize ?? config.jobs;
+    let calls = 0;
     const started = performance.now();
-    await enqueuer.many(config.jobs);
+    for (let done = 0; done < config.jobs; done += callSize) {
+      await enqueuer.many(Math.min(callSize, config.jobs - done));
+      calls += 1;
+    }
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${JSON.stringify({ type: 'result', seconds, jobs: config.jobs })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ type: 'result', seconds, jobs: config.jobs, calls })}\n`,
+    );
   } else {
     const interval = 1000 / (config.rate ?? 100);
     const sent: [string, number][] = [];

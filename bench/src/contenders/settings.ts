@@ -69,9 +69,11 @@ export interface ClientConfig {
   readonly system: System;
   readonly settings: Settings;
   readonly url: string;
-  /** bulk: one batch call of `jobs`; trickle: `jobs` calls, one job each, at `rate` per second. */
+  /** bulk: batch calls of `jobs` in all; trickle: `jobs` calls, one job each, at `rate` per second. */
   readonly role: 'bulk' | 'trickle';
   readonly jobs: number;
+  /** bulk: jobs per batch call, the calls made one after another (default: all in one call). */
+  readonly callSize?: number;
   readonly rate?: number;
   /** trickle: where to write [id, wall-clock ms before the call] pairs. */
   readonly out?: string;

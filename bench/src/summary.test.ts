@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from './report.js';
+import { buildSummary, formatSummary } from './summary.js';
+import { evaluateTargets, groups, overallVerdicts } from './targets.js';
+
+function rec(run: number, contender: CaseRecord['contender'], rate: number): CaseRecord {
+  return {
+    group: groups.drain(16),
+    label: 'drain 50000, concurrency 16',
+    contender,
+    settings: 'fast',
+    outcome: { jobsPerSecond: rate, peakRssMiB: 100, problems: [], plans: ['a long plan'] },
+    load: {
+      loadavgStart: 1,
+      loadavgEnd: 1.5,
+      cpuBusy: 0.5,
+      benchCores: 1,
+      externalCores: 0.1,
+      unattributedCores: 0,
+      topExternal: [],
+      disturbed: false,
+    },
+    cpu: { watched: { worker: 1 }, postgres: 1 },
+    runs: 1,
+    run,
+    net: { delayMs: 0, proxiedConnections: null },
+  };
+}
+
+describe('run summary', () => {
+  it('keeps figures, ratios and verdicts, one line per case, and reads back as the same JSON', () => {
+    const records = [1, 2].flatMap((run) => [
+      rec(run, 'ours', 13_000),
+      rec(run, 'graphile-worker', 10_000),
+    ]);
+    const targets = [1, 2].map((run) => evaluateTargets(records.filter((r) => r.run === run)));
+    const summary = buildSummary({
+      startedAt: new Date('2026-12-05T12:00:00Z'),
+      finishedAt: new Date('2026-12-05T12:10:00Z'),
+      database: 'test',
+      machine: { cores: 2 },
+      options: { repeat: 2 },
+      settings: {},
+      network: 'direct',
+      results: 'bench/results/x.json',
+      delays: [],
+      records,
+      targets,
+      verdicts: overallVerdicts(targets),
+    });
+    const text = formatSummary(summary);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(summary)));
+    expect(summary.cases[0]).toEqual({
+      run: 1,
+      group: 'drain c16',
+      contender: 'ours',
+      settings: 'fast',
+      result: '13,000 jobs/s',
+      ratio: '1.30x graphile-worker fast',
+      peakRssMiB: 100,
+      check: 'ok',
+      outsideCores: 0.1,
+    });
+    expect(summary.verdicts.find((v) => v.id === 'drain-c16')).toMatchObject({
+      verdict: 'met',
+      met: 2,
+    });
+    expect(text).not.toContain('a long plan');
+    expect(text.split('\n').filter((l) => l.includes('"group":"drain c16"'))).toHaveLength(4);
+  });
+});
