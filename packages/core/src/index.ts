@@ -7,7 +7,14 @@ export type {
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
 } from './client.js';
-export { createClient, hasRetention, MAX_FLOW_VIEW, MAX_LIST_LIMIT } from './client.js';
+export {
+  createClient,
+  hasRetention,
+  MAX_FLOW_VIEW,
+  MAX_LIST_LIMIT,
+  STREAM_CHUNK_JOBS,
+  STREAM_MIN_JOBS,
+} from './client.js';
 export type { EnvVars } from './client-env.js';
 export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';

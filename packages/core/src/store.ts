@@ -288,6 +288,16 @@ export interface JobStore {
    */
   jobInsert(params: { readonly jobs: readonly NewJob[] }): Promise<EnqueuedJob[]>;
   /**
+   * Optional: `jobInsert` for `count` jobs handed over in `chunks` (in input order) while
+   * later ones are still being checked, so that the store can write the first while the client
+   * checks the next. All or none: when `chunks` throws, nothing is inserted and the error comes
+   * back. The jobs have no unique key, and all are created.
+   */
+  jobInsertStream?(params: {
+    readonly count: number;
+    readonly chunks: AsyncIterable<readonly NewJob[]>;
+  }): Promise<EnqueuedJob[]>;
+  /**
    * The insert bound to a caller's open transaction (`executor`, opaque to core: the store says
    * which kinds it accepts and throws a ValidationError naming `tx` for others). Jobs inserted
    * through it commit or roll back with that transaction. Optional: a store without it cannot

@@ -1,8 +1,10 @@
-import { type EnqueuedJob, insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
+import type { EnqueuedJob, Job, JobState, NewJob } from '@jobs/core';
 import type { RunStatement } from '../caller-transaction.js';
 import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { INSERTED_COLUMNS_SQL, type InsertedRow, jobFromInsert } from '../rows.js';
+import { copyable, copyJobs, copyStatementsFor } from './insert-copy.js';
+import { type InsertedSpan, jobsFromSpan } from './insert-span.js';
 import {
   CHECKED_RETURNING,
   heldFilter,
@@ -152,6 +154,7 @@ function statementsFor(tables: string): Statements {
 
 /** On the store's pool: unqualified names (its search_path names the schema). */
 const POOL_STATEMENTS = statementsFor('');
+const COPY_STATEMENTS = copyStatementsFor('');
 
 /**
  * Where an insert runs: the store's pool, or a caller's open transaction (whose search_path is
@@ -222,14 +225,6 @@ function runOn(sql: Executor): RunStatement {
 /** Jobs per statement: a larger batch goes as several statements in one transaction. */
 export const INSERT_CHUNK_SIZE = 5_000;
 
-/** What `INSERT` reads back for a chunk. */
-export interface InsertedSpan {
-  readonly now_us: string;
-  readonly first: string | null;
-  readonly n: number;
-  readonly ids: string | null;
-}
-
 /**
  * Inserts every job, all or none: one statement over unnest()ed arrays, or for more than
  * INSERT_CHUNK_SIZE jobs one statement per chunk, pipelined in one transaction so that the
@@ -248,9 +243,7 @@ export async function insertJobsOn(
   if (input.length === 0) return [];
   const { statements } = target;
   // Every job is inserted and its times follow from the clock: one row back per statement.
-  const spanned = input.every(
-    (job) => job.uniqueKey === null && ('at' in job.runAt || Number.isInteger(job.runAt.delayMs)),
-  );
+  const spanned = input.every(copyable);
   if (spanned) {
     // Each chunk's jobs are made as its answer arrives: inside the transaction, so that an
     // answer that does not add up rolls every chunk back.
@@ -293,6 +286,20 @@ function uniqueChunkParams(input: readonly NewJob[]): string[] {
   ];
 }
 
+/**
+ * Inserts `count` jobs without unique keys arriving in `chunks` (still being prepared), all or
+ * none, by COPY on the pool: the server writes one chunk while the next is prepared.
+ */
+export function insertJobChunks(
+  c: Connection,
+  count: number,
+  chunks: AsyncIterable<readonly NewJob[]>,
+): Promise<EnqueuedJob[]> {
+  return c.sql.begin((tx) => copyJobs(tx, COPY_STATEMENTS, count, chunks)) as Promise<
+    EnqueuedJob[]
+  >;
+}
+
 /** `input` in chunks of INSERT_CHUNK_SIZE jobs (one chunk when it is no larger). */
 function chunksOf(input: readonly NewJob[]): (readonly NewJob[])[] {
   if (input.length <= INSERT_CHUNK_SIZE) return [input];
@@ -322,52 +329,6 @@ async function pipelinedInTransaction<T>(
     }
     return Promise.all(sent);
   }) as Promise<T[]>;
-}
-
-/**
- * The jobs `INSERT` made of `input`: ids from its span, and state and times as the statement
- * computed them from the transaction's clock (a delay in whole milliseconds, or a time).
- * Timestamps read from the database keep whole milliseconds, as computed here.
- */
-export function jobsFromSpan(input: readonly NewJob[], span: InsertedSpan | undefined): Job[] {
-  const ids = span === undefined ? [] : spanIds(span);
-  if (span === undefined || ids.length !== input.length) {
-    throw new Error(`insert returned ${ids.length} ids for ${input.length} jobs`);
-  }
-  const nowUs = Number(span.now_us);
-  const nowMs = Math.floor(nowUs / 1000);
-  return input.map((job, i) => {
-    let runAtMs: number;
-    let state: JobState;
-    if ('at' in job.runAt) {
-      runAtMs = job.runAt.at.getTime();
-      state = runAtMs * 1000 > nowUs ? 'scheduled' : 'queued';
-    } else {
-      runAtMs = nowMs + job.runAt.delayMs;
-      state = job.runAt.delayMs > 0 ? 'scheduled' : 'queued';
-    }
-    return insertedJob(job, {
-      id: ids[i] as string,
-      state,
-      runAt: new Date(runAtMs),
-      createdAt: new Date(nowMs),
-    });
-  });
-}
-
-/** The ids of a span in input order: listed, or counted up from the first. */
-export function spanIds(span: InsertedSpan): string[] {
-  if (span.ids !== null) return span.ids.split(',');
-  if (span.first === null || span.n === 0) return [];
-  const ids = new Array<string>(span.n);
-  const first = Number(span.first);
-  if (Number.isSafeInteger(first + span.n)) {
-    for (let i = 0; i < span.n; i++) ids[i] = String(first + i);
-  } else {
-    const big = BigInt(span.first);
-    for (let i = 0; i < span.n; i++) ids[i] = String(big + BigInt(i));
-  }
-  return ids;
 }
 
 /** The statement parameters for one chunk of jobs. */
