@@ -212,7 +212,7 @@ export type {
   ThroughputPoint,
   TransactionStore,
 } from './store.js';
-export { insertedJob, JOB_CHANGES } from './store.js';
+export { createdJob, insertedJob, JOB_CHANGES } from './store.js';
 export {
   cutText,
   findUnstorable,

@@ -81,6 +81,16 @@ export function insertedJob(spec: NewJob, fields: InsertedFields): Job {
   };
 }
 
+/**
+ * `insertedJob` as an insert answers it: created by this insert. The flag is added to the new
+ * job rather than copying it into another object (bulk inserts answer 50,000 at a time).
+ */
+export function createdJob(spec: NewJob, fields: InsertedFields): EnqueuedJob {
+  const job = insertedJob(spec, fields) as Job & { created?: boolean };
+  job.created = true;
+  return job as EnqueuedJob;
+}
+
 /** Filters and paging for `jobList`; every filter is optional and they combine with AND. */
 export interface JobListParams {
   readonly states?: readonly JobState[];

@@ -94,7 +94,7 @@ export async function copyJobs(
         rows += encode(chunk[i] as NewJob, job.id, job.state);
       }
       await copy.write(rows);
-      for (const job of jobs) out.push({ ...job, created: true });
+      for (const job of jobs) out.push(job);
     }
     if (out.length !== count) throw new Error(`${out.length} jobs to insert, not ${count}`);
   } catch (error) {

@@ -2,7 +2,7 @@
  * What a bulk insert without unique keys reads back: one row for many jobs (the span of their
  * ids and the transaction's clock), from which each job's id, state and times follow.
  */
-import { insertedJob, type Job, type JobState, type NewJob } from '@jobs/core';
+import { createdJob, type EnqueuedJob, type JobState, type NewJob } from '@jobs/core';
 
 /** What an insert reads back for a chunk: the transaction's clock and the ids taken. */
 export interface InsertedSpan {
@@ -13,11 +13,14 @@ export interface InsertedSpan {
 }
 
 /**
- * The jobs an insert makes of `input`: ids from its span, and state and times as the insert
+ * The jobs an insert makes of `input` (all created): ids from its span, and state and times as the insert
  * statement computes them from the transaction's clock (a delay in whole milliseconds, or a
  * time). Timestamps read from the database keep whole milliseconds, as computed here.
  */
-export function jobsFromSpan(input: readonly NewJob[], span: InsertedSpan | undefined): Job[] {
+export function jobsFromSpan(
+  input: readonly NewJob[],
+  span: InsertedSpan | undefined,
+): EnqueuedJob[] {
   const ids = span === undefined ? [] : spanIds(span);
   if (span === undefined || ids.length !== input.length) {
     throw new Error(`insert returned ${ids.length} ids for ${input.length} jobs`);
@@ -34,7 +37,7 @@ export function jobsAt(
   ids: readonly string[],
   from: number,
   nowUs: number,
-): Job[] {
+): EnqueuedJob[] {
   const nowMs = Math.floor(nowUs / 1000);
   return input.map((job, i) => {
     let runAtMs: number;
@@ -46,7 +49,7 @@ export function jobsAt(
       runAtMs = nowMs + job.runAt.delayMs;
       state = job.runAt.delayMs > 0 ? 'scheduled' : 'queued';
     }
-    return insertedJob(job, {
+    return createdJob(job, {
       id: ids[from + i] as string,
       state,
       runAt: new Date(runAtMs),

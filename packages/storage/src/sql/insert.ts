@@ -250,7 +250,7 @@ export async function insertJobsOn(
     const chunks = await target.eachChunk(chunksOf(input), async (run, chunk) =>
       jobsFromSpan(chunk, (await run<InsertedSpan>(statements.insertSpan, chunkParams(chunk)))[0]),
     );
-    return chunks.flat().map(created);
+    return chunks.flat();
   }
   if (input.some((job) => job.uniqueKey !== null)) {
     const unique = {
