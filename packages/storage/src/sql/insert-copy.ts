@@ -64,10 +64,9 @@ export async function copyJobs(
   tx: postgres.TransactionSql,
   statements: CopyStatements,
   count: number,
-  chunks: AsyncIterable<readonly NewJob[]> | Iterable<readonly NewJob[]>,
+  chunks: AsyncIterable<readonly NewJob[]>,
 ): Promise<EnqueuedJob[]> {
-  const pending =
-    Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  const pending = chunks[Symbol.asyncIterator]();
   // The first chunk is checked before ids are taken: a job refused at once wastes none.
   let next = await pending.next();
   const [span] = await tx.unsafe<InsertedSpan[]>(statements.reserveIds, [String(count)], {
@@ -86,7 +85,11 @@ export async function copyJobs(
     for (; next.done !== true; next = await pending.next()) {
       const chunk = next.value;
       if (out.length + chunk.length > count) throw new Error(`more than ${count} jobs to insert`);
-      if (!chunk.every(copyable)) throw new Error('a job with a unique key cannot go by COPY');
+      if (!chunk.every(copyable)) {
+        throw new Error(
+          'a job with a unique key, or a delay in parts of a millisecond, cannot go by COPY',
+        );
+      }
       const jobs = jobsAt(chunk, ids, out.length, nowUs);
       let rows = '';
       for (const [i, job] of jobs.entries()) {
@@ -99,6 +102,8 @@ export async function copyJobs(
     if (out.length !== count) throw new Error(`${out.length} jobs to insert, not ${count}`);
   } catch (error) {
     await copy.abandon(error);
+    // Lets the producer of the chunks clean up when it was not the one that failed.
+    await pending.return?.();
     throw error;
   }
   await copy.end();
