@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createClient } from './client.js';
+import { createClient, STREAM_CHUNK_JOBS, STREAM_MIN_JOBS } from './client.js';
 import { clientDefaultsFromEnv } from './client-env.js';
 import {
   IllegalTransitionError,
@@ -274,6 +274,86 @@ describe('enqueueMany', () => {
     const { client, inserts } = setup();
     expect(await client.enqueueMany([])).toEqual([]);
     expect(inserts).toHaveLength(0);
+  });
+});
+
+describe('enqueueMany of a large batch, on a store that takes jobs in chunks', () => {
+  /** The fake store with `jobInsertStream`: records each chunk, inserts once all arrived. */
+  function streamingSetup() {
+    const fake = fakeStore();
+    const streams: { count: number; chunks: number[] }[] = [];
+    const store: JobStore = {
+      ...fake.store,
+      async jobInsertStream({ count, chunks }) {
+        const stream = { count, chunks: [] as number[] };
+        streams.push(stream);
+        const all: NewJob[] = [];
+        for await (const chunk of chunks) {
+          stream.chunks.push(chunk.length);
+          all.push(...chunk);
+        }
+        return fake.store.jobInsert({ jobs: all });
+      },
+    };
+    return {
+      ...fake,
+      streams,
+      client: createClient(store, registry, { defaults: { queue: 'q' } }),
+    };
+  }
+  const plain = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      handler: 'reports' as const,
+      method: 'rebuild' as const,
+      params: [] as [],
+      options: { priority: i % 3 },
+    }));
+
+  it('hands the jobs over in chunks as they are checked, in order', async () => {
+    const { client, streams, inserts } = streamingSetup();
+    const jobs = await client.enqueueMany(plain(STREAM_MIN_JOBS + 1));
+    expect(streams).toHaveLength(1);
+    expect(streams[0]?.count).toBe(STREAM_MIN_JOBS + 1);
+    const sizes = streams[0]?.chunks ?? [];
+    expect(sizes.slice(0, -1).every((n) => n === STREAM_CHUNK_JOBS)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(STREAM_MIN_JOBS + 1);
+    expect(jobs.map((job) => job.priority)).toEqual(
+      plain(STREAM_MIN_JOBS + 1).map((s) => s.options.priority),
+    );
+    expect(inserts[0]?.[0]).toMatchObject({ queue: 'q', handler: 'reports', maxAttempts: 4 });
+  });
+
+  it('stops at a bad spec, naming it: the store gets the error and inserts nothing', async () => {
+    const { client, streams, inserts } = streamingSetup();
+    const specs = plain(STREAM_MIN_JOBS);
+    const bad = STREAM_CHUNK_JOBS * 3 + 7;
+    const error = await rejection(
+      client.enqueueMany(
+        specs.map((s, i) => (i === bad ? { ...s, options: { priority: 0.5 } } : s)),
+      ),
+    );
+    expect(error).toMatchObject({ name: 'ValidationError', field: `jobs.${bad}.priority` });
+    expect(streams[0]?.chunks).toEqual([STREAM_CHUNK_JOBS, STREAM_CHUNK_JOBS, STREAM_CHUNK_JOBS]);
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('takes the usual insert for small batches, unique keys, dependencies and transactions', async () => {
+    const { client, store, streams, inserts } = streamingSetup();
+    await client.enqueueMany(plain(STREAM_MIN_JOBS - 1));
+    const keyed = plain(STREAM_MIN_JOBS).map((s, i) =>
+      i === 10 ? { ...s, options: { uniqueKey: 'k' } } : s,
+    );
+    await client.enqueueMany(keyed);
+    expect(streams).toHaveLength(0);
+    expect(inserts.map((batch) => batch.length)).toEqual([STREAM_MIN_JOBS - 1, STREAM_MIN_JOBS]);
+    const waiting = plain(STREAM_MIN_JOBS).map((s, i) =>
+      i === 10 ? { ...s, options: { dependsOn: ['1'] } } : s,
+    );
+    // The fake store holds no dependencies: the flow path says so.
+    await expect(client.enqueueMany(waiting)).rejects.toMatchObject({ field: 'dependsOn' });
+    const bound = createClient({ ...store, withExecutor: () => store }, registry);
+    await bound.withTransaction({}).enqueueMany(plain(STREAM_MIN_JOBS));
+    expect(streams).toHaveLength(0);
   });
 });
 

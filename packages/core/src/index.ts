@@ -7,7 +7,14 @@ export type {
   RunBackgroundJobArgs,
   UntypedEnqueueSpec,
 } from './client.js';
-export { createClient, hasRetention, MAX_FLOW_VIEW, MAX_LIST_LIMIT } from './client.js';
+export {
+  createClient,
+  hasRetention,
+  MAX_FLOW_VIEW,
+  MAX_LIST_LIMIT,
+  STREAM_CHUNK_JOBS,
+  STREAM_MIN_JOBS,
+} from './client.js';
 export type { EnvVars } from './client-env.js';
 export { clientDefaultsFromEnv } from './client-env.js';
 export type { DeclaredMethod } from './declared-methods.js';
@@ -206,7 +213,7 @@ export type {
   ThroughputPoint,
   TransactionStore,
 } from './store.js';
-export { insertedJob, JOB_CHANGES } from './store.js';
+export { createdJob, insertedJob, JOB_CHANGES } from './store.js';
 export {
   cutText,
   findUnstorable,

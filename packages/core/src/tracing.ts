@@ -53,24 +53,35 @@ export async function tracedInsert<J extends Job>(
 ): Promise<J[]> {
   const first = jobs[0]?.queue ?? 'jobs';
   const oneQueue = jobs.every((job) => job.queue === first);
-  const span = tracer.startSpan(`send ${oneQueue ? first : 'jobs'}`, { kind: SpanKind.PRODUCER });
+  return tracedSend(jobs.length, oneQueue ? first : null, (traceContext) =>
+    insert(traceContext === null ? jobs : jobs.map((job) => ({ ...job, traceContext }))),
+  );
+}
+
+/**
+ * `tracedInsert` for `count` jobs not prepared yet, all in `queue` (null: several queues):
+ * `insert` stores `traceContext` with each job.
+ */
+export async function tracedSend<J extends Job>(
+  count: number,
+  queue: string | null,
+  insert: (traceContext: TraceCarrier | null) => Promise<J[]>,
+): Promise<J[]> {
+  const span = tracer.startSpan(`send ${queue ?? 'jobs'}`, { kind: SpanKind.PRODUCER });
   // Without an SDK (or when not sampled) the span records nothing: no attributes to build.
   if (span.isRecording()) {
     span.setAttributes({
       'messaging.system': MESSAGING_SYSTEM,
       'messaging.operation.type': 'send',
       'messaging.operation.name': 'enqueue',
-      ...(oneQueue ? { 'messaging.destination.name': first } : {}),
-      ...(jobs.length === 1 ? {} : { 'messaging.batch.message_count': jobs.length }),
+      ...(queue === null ? {} : { 'messaging.destination.name': queue }),
+      ...(count === 1 ? {} : { 'messaging.batch.message_count': count }),
     });
   }
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), carrier);
-  const traceContext = readTraceCarrier(carrier);
   try {
-    const inserted = await insert(
-      traceContext === null ? jobs : jobs.map((job) => ({ ...job, traceContext })),
-    );
+    const inserted = await insert(readTraceCarrier(carrier));
     const [job] = inserted;
     if (inserted.length === 1 && job !== undefined && span.isRecording()) {
       span.setAttribute('messaging.message.id', job.id);

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as tables from './schema.js';
@@ -63,7 +64,7 @@ export function reconnectDelaySeconds(retries: number): number {
 /** Opens a pool whose sessions resolve unqualified table names in `schema`. */
 export function openConnection(options: ConnectionOptions): Connection {
   const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
-  const sql = postgres(options.url, {
+  const settings: postgres.Options<Record<string, postgres.PostgresType>> = {
     max: options.max ?? 10,
     onnotice: () => {},
     backoff: reconnectDelaySeconds,
@@ -74,7 +75,30 @@ export function openConnection(options: ConnectionOptions): Connection {
       application_name: options.applicationName ?? 'jobs',
       ...(options.changeEvents === false ? { [CHANGE_EVENTS_SETTING]: 'off' } : {}),
     },
-  });
+  };
+  // The driver parses the URL without connecting; one server: sockets of our own (see below).
+  const { host } = postgres(options.url, settings).options;
+  // `socket` is an option of postgres-js that its types leave out.
+  const own = { ...settings, socket: openSocket } as typeof settings;
+  const sql = postgres(options.url, host.length === 1 ? own : settings);
   const db = drizzle(sql, { schema: tables });
   return { sql, db, schema, channel: channelOf(schema) };
+}
+
+/**
+ * A connection's socket as the driver would open it, but with Nagle's algorithm off (as libpq
+ * and node-postgres have it): postgres-js leaves it on, and then a short message sent right
+ * after a long one (the end of a COPY, a COMMIT) waits for the server's delayed
+ * acknowledgement, some 40 ms. Only for one server: the driver tries several in turn itself.
+ */
+function openSocket(options: {
+  readonly host: readonly string[];
+  readonly port: readonly number[];
+  readonly path: string | false;
+}): Socket {
+  if (options.path) return connect({ path: options.path });
+  const host = options.host[0] as string;
+  const port = options.port[0] as number;
+  // The driver reads these for TLS (the server name) as on the sockets it opens.
+  return Object.assign(connect({ host, port, noDelay: true }), { host, port });
 }

@@ -15,7 +15,7 @@ import { claimJobs } from './sql/claim.js';
 import { listenEvents } from './sql/events.js';
 import { completeJobs, failJobs, releaseJobs } from './sql/finish.js';
 import { flowDependencyList, flowGet, flowInsert, flowInsertOnCaller } from './sql/flow-store.js';
-import { callerTarget, insertJobs, insertJobsOn } from './sql/insert.js';
+import { callerTarget, insertJobChunks, insertJobs, insertJobsOn } from './sql/insert.js';
 import { renewLeases, rescueExpiredLeases } from './sql/lease.js';
 import { cancelJobs, deleteJobs, retryJobs, setJobProgress } from './sql/manage.js';
 import { pruneJobs } from './sql/prune.js';
@@ -34,6 +34,8 @@ export interface PgJobStore
     ScheduleStore,
     JobRetentionStore,
     AsyncDisposable {
+  /** Large batches stream in by COPY (sql/insert-copy.ts). */
+  jobInsertStream: NonNullable<JobStore['jobInsertStream']>;
   /** Flows: this store holds dependencies between jobs. */
   flowInsert: NonNullable<JobStore['flowInsert']>;
   flowGet: NonNullable<JobStore['flowGet']>;
@@ -59,6 +61,7 @@ export function createPgStore(options: ConnectionOptions): PgJobStore {
   return {
     connection: c,
     jobInsert: ({ jobs }) => mapped(() => insertJobs(c, jobs)),
+    jobInsertStream: ({ count, chunks }) => mapped(() => insertJobChunks(c, count, chunks)),
     withExecutor(tx) {
       const target = callerTarget(c.schema, callerRunner(tx));
       return {

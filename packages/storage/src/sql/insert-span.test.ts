@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spanIds } from './insert.js';
+import { spanIds } from './insert-span.js';
 
 describe('spanIds', () => {
   it('counts up from the first id when the ids ran without gaps', () => {
