@@ -14,7 +14,7 @@ export interface ExecutorDeps {
   /** This worker's id (on each attempt's span). */
   readonly workerId: string;
   readonly nowMs: () => number;
-  readonly attempt: Omit<AttemptDeps, 'reporter'>;
+  readonly attempt: AttemptDeps;
   readonly progress: ProgressBuffer;
   readonly completer: Completer;
   readonly journal: Journal;
@@ -81,7 +81,7 @@ export class Executor {
     const span = startAttemptSpan(job, this.deps.workerId);
     try {
       const result: AttemptResult = await inAttemptSpan(span, () =>
-        runAttempt(job, entry.stop, { ...this.deps.attempt, reporter: progress.reporter(job) }),
+        runAttempt(job, entry.stop, this.deps.attempt, progress.reporter(job)),
       );
       if (result.kind === 'aborted') {
         endAttemptSpan(span, result, null);
