@@ -3,13 +3,82 @@ import { getTableColumns } from 'drizzle-orm';
 import { readBackoff, readErrors, readLogs, readTags } from './row-shapes.js';
 import { type JobRow, jobs } from './schema.js';
 
+const COLUMNS = getTableColumns(jobs);
+
 /**
  * The `jobs` columns aliased to drizzle's property names, for raw statements'
  * `RETURNING`, so raw and query-builder reads share `rowToJob`.
  */
-export const JOB_COLUMNS_SQL = Object.entries(getTableColumns(jobs))
+export const JOB_COLUMNS_SQL = Object.entries(COLUMNS)
   .map(([key, column]) => `j."${column.name}" AS "${key}"`)
   .join(', ');
+
+/** What `rowToJob` reads of a row. */
+export type JobFields = Omit<JobRow, 'hasDependents'>;
+
+/**
+ * The columns a claim returns, in this order (`CLAIMED_COLUMNS_SQL`): every column `rowToJob`
+ * reads but the state and the lease owner, which the claim itself sets.
+ */
+const CLAIMED_KEYS = [
+  'id',
+  'queue',
+  'handler',
+  'method',
+  'params',
+  'priority',
+  'attempt',
+  'maxAttempts',
+  'runAt',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'leaseExpiresAt',
+  'timeoutMs',
+  'progress',
+  'result',
+  'errors',
+  'errorsDropped',
+  'logs',
+  'uniqueKey',
+  'tags',
+  'backoff',
+  'scheduleName',
+  'scheduleTick',
+  'concurrencyKey',
+  'traceContext',
+] as const satisfies readonly Exclude<keyof JobFields, 'state' | 'leaseOwner'>[];
+
+/** `CLAIMED_KEYS` as the column list of a `RETURNING` on `jobs j`. */
+export const CLAIMED_COLUMNS_SQL = CLAIMED_KEYS.map((key) => `j."${COLUMNS[key].name}"`).join(', ');
+
+/** How many values of a claimed row are job columns (any further ones are the claim's own). */
+export const CLAIMED_COLUMN_COUNT = CLAIMED_KEYS.length;
+
+/**
+ * A row of a claim, as the driver returns it when asked for arrays (`values()`), read as the
+ * row `rowToJob` maps: one array per row, where an object per row took thirty property stores
+ * one by one (and the growth of its property store). The state is `running` and the lease
+ * owner the claiming worker, as the claim set them.
+ */
+export class ClaimedRow {
+  constructor(
+    readonly values: readonly unknown[],
+    readonly leaseOwner: string,
+  ) {}
+
+  get state(): string {
+    return 'running';
+  }
+}
+export interface ClaimedRow extends Omit<JobFields, 'state' | 'leaseOwner'> {}
+for (const [index, key] of CLAIMED_KEYS.entries()) {
+  Object.defineProperty(ClaimedRow.prototype, key, {
+    get(this: ClaimedRow) {
+      return this.values[index];
+    },
+  });
+}
 
 /**
  * A timestamp reader for one column that remembers the last text it parsed: the rows of one
@@ -48,7 +117,7 @@ function orNull(read: (value: string | Date) => Date, value: string | Date | nul
  * checks allow reads without throwing, old hand-written ones included (see `row-shapes.ts`);
  * `params` is passed on as stored, so that a worker fails a job whose params are not an array.
  */
-export function rowToJob(row: JobRow): Job {
+export function rowToJob(row: JobFields): Job {
   return {
     id: String(row.id),
     queue: row.queue,

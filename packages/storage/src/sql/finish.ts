@@ -75,16 +75,21 @@ const COMPLETE = `WITH v AS (
   ), changed AS (SELECT id, state, queue, concurrency_key FROM dropped
                  UNION ALL SELECT id, state, queue, concurrency_key FROM kept
   ), ${notifyChangesCtes('complete', 'changed')}, ${slotFreedCte('changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
+  SELECT ARRAY(SELECT v.id::text FROM v WHERE v.id NOT IN (SELECT id FROM changed)) AS refused
+    FROM (SELECT 1) AS one ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
-/** Records completions in one statement; only attempts still leased to `workerId` count. */
+/**
+ * Records completions in one statement; only attempts still leased to `workerId` count. The
+ * statement answers with the ids it refused (usually none) in one row, rather than a row per
+ * recorded job for both sides to write and parse.
+ */
 export async function completeJobs(
   c: Connection,
   workerId: string,
   jobs: readonly AttemptCompletion[],
 ): Promise<string[]> {
   if (jobs.length === 0) return [];
-  const rows = await c.sql.unsafe<{ id: string }[]>(
+  const [row] = await c.sql.unsafe<{ refused: string[] }[]>(
     COMPLETE,
     [
       pgArray(jobs.map((j) => j.id)),
@@ -94,7 +99,11 @@ export async function completeJobs(
     ],
     { prepare: true },
   );
-  return rows.map((r) => r.id);
+  const refused = row?.refused ?? [];
+  if (refused.length === 0) return jobs.map((j) => j.id);
+  // The database writes ids in canonical form; compare the given ones likewise.
+  const refusedIds = new Set(refused);
+  return jobs.filter((j) => !refusedIds.has(BigInt(j.id).toString())).map((j) => j.id);
 }
 
 /** The errors array before this failure's, counted once; an unreadable old value counts as none. */
