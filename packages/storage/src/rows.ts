@@ -52,6 +52,26 @@ const CLAIMED_KEYS = [
 /** `CLAIMED_KEYS` as the column list of a `RETURNING` on `jobs j`. */
 export const CLAIMED_COLUMNS_SQL = CLAIMED_KEYS.map((key) => `j."${COLUMNS[key].name}"`).join(', ');
 
+/** Columns whose empty value a claim sends as NULL: a queued job's usual value, read as empty. */
+const EMPTY_AS_NULL: Partial<Record<(typeof CLAIMED_KEYS)[number], string>> = {
+  errors: `'[]'::jsonb`,
+  logs: `'[]'::jsonb`,
+  tags: `'{}'::text[]`,
+};
+
+/**
+ * `CLAIMED_KEYS` read from `source` (a CTE returning `CLAIMED_COLUMNS_SQL`), with an empty
+ * errors, logs or tags value sent as NULL: nothing for the driver to decode and parse, and
+ * `rowToJob` reads NULL as empty.
+ */
+export function claimedColumnsFrom(source: string): string {
+  return CLAIMED_KEYS.map((key) => {
+    const column = `${source}."${COLUMNS[key].name}"`;
+    const empty = EMPTY_AS_NULL[key];
+    return empty === undefined ? column : `NULLIF(${column}, ${empty})`;
+  }).join(', ');
+}
+
 /** How many values of a claimed row are job columns (any further ones are the claim's own). */
 export const CLAIMED_COLUMN_COUNT = CLAIMED_KEYS.length;
 

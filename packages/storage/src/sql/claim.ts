@@ -1,7 +1,13 @@
 import { type ClaimedJob, RUNNABLE_STATES } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
-import { CLAIMED_COLUMN_COUNT, CLAIMED_COLUMNS_SQL, ClaimedRow, rowToJob } from '../rows.js';
+import {
+  CLAIMED_COLUMN_COUNT,
+  CLAIMED_COLUMNS_SQL,
+  ClaimedRow,
+  claimedColumnsFrom,
+  rowToJob,
+} from '../rows.js';
 import { CLAIM_CANDIDATES_FUNCTION } from './claim-candidates.js';
 import { CLAIM_LIMITED_FUNCTION } from './claim-limited.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
@@ -44,7 +50,7 @@ const CLAIM = `WITH limited AS (SELECT ${CLAIM_LIMITED_FUNCTION}($5, $4::text[])
      WHERE j.id = next.id
     RETURNING j.state, ${CLAIMED_COLUMNS_SQL}
     ), ${notifyChangesCtes('claim', 'claimed')}
-    SELECT ${CLAIMED_COLUMNS_SQL.replaceAll('j.', 'claimed.')},
+    SELECT ${claimedColumnsFrom('claimed')},
            claimed.id IN (SELECT id FROM limited) AS "claimedLimited"
       FROM claimed ${NOTIFIED_JOIN}`;
 
