@@ -79,9 +79,10 @@ export const CLAIMED_COLUMN_COUNT = CLAIMED_KEYS.length;
  * A row of a claim, as the driver returns it when asked for arrays (`values()`), read as the
  * row `rowToJob` maps: one array per row, where an object per row took thirty property stores
  * one by one (and the growth of its property store). The state is `running` and the lease
- * owner the claiming worker, as the claim set them.
+ * owner the claiming worker, as the claim set them; the other fields are getters over the
+ * array, defined below from `CLAIMED_KEYS`.
  */
-export class ClaimedRow {
+class ClaimedRow {
   constructor(
     readonly values: readonly unknown[],
     readonly leaseOwner: string,
@@ -91,13 +92,18 @@ export class ClaimedRow {
     return 'running';
   }
 }
-export interface ClaimedRow extends Omit<JobFields, 'state' | 'leaseOwner'> {}
 for (const [index, key] of CLAIMED_KEYS.entries()) {
   Object.defineProperty(ClaimedRow.prototype, key, {
     get(this: ClaimedRow) {
       return this.values[index];
     },
   });
+}
+
+/** The fields of a claimed row (`values` in `CLAIMED_KEYS` order), for `rowToJob`. */
+export function claimedRow(values: readonly unknown[], leaseOwner: string): JobFields {
+  // Its prototype's getters give every other field (see ClaimedRow).
+  return new ClaimedRow(values, leaseOwner) as unknown as JobFields;
 }
 
 /**

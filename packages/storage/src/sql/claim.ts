@@ -4,8 +4,8 @@ import { pgArray } from '../pg-array.js';
 import {
   CLAIMED_COLUMN_COUNT,
   CLAIMED_COLUMNS_SQL,
-  ClaimedRow,
   claimedColumnsFrom,
+  claimedRow,
   rowToJob,
 } from '../rows.js';
 import { CLAIM_CANDIDATES_FUNCTION } from './claim-candidates.js';
@@ -84,7 +84,7 @@ export async function claimJobs(
     )
     .values();
   return rows.map((values): ClaimedJob => {
-    const job = rowToJob(new ClaimedRow(values, params.workerId));
+    const job = rowToJob(claimedRow(values, params.workerId));
     return values[CLAIMED_COLUMN_COUNT] === true ? { ...job, limited: true } : job;
   });
 }
