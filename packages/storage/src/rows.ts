@@ -3,13 +3,108 @@ import { getTableColumns } from 'drizzle-orm';
 import { readBackoff, readErrors, readLogs, readTags } from './row-shapes.js';
 import { type JobRow, jobs } from './schema.js';
 
+const COLUMNS = getTableColumns(jobs);
+
 /**
  * The `jobs` columns aliased to drizzle's property names, for raw statements'
  * `RETURNING`, so raw and query-builder reads share `rowToJob`.
  */
-export const JOB_COLUMNS_SQL = Object.entries(getTableColumns(jobs))
+export const JOB_COLUMNS_SQL = Object.entries(COLUMNS)
   .map(([key, column]) => `j."${column.name}" AS "${key}"`)
   .join(', ');
+
+/** What `rowToJob` reads of a row. */
+export type JobFields = Omit<JobRow, 'hasDependents'>;
+
+/**
+ * The columns a claim returns, in this order (`CLAIMED_COLUMNS_SQL`): every column `rowToJob`
+ * reads but the state and the lease owner, which the claim itself sets.
+ */
+const CLAIMED_KEYS = [
+  'id',
+  'queue',
+  'handler',
+  'method',
+  'params',
+  'priority',
+  'attempt',
+  'maxAttempts',
+  'runAt',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'leaseExpiresAt',
+  'timeoutMs',
+  'progress',
+  'result',
+  'errors',
+  'errorsDropped',
+  'logs',
+  'uniqueKey',
+  'tags',
+  'backoff',
+  'scheduleName',
+  'scheduleTick',
+  'concurrencyKey',
+  'traceContext',
+] as const satisfies readonly Exclude<keyof JobFields, 'state' | 'leaseOwner'>[];
+
+/** `CLAIMED_KEYS` as the column list of a `RETURNING` on `jobs j`. */
+export const CLAIMED_COLUMNS_SQL = CLAIMED_KEYS.map((key) => `j."${COLUMNS[key].name}"`).join(', ');
+
+/** Columns whose empty value a claim sends as NULL: a queued job's usual value, read as empty. */
+const EMPTY_AS_NULL: Partial<Record<(typeof CLAIMED_KEYS)[number], string>> = {
+  errors: `'[]'::jsonb`,
+  logs: `'[]'::jsonb`,
+  tags: `'{}'::text[]`,
+};
+
+/**
+ * `CLAIMED_KEYS` read from `source` (a CTE returning `CLAIMED_COLUMNS_SQL`), with an empty
+ * errors, logs or tags value sent as NULL: nothing for the driver to decode and parse, and
+ * `rowToJob` reads NULL as empty.
+ */
+export function claimedColumnsFrom(source: string): string {
+  return CLAIMED_KEYS.map((key) => {
+    const column = `${source}."${COLUMNS[key].name}"`;
+    const empty = EMPTY_AS_NULL[key];
+    return empty === undefined ? column : `NULLIF(${column}, ${empty})`;
+  }).join(', ');
+}
+
+/** How many values of a claimed row are job columns (any further ones are the claim's own). */
+export const CLAIMED_COLUMN_COUNT = CLAIMED_KEYS.length;
+
+/**
+ * A row of a claim, as the driver returns it when asked for arrays (`values()`), read as the
+ * row `rowToJob` maps: one array per row, where an object per row took thirty property stores
+ * one by one (and the growth of its property store). The state is `running` and the lease
+ * owner the claiming worker, as the claim set them; the other fields are getters over the
+ * array, defined below from `CLAIMED_KEYS`.
+ */
+class ClaimedRow {
+  constructor(
+    readonly values: readonly unknown[],
+    readonly leaseOwner: string,
+  ) {}
+
+  get state(): string {
+    return 'running';
+  }
+}
+for (const [index, key] of CLAIMED_KEYS.entries()) {
+  Object.defineProperty(ClaimedRow.prototype, key, {
+    get(this: ClaimedRow) {
+      return this.values[index];
+    },
+  });
+}
+
+/** The fields of a claimed row (`values` in `CLAIMED_KEYS` order), for `rowToJob`. */
+export function claimedRow(values: readonly unknown[], leaseOwner: string): JobFields {
+  // Its prototype's getters give every other field (see ClaimedRow).
+  return new ClaimedRow(values, leaseOwner) as unknown as JobFields;
+}
 
 /**
  * A timestamp reader for one column that remembers the last text it parsed: the rows of one
@@ -48,7 +143,7 @@ function orNull(read: (value: string | Date) => Date, value: string | Date | nul
  * checks allow reads without throwing, old hand-written ones included (see `row-shapes.ts`);
  * `params` is passed on as stored, so that a worker fails a job whose params are not an array.
  */
-export function rowToJob(row: JobRow): Job {
+export function rowToJob(row: JobFields): Job {
   return {
     id: String(row.id),
     queue: row.queue,

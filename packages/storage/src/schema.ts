@@ -77,6 +77,9 @@ export const jobs = pgTable(
     concurrencyKey: text('concurrency_key'),
     // The enqueue's OpenTelemetry context (W3C traceparent/tracestate), read by each attempt.
     traceContext: jsonb('trace_context').$type<TraceCarrier>(),
+    // True once some job depends on it (a flow's edge names it): only then does finishing it
+    // run the flow-settle trigger (migration 0017, see sql/flow-trigger.ts).
+    hasDependents: boolean('has_dependents').notNull().default(false),
   },
   (t) => [
     check('jobs_state_check', sql`${t.state} IN (${ALL})`),

@@ -64,6 +64,43 @@ describe('the PostgreSQL adapter', () => {
     expect(first?.backoff).not.toBe(second?.backoff);
   });
 
+  it('returns each claimed job exactly as a later read of its row gives it', async () => {
+    await store.connection.sql`DELETE FROM jobs`;
+    await store.jobInsert({
+      jobs: [
+        newJob({
+          queue: 'claimed',
+          params: [1, 'two', { three: [3] }],
+          priority: 5,
+          timeoutMs: 1_234,
+          uniqueKey: 'u-claimed',
+          tags: ['a', 'b'],
+          backoff: { kind: 'fixed', delayMs: 7 },
+          concurrencyKey: null,
+          traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+        }),
+        newJob({ queue: 'claimed' }),
+      ],
+    });
+    // A retried job: its earlier error and log line come with the claim.
+    await store.connection.sql`
+      UPDATE jobs SET errors = '[{"attempt":1,"message":"m","name":"E","at":"2026-01-01T00:00:00.000Z"}]',
+                      logs = '[{"at":"2026-01-01T00:00:00.000Z","line":"l"}]', progress = '{"p":1}'
+       WHERE unique_key = 'u-claimed'`;
+    const claimed = await store.jobClaim({
+      workerId: 'w-1',
+      queues: ['claimed'],
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(claimed).toHaveLength(2);
+    for (const job of claimed) {
+      expect(job.state).toBe('running');
+      expect(job.leaseOwner).toBe('w-1');
+      expect(job).toEqual(await store.jobGet({ id: job.id }));
+    }
+  });
+
   it('computes state and times of jobs without unique keys as a later read gives them', async () => {
     const input = [
       newJob({ runAt: { delayMs: 0 } }),

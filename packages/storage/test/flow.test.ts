@@ -292,6 +292,52 @@ describe('flows: jobs that wait for other jobs', () => {
     expect(await stateOf(blocked.id)).toBe('waiting');
   });
 
+  it('marks the jobs others depend on, a running one included, and runs the flow trigger for those only', async () => {
+    const [plain, early] = await client().enqueueMany([
+      { handler: 'images', method: 'resize', params: [1] },
+      { handler: 'images', method: 'resize', params: [2] },
+    ]);
+    if (plain === undefined || early === undefined) throw new Error('no jobs');
+    const claimed = await store.jobClaim({
+      workerId: 'w',
+      queues: null,
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(claimed.map((j) => j.id).sort()).toEqual([plain.id, early.id].sort());
+    // A dependent arrives while its dependency runs.
+    const late = await client().enqueue('images', 'zip', [], { dependsOn: [early.id] });
+    expect(late.state).toBe('waiting');
+    const { jobs } = await client().enqueueFlow({
+      jobs: {
+        a: { handler: 'images', method: 'resize', params: [3] },
+        b: { handler: 'images', method: 'zip', params: [], dependsOn: ['a'] },
+      },
+    });
+    const marks = await store.connection.sql<{ id: string; marked: boolean }[]>`
+      SELECT id::text AS id, has_dependents AS marked FROM jobs ORDER BY id`;
+    expect(Object.fromEntries(marks.map((m) => [m.id, m.marked]))).toEqual({
+      [plain.id]: false,
+      [early.id]: true,
+      [late.id]: false,
+      [jobs.a.id]: true,
+      [jobs.b.id]: false,
+    });
+    const triggerCalls = async (id: string) => {
+      const [plan] = await store.connection.sql<{ 'QUERY PLAN': [{ Triggers?: unknown[] }] }[]>`
+        EXPLAIN (ANALYZE, FORMAT JSON)
+        UPDATE jobs SET state = 'completed', finished_at = now(), lease_owner = NULL,
+                        lease_expires_at = NULL
+         WHERE id = ${id}`;
+      return (plan?.['QUERY PLAN'][0].Triggers ?? []).filter((t) =>
+        String((t as { 'Trigger Name': string })['Trigger Name']).startsWith('jobs_flow_settle'),
+      ).length;
+    };
+    expect(await triggerCalls(plain.id)).toBe(0);
+    expect(await triggerCalls(early.id)).toBe(1);
+    expect(await stateOf(late.id)).toBe('queued');
+  });
+
   it('rejects cycles, self-dependencies, unknown keys and unknown ids naming the job, writing nothing', async () => {
     const c = client();
     const attempts: [unknown, string][] = [

@@ -46,9 +46,9 @@ const handlers = defineHandlers({
   },
 });
 
+const reporter = { progress: () => {}, log: () => {} };
 const deps: AttemptDeps = {
   registry: handlers as AttemptDeps['registry'],
-  reporter: { progress: () => {}, log: () => {} },
   parents: async () => [],
   isolation: { killGraceMs: 100, execArgv: [], cwd: process.cwd() },
 };
@@ -64,11 +64,11 @@ function job(method: string): Job {
 
 describe('runAttempt', () => {
   it('completes with a plain value and with what a thenable resolves to', async () => {
-    expect(await runAttempt(job('plain'), new AttemptStop(), deps)).toEqual({
+    expect(await runAttempt(job('plain'), new AttemptStop(), deps, reporter)).toEqual({
       kind: 'completed',
       value: 42,
     });
-    expect(await runAttempt(job('thenable'), new AttemptStop(), deps)).toEqual({
+    expect(await runAttempt(job('thenable'), new AttemptStop(), deps, reporter)).toEqual({
       kind: 'completed',
       value: 'later',
     });
@@ -79,7 +79,7 @@ describe('runAttempt', () => {
     process.on('uncaughtException', unhandled);
     try {
       for (const method of ['badThen', 'throwsHostile', 'rejectsHostile']) {
-        const result = await runAttempt(job(method), new AttemptStop(), deps);
+        const result = await runAttempt(job(method), new AttemptStop(), deps, reporter);
         expect(result.kind, method).toBe('failed');
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -92,7 +92,7 @@ describe('runAttempt', () => {
   it('never runs a handler whose attempt was stopped before it started', async () => {
     calls.length = 0;
     const stop = new AttemptStop();
-    const pending = runAttempt(job('recordsCall'), stop, deps);
+    const pending = runAttempt(job('recordsCall'), stop, deps, reporter);
     stop.stop(new JobCancelledError('1'));
     expect(await pending).toMatchObject({ kind: 'aborted' });
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -102,7 +102,7 @@ describe('runAttempt', () => {
   it("aborts the handler's signal with the stop's reason", async () => {
     const stop = new AttemptStop();
     const reason = new JobCancelledError('1');
-    const pending = runAttempt(job('waitsForAbort'), stop, deps);
+    const pending = runAttempt(job('waitsForAbort'), stop, deps, reporter);
     await new Promise((resolve) => setTimeout(resolve, 5));
     stop.stop(reason);
     expect(await pending).toEqual({ kind: 'aborted', reason });

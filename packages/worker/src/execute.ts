@@ -9,7 +9,7 @@ import {
   validateWithSchema,
 } from '@jobs/core';
 import type { AttemptStop } from './attempt-stop.js';
-import { type JobContext, runWithJobContext } from './context.js';
+import { AttemptContext, runWithJobContext } from './context.js';
 import { isPermanent } from './error-entry.js';
 import { TimeoutError } from './errors.js';
 import { runIsolated } from './isolate/child-process.js';
@@ -24,12 +24,11 @@ export type AttemptResult =
   /** The attempt was stopped from outside (cancel, lease lost, shutdown); `reason` says which. */
   | { readonly kind: 'aborted'; readonly reason: unknown };
 
-/** What running an attempt needs. */
+/** What running an attempt needs (the same for every attempt of a worker). */
 export interface AttemptDeps {
   readonly registry: HandlerRegistry<unknown>;
   /** The dependencies of a job with their results (see `JobContext.parents`). */
   readonly parents: (job: Job) => Promise<readonly DependencyResult[]>;
-  readonly reporter: ProgressReporter;
   readonly isolation: {
     readonly killGraceMs: number;
     readonly execArgv: readonly string[];
@@ -41,9 +40,14 @@ export interface AttemptDeps {
  * Runs one attempt of `job`: looks the method up on the allow-list (an unknown one fails the job
  * permanently and runs nothing), calls it in this process or in a child, and races it against
  * `stop` and the job's timeout. A handler that ignores its signal cannot hold
- * the attempt: its late result is discarded.
+ * the attempt: its late result is discarded. Its progress and log lines go to `reporter`.
  */
-export function runAttempt(job: Job, stop: AttemptStop, deps: AttemptDeps): Promise<AttemptResult> {
+export function runAttempt(
+  job: Job,
+  stop: AttemptStop,
+  deps: AttemptDeps,
+  reporter: ProgressReporter,
+): Promise<AttemptResult> {
   let method: ResolvedMethod;
   let checked: readonly JsonValue[] | Promise<readonly JsonValue[]>;
   try {
@@ -52,9 +56,9 @@ export function runAttempt(job: Job, stop: AttemptStop, deps: AttemptDeps): Prom
   } catch (error) {
     return Promise.resolve({ kind: 'failed', error, permanent: true });
   }
-  if (!(checked instanceof Promise)) return race(job, checked, method, stop, deps);
+  if (!(checked instanceof Promise)) return race(job, checked, method, stop, deps, reporter);
   return checked.then(
-    (params) => race(job, params, method, stop, deps),
+    (params) => race(job, params, method, stop, deps, reporter),
     (error: unknown): AttemptResult => ({ kind: 'failed', error, permanent: true }),
   );
 }
@@ -66,6 +70,7 @@ function race(
   method: ResolvedMethod,
   stop: AttemptStop,
   deps: AttemptDeps,
+  reporter: ProgressReporter,
 ): Promise<AttemptResult> {
   if (stop.stopped) return Promise.resolve(fromAbort(stop.reason));
   return new Promise<AttemptResult>((resolve) => {
@@ -89,7 +94,7 @@ function race(
       if (settled) return;
       let outcome: AttemptResult | Promise<AttemptResult>;
       try {
-        outcome = invoke(job, params, method, stop, deps);
+        outcome = invoke(job, params, method, stop, deps, reporter);
       } catch (error) {
         // Only a hostile thrown value (one whose inspection throws) gets here.
         settle({ kind: 'failed', error, permanent: false });
@@ -130,13 +135,16 @@ function invoke(
   method: ResolvedMethod,
   stop: AttemptStop,
   deps: AttemptDeps,
+  reporter: ProgressReporter,
 ): AttemptResult | Promise<AttemptResult> {
   let value: unknown;
   try {
     value =
       method.isolate === undefined
-        ? inProcess(job, params, method, stop, deps)
-        : isolated(job, params, method, stop.signal, deps);
+        ? runWithJobContext(new AttemptContext(job, stop, reporter, deps.parents), () =>
+            method.call(params),
+          )
+        : isolated(job, params, method, stop.signal, deps, reporter);
   } catch (error) {
     return failed(error);
   }
@@ -160,42 +168,20 @@ function failed(error: unknown): AttemptResult {
   return { kind: 'failed', error, permanent: isPermanent(error) };
 }
 
-function inProcess(
-  job: Job,
-  params: readonly JsonValue[],
-  method: ResolvedMethod,
-  stop: AttemptStop,
-  deps: AttemptDeps,
-): unknown {
-  const context: JobContext = Object.freeze({
-    id: job.id,
-    attempt: job.attempt,
-    queue: job.queue,
-    handler: job.handler,
-    method: job.method,
-    get signal() {
-      return stop.signal;
-    },
-    progress: deps.reporter.progress,
-    log: deps.reporter.log,
-    parents: () => deps.parents(job),
-  });
-  return runWithJobContext(context, () => method.call(params));
-}
-
 function isolated(
   job: Job,
   params: readonly JsonValue[],
   method: ResolvedMethod,
   signal: AbortSignal,
   deps: AttemptDeps,
+  reporter: ProgressReporter,
 ): Promise<unknown> {
   const isolate = method.isolate;
   if (isolate === undefined) throw new Error('not an isolated handler');
   // The child cannot reach the store: it gets the dependencies' results with the call.
   return deps
     .parents(job)
-    .then((parents) => runIsolatedCall(job, params, isolate, parents, signal, deps));
+    .then((parents) => runIsolatedCall(job, params, isolate, parents, signal, deps, reporter));
 }
 
 function runIsolatedCall(
@@ -205,6 +191,7 @@ function runIsolatedCall(
   parents: readonly DependencyResult[],
   signal: AbortSignal,
   deps: AttemptDeps,
+  reporter: ProgressReporter,
 ): Promise<unknown> {
   return runIsolated(
     {
@@ -227,8 +214,8 @@ function runIsolatedCall(
       signal,
       killGraceMs: deps.isolation.killGraceMs,
       execArgv: deps.isolation.execArgv,
-      onProgress: (value) => deps.reporter.progress(value),
-      onLog: (line) => deps.reporter.log(line),
+      onProgress: (value) => reporter.progress(value),
+      onLog: (line) => reporter.log(line),
     },
   );
 }

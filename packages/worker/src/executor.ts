@@ -14,7 +14,7 @@ export interface ExecutorDeps {
   /** This worker's id (on each attempt's span). */
   readonly workerId: string;
   readonly nowMs: () => number;
-  readonly attempt: Omit<AttemptDeps, 'reporter'>;
+  readonly attempt: AttemptDeps;
   readonly progress: ProgressBuffer;
   readonly completer: Completer;
   readonly journal: Journal;
@@ -81,14 +81,14 @@ export class Executor {
     const span = startAttemptSpan(job, this.deps.workerId);
     try {
       const result: AttemptResult = await inAttemptSpan(span, () =>
-        runAttempt(job, entry.stop, { ...this.deps.attempt, reporter: progress.reporter(job) }),
+        runAttempt(job, entry.stop, this.deps.attempt, progress.reporter(job, entry.key)),
       );
       if (result.kind === 'aborted') {
         endAttemptSpan(span, result, null);
         this.#aborted(entry, result.reason);
       } else {
         // Progress or log lines the handler left are stored before its outcome.
-        if (progress.has(job)) await progress.finish(job);
+        if (progress.has(entry.key)) await progress.finish(entry.key);
         endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
       }
     } catch (error) {
@@ -99,7 +99,7 @@ export class Executor {
       });
       if (entry.phase === 'running') this.deps.held.forget(entry);
     } finally {
-      progress.drop(job);
+      progress.drop(entry.key);
       this.#attempting -= 1;
       if (this.#attempting === 0) for (const done of this.#onSettled.splice(0)) done();
       this.fill();

@@ -180,9 +180,10 @@ export class OutcomeBuffer {
       [failures, failed],
     ] as const) {
       if (settled.status === 'fulfilled') {
-        const recorded = new Set(settled.value);
+        // The store answers with ids of the given outcomes: as many as given means all of them.
+        const recorded = settled.value.length === items.length ? null : new Set(settled.value);
         for (const item of items) {
-          if (recorded.has(item.held.job.id)) this.deps.onRecorded(item);
+          if (recorded === null || recorded.has(item.held.job.id)) this.deps.onRecorded(item);
           else this.deps.onRefused(item);
         }
       } else if (settled.reason instanceof StoreRejectedError) {

@@ -60,9 +60,11 @@ export class ProgressBuffer {
     },
   ) {}
 
-  /** The reporting functions for one attempt; they do nothing once it was dropped. */
-  reporter(ref: AttemptRef): ProgressReporter {
-    const key = attemptKey(ref);
+  /**
+   * The reporting functions for one attempt; they do nothing once it was dropped. `key` is the
+   * attempt's `attemptKey` (the held-jobs registry has it already: no string built per job).
+   */
+  reporter(ref: AttemptRef, key: string = attemptKey(ref)): ProgressReporter {
     this.#open.add(key);
     return {
       progress: (value) => {
@@ -87,14 +89,13 @@ export class ProgressBuffer {
     };
   }
 
-  /** Whether the attempt reported anything not yet stored (`finish` has work to do). */
-  has(ref: AttemptRef): boolean {
-    return this.#pending.size > 0 && this.#pending.has(attemptKey(ref));
+  /** Whether the attempt of `key` reported anything not yet stored (`finish` has work to do). */
+  has(key: string): boolean {
+    return this.#pending.size > 0 && this.#pending.has(key);
   }
 
-  /** Writes what the attempt reported and not yet stored (it is ending). */
-  async finish(ref: AttemptRef): Promise<void> {
-    const key = attemptKey(ref);
+  /** Writes what the attempt of `key` reported and not yet stored (it is ending). */
+  async finish(key: string): Promise<void> {
     const entry = this.#pending.get(key);
     if (entry === undefined) return;
     await entry.writing;
@@ -102,11 +103,10 @@ export class ProgressBuffer {
     this.#pending.delete(key);
   }
 
-  /** Closes the attempt's reporter and forgets what it left unwritten. */
-  drop(ref: AttemptRef): void {
-    const key = attemptKey(ref);
+  /** Closes the reporter of the attempt of `key` and forgets what it left unwritten. */
+  drop(key: string): void {
     this.#open.delete(key);
-    this.#pending.delete(key);
+    if (this.#pending.size > 0) this.#pending.delete(key);
   }
 
   /** Stops the timer; pending reports of jobs still running are dropped. */

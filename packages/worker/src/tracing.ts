@@ -8,6 +8,7 @@ import {
 import {
   type Context,
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -56,6 +57,9 @@ export function startAttemptSpan(job: Job, workerId: string): AttemptSpan {
       'jobs.max_attempts': job.maxAttempts,
     });
   }
+  // A span without a valid context comes from no SDK and no enqueue trace: nothing to pass on
+  // to the handler, so no context is built for it (a Map and a context object per job).
+  if (!isSpanContextValid(span.spanContext())) return { span, context: parent };
   return { span, context: trace.setSpan(parent, span) };
 }
 

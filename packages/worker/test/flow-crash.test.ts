@@ -145,9 +145,14 @@ describe('flows across worker processes killed with SIGKILL', () => {
         await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM jobs WHERE state <> 'completed'`
       )[0]?.n ?? -1;
     let left = await remaining();
+    // A worker is killed as the flows pass each of these counts of jobs left (polled at random
+    // moments): killed at random points of the run however fast it goes.
+    const killAt = [0.8, 0.55, 0.3].map((share) => Math.floor(total * share));
     while (left > 0 && Date.now() < deadline) {
-      await sleep(600 + Math.random() * 500);
-      if (killed.size < 6 && left > 20) {
+      await sleep(50 + Math.random() * 100);
+      const due = killAt[0];
+      if (due !== undefined && left <= due && left > 20) {
+        killAt.shift();
         const victim = live[Math.floor(Math.random() * live.length)];
         if (victim?.pid !== undefined) {
           victim.kill('SIGKILL');

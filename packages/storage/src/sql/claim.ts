@@ -1,8 +1,13 @@
 import { type ClaimedJob, RUNNABLE_STATES } from '@jobs/core';
 import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
-import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
-import type { JobRow } from '../schema.js';
+import {
+  CLAIMED_COLUMN_COUNT,
+  CLAIMED_COLUMNS_SQL,
+  claimedColumnsFrom,
+  claimedRow,
+  rowToJob,
+} from '../rows.js';
 import { CLAIM_CANDIDATES_FUNCTION } from './claim-candidates.js';
 import { CLAIM_LIMITED_FUNCTION } from './claim-limited.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
@@ -43,9 +48,10 @@ const CLAIM = `WITH limited AS (SELECT ${CLAIM_LIMITED_FUNCTION}($5, $4::text[])
            lease_owner = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
       FROM next
      WHERE j.id = next.id
-    RETURNING ${JOB_COLUMNS_SQL}
+    RETURNING j.state, ${CLAIMED_COLUMNS_SQL}
     ), ${notifyChangesCtes('claim', 'claimed')}
-    SELECT claimed.*, claimed.id IN (SELECT id FROM limited) AS "claimedLimited"
+    SELECT ${claimedColumnsFrom('claimed')},
+           claimed.id IN (SELECT id FROM limited) AS "claimedLimited"
       FROM claimed ${NOTIFIED_JOIN}`;
 
 /**
@@ -64,19 +70,21 @@ export async function claimJobs(
 ): Promise<ClaimedJob[]> {
   if (params.limit <= 0 || params.queues?.length === 0) return [];
   const queues = params.queues === null ? null : pgArray(params.queues);
-  const rows = await c.sql.unsafe<(JobRow & { claimedLimited: boolean })[]>(
-    CLAIM,
-    [
-      params.limit,
-      params.workerId,
-      params.leaseMs,
-      queues,
-      Math.min(params.limit, params.startLimit ?? params.limit),
-    ],
-    { prepare: true },
-  );
-  return rows.map((row): ClaimedJob => {
-    const job = rowToJob(row);
-    return row.claimedLimited ? { ...job, limited: true } : job;
+  const rows = await c.sql
+    .unsafe<unknown[][]>(
+      CLAIM,
+      [
+        params.limit,
+        params.workerId,
+        params.leaseMs,
+        queues,
+        Math.min(params.limit, params.startLimit ?? params.limit),
+      ],
+      { prepare: true },
+    )
+    .values();
+  return rows.map((values): ClaimedJob => {
+    const job = rowToJob(claimedRow(values, params.workerId));
+    return values[CLAIMED_COLUMN_COUNT] === true ? { ...job, limited: true } : job;
   });
 }

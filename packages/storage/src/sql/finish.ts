@@ -9,6 +9,7 @@ import type { Connection, Executor } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { NOTIFIED_JOIN, notifyChangesCtes } from './notify.js';
 import { SLOT_FREED_JOIN, slotFreedCte } from './slot-freed.js';
+import { sqlList } from './state-list.js';
 
 /**
  * Whether a finished job of queue `j.queue` in `state` is deleted at once (its retention is 0):
@@ -38,6 +39,16 @@ function deletedAtOnce(state: 'completed'): {
 const AT_ONCE = deletedAtOnce('completed');
 
 /**
+ * The guard of statements that join a list of attempts (`v`) to `jobs j` by id: the job still
+ * runs. The state is compared with a subquery's value, which the planner estimates from the
+ * number of states rather than from the statistics of `running`: a table analyzed while few or
+ * no jobs ran says one row runs, and the planner then read every running job once per listed
+ * attempt (measured: 634 ms of a 1,000-job completion with 1,644 jobs running, where probing the
+ * primary key per attempt takes 2 ms).
+ */
+export const RUNNING_GUARD = `j.state = (SELECT ${sqlList(['running'])}::text)`;
+
+/**
  * A job some other job depends on (a flow): its completion keeps it, whatever its retention,
  * so that dependents read its result; the pruner deletes it once they have finished.
  */
@@ -50,7 +61,7 @@ const COMPLETE = `WITH v AS (
            unnest($3::text[])::jsonb AS result
   ), ${AT_ONCE.cte}, dropped AS (
   DELETE FROM jobs j USING v
-  WHERE ${AT_ONCE.anyZero} AND j.id = v.id AND j.attempt = v.attempt AND j.state = 'running'
+  WHERE ${AT_ONCE.anyZero} AND j.id = v.id AND j.attempt = v.attempt AND ${RUNNING_GUARD}
     AND j.lease_owner = $4 AND ${AT_ONCE.row} AND NOT ${HAS_DEPENDENTS}
   RETURNING j.id, 'completed'::text AS state, j.queue, j.concurrency_key
   ), kept AS (
@@ -58,22 +69,27 @@ const COMPLETE = `WITH v AS (
     SET state = 'completed', finished_at = now(), result = v.result,
         lease_owner = NULL, lease_expires_at = NULL
    FROM v
-  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $4
+  WHERE j.id = v.id AND j.attempt = v.attempt AND ${RUNNING_GUARD} AND j.lease_owner = $4
     AND (NOT ${AT_ONCE.anyZero} OR NOT ${AT_ONCE.row} OR ${HAS_DEPENDENTS})
   RETURNING j.id, j.state, j.queue, j.concurrency_key
   ), changed AS (SELECT id, state, queue, concurrency_key FROM dropped
                  UNION ALL SELECT id, state, queue, concurrency_key FROM kept
   ), ${notifyChangesCtes('complete', 'changed')}, ${slotFreedCte('changed')}
-  SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
+  SELECT ARRAY(SELECT v.id::text FROM v WHERE v.id NOT IN (SELECT id FROM changed)) AS refused
+    FROM (SELECT 1) AS one ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
 
-/** Records completions in one statement; only attempts still leased to `workerId` count. */
+/**
+ * Records completions in one statement; only attempts still leased to `workerId` count. The
+ * statement answers with the ids it refused (usually none) in one row, rather than a row per
+ * recorded job for both sides to write and parse.
+ */
 export async function completeJobs(
   c: Connection,
   workerId: string,
   jobs: readonly AttemptCompletion[],
 ): Promise<string[]> {
   if (jobs.length === 0) return [];
-  const rows = await c.sql.unsafe<{ id: string }[]>(
+  const [row] = await c.sql.unsafe<{ refused: string[] }[]>(
     COMPLETE,
     [
       pgArray(jobs.map((j) => j.id)),
@@ -83,7 +99,11 @@ export async function completeJobs(
     ],
     { prepare: true },
   );
-  return rows.map((r) => r.id);
+  const refused = row?.refused ?? [];
+  if (refused.length === 0) return jobs.map((j) => j.id);
+  // The database writes ids in canonical form; compare the given ones likewise.
+  const refusedIds = new Set(refused);
+  return jobs.filter((j) => !refusedIds.has(BigInt(j.id).toString())).map((j) => j.id);
 }
 
 /** The errors array before this failure's, counted once; an unreadable old value counts as none. */
@@ -118,7 +138,7 @@ const FAIL = `WITH changed AS (
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt,
                 unnest($3::text[]) AS state, unnest($4::float8[]) AS delay_ms,
                 unnest($5::text[])::jsonb AS error, unnest($6::text[]) AS owner) v
-  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = v.owner
+  WHERE j.id = v.id AND j.attempt = v.attempt AND ${RUNNING_GUARD} AND j.lease_owner = v.owner
   RETURNING j.id, j.state, j.queue, j.concurrency_key
   ), ${notifyChangesCtes('fail', 'changed')}, ${slotFreedCte('changed')}
   SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN} ${SLOT_FREED_JOIN}`;
@@ -153,7 +173,7 @@ const RELEASE = `WITH changed AS (
   UPDATE jobs j
     SET state = 'queued', attempt = j.attempt - 1, lease_owner = NULL, lease_expires_at = NULL
    FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt) v
-  WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $3
+  WHERE j.id = v.id AND j.attempt = v.attempt AND ${RUNNING_GUARD} AND j.lease_owner = $3
   RETURNING j.id, j.state
   ), ${notifyChangesCtes('release', 'changed')}
   SELECT changed.id::text AS id FROM changed ${NOTIFIED_JOIN}`;

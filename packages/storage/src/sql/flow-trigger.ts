@@ -15,10 +15,19 @@ import { sqlList } from './state-list.js';
  * lost and no doubled wake-up, and the work per completion does not grow with the number of
  * dependencies (a fan-in of 10,000). Count rows are locked in job id order first, so that
  * completions sharing dependents do not deadlock within a statement.
+ *
+ * The triggers fire only for jobs marked `has_dependents` (migration 0017): the flow insert
+ * marks every job it makes a dependency, new or existing, in the transaction that adds the
+ * edges. An ordinary job never has a dependent, so its completion runs no trigger at all
+ * (measured, EXPLAIN ANALYZE of 500-job completions: 3.3-4.3 ms of 10.7-14.6 went to trigger
+ * calls that found nothing to settle).
  */
 
 /** The trigger function (created by migration 0014). */
 export const FLOW_SETTLE_FUNCTION = 'jobs_flow_settle';
+
+/** The column that marks a job some other job depends on (migration 0017). */
+export const HAS_DEPENDENTS_COLUMN = 'has_dependents';
 
 /** The states a job may be released to, and the one it waits in (core's names). */
 const [QUEUED, SCHEDULED] = (['queued', 'scheduled'] as const).map((state) => {
@@ -118,7 +127,10 @@ END
 `;
 }
 
-/** The statements a migration writes to (re-)create the function and its two triggers. */
+/**
+ * The statements a migration writes to (re-)create the function and its two triggers (after
+ * dropping the triggers it replaces).
+ */
 export function flowSettleSql(): string[] {
   return [
     `CREATE OR REPLACE FUNCTION "${FLOW_SETTLE_FUNCTION}"() RETURNS trigger
@@ -126,12 +138,12 @@ LANGUAGE plpgsql
 AS $$${flowSettleBody()}$$;`,
     `CREATE TRIGGER "jobs_flow_settle_update" AFTER UPDATE OF state ON "jobs"
   FOR EACH ROW
-  WHEN (OLD.state IS DISTINCT FROM NEW.state
+  WHEN (NEW."${HAS_DEPENDENTS_COLUMN}" AND OLD.state IS DISTINCT FROM NEW.state
         AND (NEW.state IN (${FINAL}) OR OLD.state IN (${UNSUCCESSFUL})))
   EXECUTE FUNCTION "${FLOW_SETTLE_FUNCTION}"();`,
     `CREATE TRIGGER "jobs_flow_settle_delete" BEFORE DELETE ON "jobs"
   FOR EACH ROW
-  WHEN (OLD.state NOT IN (${FINAL}))
+  WHEN (OLD."${HAS_DEPENDENTS_COLUMN}" AND OLD.state NOT IN (${FINAL}))
   EXECUTE FUNCTION "${FLOW_SETTLE_FUNCTION}"();`,
   ];
 }

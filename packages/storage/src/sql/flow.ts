@@ -15,10 +15,11 @@ import { insertJobsWithStates } from './insert.js';
 
 /**
  * Inserts a flow on `run` (an open transaction: the store's own, or a caller's), all or none:
- * the existing jobs it names are locked (FOR SHARE, in id order, so a dependency cannot finish
- * unseen between this read and the commit: its finishing statement waits for the lock and then
- * sees the new dependents), each job's first state is decided by core, then jobs and
- * dependencies are inserted. `tables` qualifies table names (empty on the store's pool).
+ * the existing jobs it names are locked in id order and marked `has_dependents` (so a dependency
+ * cannot finish unseen between this read and the commit: its finishing statement waits for the
+ * lock and then runs the flow-settle trigger, which sees the new dependents), each job's first
+ * state is decided by core, then jobs and dependencies are inserted and the new jobs that others
+ * depend on are marked too. `tables` qualifies table names (empty on the store's pool).
  */
 export async function insertFlowOn(
   run: RunStatement,
@@ -32,8 +33,11 @@ export async function insertFlowOn(
   const existing = new Map<string, JobState>();
   if (wanted.length > 0) {
     const rows = await run<{ id: string; state: JobState }>(
-      `SELECT id::text AS id, state FROM ${tables}jobs WHERE id = ANY($1::bigint[])
-        ORDER BY id FOR SHARE`,
+      `UPDATE ${tables}jobs j SET has_dependents = true
+         FROM (SELECT id FROM ${tables}jobs WHERE id = ANY($1::bigint[])
+                ORDER BY id FOR NO KEY UPDATE) l
+        WHERE j.id = l.id
+       RETURNING j.id::text AS id, j.state`,
       [pgArray(wanted)],
     );
     for (const row of rows) existing.set(row.id, row.state);
@@ -84,6 +88,14 @@ export async function insertFlowOn(
         pgArray(settled.map((v) => (v ? 'true' : 'false'))),
       ],
     );
+    const newDependencies = [
+      ...new Set(dependencies.flatMap((d) => ('index' in d.on ? [idOf(d.on)] : []))),
+    ];
+    if (newDependencies.length > 0) {
+      await run(`UPDATE ${tables}jobs SET has_dependents = true WHERE id = ANY($1::bigint[])`, [
+        pgArray(newDependencies),
+      ]);
+    }
     await run(
       `INSERT INTO ${tables}job_dependency_counts (job_id, pending)
        SELECT * FROM unnest($1::bigint[], $2::int[])`,

@@ -9,7 +9,7 @@ import type { Connection } from '../connection.js';
 import { pgArray } from '../pg-array.js';
 import { JOB_COLUMNS_SQL, rowToJob } from '../rows.js';
 import type { JobRow } from '../schema.js';
-import { failJobs } from './finish.js';
+import { failJobs, RUNNING_GUARD } from './finish.js';
 
 /** Extends the leases `workerId` holds on these attempts, in one statement; returns those kept. */
 export async function renewLeases(
@@ -24,7 +24,7 @@ export async function renewLeases(
   const rows = await c.sql.unsafe<{ id: string; attempt: number }[]>(
     `UPDATE jobs j SET lease_expires_at = now() + $4 * interval '1 millisecond'
        FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::int[]) AS attempt) v
-      WHERE j.id = v.id AND j.attempt = v.attempt AND j.state = 'running' AND j.lease_owner = $3
+      WHERE j.id = v.id AND j.attempt = v.attempt AND ${RUNNING_GUARD} AND j.lease_owner = $3
       RETURNING j.id::text AS id, j.attempt`,
     [
       pgArray(params.jobs.map((j) => j.id)),
