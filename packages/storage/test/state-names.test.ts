@@ -4,6 +4,11 @@ import { FINAL_STATES, JOB_STATES, type JobState, RUNNABLE_STATES } from '@jobs/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER } from '../src/migrate.js';
 import {
+  UNLIMITED_WORK_FUNCTION,
+  unlimitedWorkBody,
+  unlimitedWorkFunctionSql,
+} from '../src/sql/claim.js';
+import {
   CLAIM_CANDIDATES_CONFIG,
   CLAIM_CANDIDATES_FUNCTION,
   claimCandidatesBody,
@@ -111,6 +116,22 @@ describe('state names in the migrated schema', () => {
     const newest = texts.filter((t) => t.includes(`FUNCTION "${CLAIM_LIMITED_FUNCTION}"`)).at(-1);
     expect(newest).toContain(claimLimitedFunctionSql());
     expect(claimLimitedBody()).toContain(
+      `state IN (${RUNNABLE_STATES.map((s) => `'${s}'`).join(', ')})`,
+    );
+  });
+
+  it('runs the unlimited-work look-up as generated, and the newest migration writing it holds it', async () => {
+    const [fn] = await store.connection.sql<{ body: string; config: string[] | null }[]>`
+      SELECT prosrc AS body, proconfig AS config FROM pg_proc
+       WHERE proname = ${UNLIMITED_WORK_FUNCTION}
+         AND pronamespace = ${schema.schema}::regnamespace`;
+    expect(collapse(fn?.body ?? '')).toBe(collapse(unlimitedWorkBody()));
+    expect(fn?.config).toEqual(['enable_seqscan=off', 'enable_bitmapscan=off']);
+    const files = (await readdir(MIGRATIONS_FOLDER)).filter((f) => f.endsWith('.sql')).sort();
+    const texts = await Promise.all(files.map((f) => readFile(join(MIGRATIONS_FOLDER, f), 'utf8')));
+    const newest = texts.filter((t) => t.includes(`FUNCTION "${UNLIMITED_WORK_FUNCTION}"`)).at(-1);
+    expect(newest).toContain(unlimitedWorkFunctionSql());
+    expect(unlimitedWorkBody()).toContain(
       `state IN (${RUNNABLE_STATES.map((s) => `'${s}'`).join(', ')})`,
     );
   });
