@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { read } from '../../api/client.js';
 import { ApiError, describeError } from '../../api/errors.js';
 import { useSession } from '../../api/session.js';
@@ -25,6 +25,9 @@ export function JobDetailPage({ id }: { readonly id: string }) {
   const { client } = useSession();
   const { state: historyState } = useLocation();
   const [deleted, setDeleted] = useState(false);
+  // While this page deletes the job, its live changes (a worker letting go of the cancelled
+  // attempt, say) no longer reload it: the reload would ask for a job that is gone.
+  const deleting = useRef(false);
   const [confirming, setConfirming] = useState<'cancel' | 'delete' | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ text: string; tone: 'ok' | 'error' } | null>(() =>
@@ -38,7 +41,7 @@ export function JobDetailPage({ id }: { readonly id: string }) {
     [client, id],
     {
       live: (event) => {
-        if (!event.ids.includes(id)) return false;
+        if (!event.ids.includes(id) || deleting.current) return false;
         if (event.change === 'deleted') setDeleted(true);
         return event.change !== 'deleted';
       },
@@ -59,12 +62,14 @@ export function JobDetailPage({ id }: { readonly id: string }) {
         await read(client.api.jobs[':id'].retry.$post(param));
         setNotice({ text: `Job #${id} queued to run again.`, tone: 'ok' });
       } else {
+        deleting.current = true;
         await read(client.api.jobs[':id'].$delete(param));
         navigate('/jobs', { state: { notice: `Deleted job #${id}.` } });
         return;
       }
       job.reload();
     } catch (error) {
+      deleting.current = false;
       setNotice({ text: `Could not ${action} job #${id}: ${describeError(error)}`, tone: 'error' });
       job.reload();
     } finally {
