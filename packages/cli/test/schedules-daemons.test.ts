@@ -200,7 +200,10 @@ describe('a schedule every second, three `jobs worker` processes (real PostgreSQ
       runs.set(id, (runs.get(id) ?? 0) + 1);
     }
     const due = all.filter((j) => j.s <= checkAt);
-    expect(due.length).toBeGreaterThanOrEqual(40);
+    // At least what the phases above made sure of: 18 live ticks, a job after each of the
+    // restarts with none and last, and 10 caught up with all (about 40 on a usual run; a fast
+    // machine makes fewer ticks in each wait for the first job after a restart).
+    expect(due.length).toBeGreaterThanOrEqual(18 + 1 + 1 + 10);
     for (const job of due) {
       expect(job.state, `job ${job.id}`).toBe('completed');
       expect(runs.get(job.id), `job ${job.id} ran`).toBeGreaterThanOrEqual(1);
