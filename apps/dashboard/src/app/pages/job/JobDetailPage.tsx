@@ -37,7 +37,12 @@ export function JobDetailPage({ id }: { readonly id: string }) {
   );
 
   const job = useQuery(
-    (signal) => read(client.api.jobs[':id'].$get({ param: { id } }, { init: { signal } })),
+    (signal) =>
+      // A reload already due when the delete began would ask for a job that is gone: it
+      // waits instead (the page leaves once the delete is answered).
+      deleting.current
+        ? new Promise<never>(() => {})
+        : read(client.api.jobs[':id'].$get({ param: { id } }, { init: { signal } })),
     [client, id],
     {
       live: (event) => {
