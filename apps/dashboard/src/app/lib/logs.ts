@@ -68,7 +68,11 @@ export function groupEntries(lines: readonly string[]): LogEntry[] {
 
 /** The entries newest first. */
 export function newestFirst(entries: readonly LogEntry[]): LogEntry[] {
-  return [...entries].reverse();
+  // By time, then by place in the file: two writers (the API and a worker in one daemon) can
+  // append lines a millisecond out of order.
+  return [...entries]
+    .reverse()
+    .sort((a, b) => (a.at === null || b.at === null ? 0 : b.at.localeCompare(a.at)));
 }
 
 /** Entries whose text contains `query` (case-insensitive); all of them for an empty query. */
