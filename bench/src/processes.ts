@@ -35,6 +35,13 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
+/**
+ * Node flags for every child, from `BENCH_NODE_ARGS` (split on spaces), e.g.
+ * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile the workers and clients:
+ * Node refuses `--cpu-prof` in NODE_OPTIONS.
+ */
+const childNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
 /** Starts `node <script> ...args` and samples its memory. */
 export function spawnNode(
   name: string,
@@ -42,7 +49,7 @@ export function spawnNode(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string; ipc?: boolean } = {},
 ): Child {
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...childNodeArgs, script, ...args], {
     stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

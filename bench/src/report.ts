@@ -53,7 +53,11 @@ export function metricOf(r: CaseRecord): { value: number; better: Better; text: 
     return {
       value: o.p50,
       better: 'lower',
-      text: `p50/p95/p99 ${fmt(o.p50, 1)}/${fmt(o.p95, 1)}/${fmt(o.p99, 1)} ms`,
+      text:
+        `p50/p95/p99 ${fmt(o.p50, 1)}/${fmt(o.p95, 1)}/${fmt(o.p99, 1)} ms` +
+        (typeof o.callP50 === 'number'
+          ? ` (enqueue call p50/p99 ${fmt(o.callP50, 1)}/${fmt(o.callP99, 1)}, then to start ${fmt(o.afterCallP50, 1)}/${fmt(o.afterCallP99, 1)})`
+          : ''),
     };
   }
   const rate = Number(o.jobsPerSecond);

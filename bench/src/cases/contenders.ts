@@ -220,7 +220,7 @@ export async function runLatency(
     const running = worker;
     worker = null;
     const { exitCode, executions } = await running.stop();
-    const sent = JSON.parse(await readFile(out, 'utf8')) as [string, number][];
+    const sent = JSON.parse(await readFile(out, 'utf8')) as [string, number, number][];
     const table = await tableState(ctx.db.admin, system, sent.length);
     const problems = checkExactlyOnce({
       expectedIds: sent.map(([id]) => id),
@@ -232,11 +232,28 @@ export async function runLatency(
     if (exitCode !== 0) problems.push(`worker exited with ${exitCode}: ${running.child.stderr()}`);
     const starts = new Map(executions?.starts ?? []);
     const samples: number[] = [];
-    for (const [id, at] of sent) {
+    // Where the time goes: the enqueue call itself, and from its answer to the handler's start.
+    const calls: number[] = [];
+    const afterCall: number[] = [];
+    for (const [id, at, answered] of sent) {
+      calls.push(answered - at);
       const started = starts.get(id);
-      if (started !== undefined) samples.push(started - at);
+      if (started === undefined) continue;
+      samples.push(started - at);
+      afterCall.push(started - answered);
     }
-    return { jobs: sent.length, rate: options.rate, ...summarize(samples), problems };
+    const call = summarize(calls);
+    const after = summarize(afterCall);
+    return {
+      jobs: sent.length,
+      rate: options.rate,
+      ...summarize(samples),
+      callP50: call.p50,
+      callP99: call.p99,
+      afterCallP50: after.p50,
+      afterCallP99: after.p99,
+      problems,
+    };
   } finally {
     if (worker !== null) await worker.stop();
     await dir.remove();

@@ -101,13 +101,15 @@ try {
     );
   } else {
     const interval = 1000 / (config.rate ?? 100);
-    const sent: [string, number][] = [];
+    // [id, wall clock just before the call, wall clock when it answered]
+    const sent: [string, number, number][] = [];
     const started = performance.now();
     for (let i = 0; i < config.jobs; i += 1) {
       const wait = started + i * interval - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const at = wallClockMs();
-      sent.push([await enqueuer.one(), at]);
+      const id = await enqueuer.one();
+      sent.push([id, at, wallClockMs()]);
     }
     if (config.out !== undefined) await writeFile(config.out, JSON.stringify(sent));
     process.stdout.write(`${JSON.stringify({ type: 'result', jobs: sent.length })}\n`);
