@@ -17,6 +17,16 @@ export interface ClaimerDeps {
 }
 
 /**
+ * The local queue's refill point: a worker with a prefetch claims again once this few jobs wait
+ * in it (three quarters of the prefetch), so that the next batch (about a quarter of the
+ * prefetch plus the slots) arrives before the queue runs dry: a claim of a few hundred jobs
+ * takes several milliseconds on a busy server, in which a fast worker starts hundreds of jobs.
+ */
+export function refillAt(prefetch: number): number {
+  return Math.floor(prefetch * 0.75);
+}
+
+/**
  * The claim loop (the producer): claims batches for the free slots and the prefetch room,
  * every poll interval, at once when woken (an insert, a freed slot) and again at once while
  * batches come back full. Claimed jobs go into the held-jobs registry.
@@ -59,7 +69,7 @@ export class Claimer {
 
   /** A slot freed: claims again when the local queue runs low and more jobs may wait. */
   slotFreed(): void {
-    if (this.#mayHaveMore && this.deps.held.queuedCount <= this.deps.options.prefetch / 2) {
+    if (this.#mayHaveMore && this.deps.held.queuedCount <= refillAt(this.deps.options.prefetch)) {
       this.#loop.wake();
     }
   }
@@ -67,6 +77,18 @@ export class Claimer {
   async #round(): Promise<boolean> {
     if (!this.deps.canClaim()) return false;
     const o = this.deps.options;
+    const { held } = this.deps;
+    if (
+      o.prefetch > 0 &&
+      held.runningCount >= o.concurrency &&
+      held.queuedCount > refillAt(o.prefetch)
+    ) {
+      // Every slot runs and the local queue is above its refill point: a claim now would take
+      // only the few jobs started since the last one, and cost a round trip while the queue
+      // drains. The freed slot that brings the queue down to the refill point wakes the loop.
+      this.#mayHaveMore = true;
+      return false;
+    }
     const started = performance.now();
     let claimed = 0;
     const round = await claimRound({

@@ -38,6 +38,7 @@ export class Completer {
       store: deps.store,
       workerId: deps.workerId,
       intervalMs: deps.flushIntervalMs,
+      nowMs: deps.nowMs,
       maxBatch: deps.flushBatchSize,
       backoff: deps.backoff,
       random: deps.random,

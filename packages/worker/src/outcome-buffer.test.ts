@@ -34,7 +34,7 @@ function writingStore(decide: Decide) {
   return { store, writes };
 }
 
-function setup(decide: Decide, intervalMs = 1) {
+function setup(decide: Decide, intervalMs = 1, nowMs?: () => number) {
   const { store, writes } = writingStore(decide);
   const held = new HeldJobs();
   const recorded: BufferedOutcome[] = [];
@@ -44,6 +44,7 @@ function setup(decide: Decide, intervalMs = 1) {
     store,
     workerId: 'w',
     intervalMs,
+    ...(nowMs === undefined ? {} : { nowMs }),
     maxBatch: 100,
     backoff: { baseMs: 1, maxMs: 2 },
     random: () => 0,
@@ -77,17 +78,52 @@ function setup(decide: Decide, intervalMs = 1) {
 describe('OutcomeBuffer', () => {
   it('writes a limited outcome at once, with whatever waits, instead of after the interval', async () => {
     const t = setup(() => 'ok', 60_000);
+    // Into a quiet buffer the first outcome goes at once ...
+    t.add(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.writes).toEqual([{ kind: 'complete', ids: ['1'] }]);
+    // ... and after that write, plain outcomes wait out the interval (a minute here).
     t.add(2);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    // Plain outcomes wait out the interval (a minute here) to share a write.
-    expect(t.writes).toEqual([]);
+    expect(t.writes).toHaveLength(1);
     t.add(1, true);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.writes).toEqual([{ kind: 'complete', ids: ['1', '2', '3'] }]);
+    expect(t.writes).toEqual([
+      { kind: 'complete', ids: ['1'] },
+      { kind: 'complete', ids: ['2', '3', '4'] },
+    ]);
     // The next plain outcome waits again.
     t.add(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.writes).toHaveLength(2);
+    t.buffer.close();
+  });
+
+  it('writes at once into a quiet buffer, and batches what arrives within the interval of a write', async () => {
+    let clock = 0;
+    const t = setup(
+      () => 'ok',
+      10,
+      () => clock,
+    );
+    // Outcomes of one turn of the event loop share the first write.
+    t.add(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.writes).toEqual([{ kind: 'complete', ids: ['1', '2', '3'] }]);
+    // Within 10 ms of that write's end, the next ones wait for the timer.
+    clock = 4;
+    t.add(2);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(t.writes).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(t.writes[1]).toEqual({ kind: 'complete', ids: ['4', '5'] });
+    // Quiet for longer than the interval since that write: at once again.
+    clock = 100;
+    t.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.writes[2]).toEqual({ kind: 'complete', ids: ['6'] });
     t.buffer.close();
   });
 

@@ -38,6 +38,8 @@ export interface OutcomeBufferDeps {
   readonly workerId: string;
   /** Milliseconds an outcome may wait for others to share its write. */
   readonly intervalMs: number;
+  /** A monotonic clock in ms (default `performance.now`). */
+  readonly nowMs?: () => number;
   /** Most outcomes per store call. */
   readonly maxBatch: number;
   readonly backoff: BackoffPolicy;
@@ -77,19 +79,32 @@ export const OUTCOME_NOT_STORABLE = 'OutcomeNotStorableError';
  *   Its write frees a slot that other workers may be waiting for, so it is written at once,
  *   together with whatever else waits, instead of after `intervalMs`.
  *
- * Buffers outcomes and flushes them at most `intervalMs` after the first one arrives.
+ * - quiet buffer: no write in flight and none ended within the last `intervalMs`. An outcome
+ *   arriving then is written at once: a worker with little to do records each job as it ends,
+ *   and its write does not land later beside the next job's claim. Once a write ends, outcomes
+ *   wait out `intervalMs` from its end to share the next write, so a busy worker writes in
+ *   batches as before.
+ *
+ * Buffers outcomes and flushes them at most `intervalMs` after the first one arrives (at once
+ * into a quiet buffer).
  */
 export class OutcomeBuffer {
   #items: BufferedOutcome[] = [];
   /** Groups of outcomes under suspicion after a rejected write: each is written on its own. */
   #suspects: BufferedOutcome[][] = [];
-  #timer: NodeJS.Timeout | null = null;
+  /** The flush to come (a timer, or an immediate when it need not wait). */
+  #timer: { readonly cancel: () => void } | null = null;
   /** A limited outcome waits in `#items`: the next write goes at once. */
   #urgent = false;
   #flushing: Promise<void> | null = null;
   #failures = 0;
+  /** When the last write ended (`nowMs`); none yet: long ago. */
+  #lastWriteEnded = Number.NEGATIVE_INFINITY;
+  readonly #nowMs: () => number;
 
-  constructor(private readonly deps: OutcomeBufferDeps) {}
+  constructor(private readonly deps: OutcomeBufferDeps) {
+    this.#nowMs = deps.nowMs ?? (() => performance.now());
+  }
 
   /** Queues an outcome for the next flush. */
   add(item: BufferedOutcome): void {
@@ -132,7 +147,7 @@ export class OutcomeBuffer {
   }
 
   #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = null;
   }
 
@@ -143,17 +158,26 @@ export class OutcomeBuffer {
         ? backoffDelayMs(this.#failures, this.deps.backoff, this.deps.random)
         : this.#urgent || this.#suspects.length > 0 || this.#items.length >= this.deps.maxBatch
           ? 0
-          : this.deps.intervalMs;
-    this.#timer = setTimeout(() => {
+          : Math.max(0, this.#lastWriteEnded + this.deps.intervalMs - this.#nowMs());
+    const fire = () => {
       this.#timer = null;
       void this.#flush();
-    }, wait);
+    };
+    // No wait: after the outcomes of this turn of the event loop (setTimeout would wait 1 ms).
+    if (wait <= 0) {
+      const immediate = setImmediate(fire);
+      this.#timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(fire, wait);
+      this.#timer = { cancel: () => clearTimeout(timeout) };
+    }
   }
 
   #flush(): Promise<void> {
     if (this.#flushing !== null) return this.#flushing;
     const flushing = this.#write().finally(() => {
       this.#flushing = null;
+      this.#lastWriteEnded = this.#nowMs();
       this.#schedule();
     });
     this.#flushing = flushing;

@@ -42,6 +42,41 @@ describe('prefetch (a local queue of claimed jobs)', () => {
     for (const id of ids) expect((await getJob(pg.other, id)).attempt).toBe(1);
   });
 
+  it('claims again only when the local queue is down to its refill point, not a few jobs at a time', async () => {
+    let ran = 0;
+    const handlers = defineHandlers({
+      work: {
+        run() {
+          ran += 1;
+        },
+      },
+    });
+    await pg.insert(
+      ...Array.from({ length: 400 }, () => ({ handler: 'work', method: 'run', params: [] })),
+    );
+    // Every claim that found jobs, with what the worker held when it asked.
+    const claims: { limit: number; got: number }[] = [];
+    const store = Object.create(pg.store) as typeof pg.store;
+    store.jobClaim = async (params) => {
+      const jobs = await pg.store.jobClaim(params);
+      if (jobs.length > 0) claims.push({ limit: params.limit, got: jobs.length });
+      return jobs;
+    };
+    const worker = testWorker({ store, handlers, concurrency: 4, prefetch: 40 });
+    await worker.start();
+    await waitFor(async () => (await pg.other.jobCount()).byState.completed === 400, 10_000);
+    await worker.stop();
+    expect(ran).toBe(400);
+    // Refill point 30 of 40: each claim asks for at least the 10 jobs above it (the last ones
+    // may find fewer), so 400 jobs take at most 40 claims. Claiming whatever a few finished
+    // jobs freed, as soon as a claim came back, took one claim per job or two.
+    expect(
+      claims.every(({ limit }) => limit >= 10),
+      JSON.stringify(claims),
+    ).toBe(true);
+    expect(claims.length).toBeLessThanOrEqual(40);
+  });
+
   it('releases held jobs on stop without counting their claim as an attempt', async () => {
     const { opened, open } = gate();
     const handlers = defineHandlers({ work: { run: () => opened } });
