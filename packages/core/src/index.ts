@@ -93,7 +93,7 @@ export {
   RUNNABLE_STATES,
 } from './job.js';
 export type { JobLogEntry, JobLogStatus } from './job-log-line.js';
-export { formatJobLogLine, quotedLogName } from './job-log-line.js';
+export { formatJobLogLine, jobLogLine, quotedLogName } from './job-log-line.js';
 export { MAX_PARAMS_BYTES, toJsonParams, utf8ByteLength } from './json.js';
 export { escapeLogText, quoteLogText, showLogText } from './log-text.js';
 export type { MetricRegistry, ReadMetricSpec, ReadSample } from './metric-family.js';

@@ -35,22 +35,95 @@ export interface JobLogEntry {
  * printable text and splits on spaces. Every process that changes a job writes lines this way.
  */
 export function formatJobLogLine(entry: JobLogEntry): string {
-  const duration = entry.durationMs === undefined ? '-' : String(Math.round(entry.durationMs));
-  return (
-    `${isoTime(entry.at)} id=${escapeLogText(entry.job.id)} handler=${quoted(entry.job.handler)}` +
-    ` method=${quoted(entry.job.method)} status=${entry.status} attempt=${entry.attempt}` +
-    ` duration_ms=${duration} worker=${quoted(entry.workerId)}\n`
+  return jobLogLine(
+    entry.at,
+    entry.job,
+    entry.status,
+    entry.attempt,
+    entry.durationMs,
+    entry.workerId,
   );
 }
 
-/** `at` as ISO 8601; a busy worker writes many lines within one millisecond. */
-function isoTime(at: Date): string {
-  const ms = at.getTime();
-  if (ms !== lastIso.ms) lastIso = { ms, text: at.toISOString() };
-  return lastIso.text;
+/**
+ * `formatJobLogLine` with the entry's fields as arguments, for a worker that writes two lines
+ * per job (no entry object to build for each).
+ */
+export function jobLogLine(
+  at: Date,
+  job: Pick<Job, 'id' | 'handler' | 'method'>,
+  status: JobLogStatus,
+  attempt: number,
+  durationMs: number | undefined,
+  workerId: string,
+): string {
+  // Few pieces, most of them remembered: a busy worker writes two lines per job, and each `+`
+  // of a template literal is a string the garbage collector has to take back.
+  const duration =
+    durationMs === undefined ? ' duration_ms=-' : ` duration_ms=${Math.round(durationMs)}`;
+  return (
+    timeHead(at) +
+    escapeLogText(job.id) +
+    namesPart(job.handler, job.method) +
+    STATUS_PART[status] +
+    attempt +
+    duration +
+    workerPart(workerId)
+  );
 }
 
-let lastIso = { ms: Number.NaN, text: '' };
+/** `<ISO time> id=` for `at`; a busy worker writes many lines within one millisecond. */
+function timeHead(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== lastHead.ms) lastHead = { ms, text: `${at.toISOString()} id=` };
+  return lastHead.text;
+}
+
+let lastHead = { ms: Number.NaN, text: '' };
+
+/** ` status=<status> attempt=` for each status. */
+const STATUS_PART: Readonly<Record<JobLogStatus, string>> = {
+  running: ' status=running attempt=',
+  completed: ' status=completed attempt=',
+  retrying: ' status=retrying attempt=',
+  failed: ' status=failed attempt=',
+  cancelled: ' status=cancelled attempt=',
+  queued: ' status=queued attempt=',
+  deleted: ' status=deleted attempt=',
+  'lease-lost': ' status=lease-lost attempt=',
+};
+
+/** ` handler="<name>" method="<name>"`, remembered per handler and method (no key to build). */
+function namesPart(handler: string, method: string): string {
+  let methods = NAMES.get(handler);
+  if (methods === undefined) {
+    if (NAMES.size >= QUOTED_LIMIT) NAMES.clear();
+    methods = new Map();
+    NAMES.set(handler, methods);
+  }
+  let text = methods.get(method);
+  if (text === undefined) {
+    if (methods.size >= QUOTED_LIMIT) methods.clear();
+    text = ` handler=${quoted(handler)} method=${quoted(method)}`;
+    methods.set(method, text);
+  }
+  return text;
+}
+
+const NAMES = new Map<string, Map<string, string>>();
+
+/** ` worker="<id>"` and the line's end, remembered (a process writes as one or a few ids). */
+function workerPart(workerId: string): string {
+  let text = WORKERS.get(workerId);
+  if (text === undefined) {
+    if (WORKERS.size >= QUOTED_LIMIT) WORKERS.clear();
+    text = ` worker=${quoted(workerId)}\n`;
+    WORKERS.set(workerId, text);
+  }
+  return text;
+}
+
+const WORKERS = new Map<string, string>();
 
 /**
  * `value` quoted for a log, remembered: a worker writes few distinct names and one worker id.

@@ -1,9 +1,7 @@
 import {
   escapeLogText,
-  formatJobLogLine,
   type Job,
   type JobError,
-  type JobLogEntry,
   quotedLogName as quoted,
   quoteLogText,
 } from '@jobs/core';
@@ -54,9 +52,4 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export interface JobLogs {
   readonly jobs: AppendLog;
   readonly errors: AppendLog;
-}
-
-/** Writes a job-log line. */
-export function writeJobLog(logs: JobLogs, entry: JobLogEntry): void {
-  logs.jobs.append(formatJobLogLine(entry));
 }

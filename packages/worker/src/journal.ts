@@ -1,6 +1,6 @@
-import type { Job, JobError } from '@jobs/core';
+import { type Job, type JobError, jobLogLine } from '@jobs/core';
 import type { TypedEmitter } from './emitter.js';
-import { formatErrorLogEntry, type JobLogStatus, type JobLogs, writeJobLog } from './job-log.js';
+import { formatErrorLogEntry, type JobLogStatus, type JobLogs } from './job-log.js';
 import type { Logger } from './logger.js';
 import type { WorkerErrorSource, WorkerEvents } from './types.js';
 
@@ -33,14 +33,9 @@ export class Journal {
 
   /** One job-log line. */
   job(job: Job, status: JobLogStatus, attempt: number, durationMs?: number): void {
-    writeJobLog(this.deps.logs, {
-      at: this.#logTime(),
-      job,
-      status,
-      attempt,
-      workerId: this.deps.workerId,
-      ...(durationMs === undefined ? {} : { durationMs }),
-    });
+    this.deps.logs.jobs.append(
+      jobLogLine(this.#logTime(), job, status, attempt, durationMs, this.deps.workerId),
+    );
   }
 
   /** One error-log entry for a failed attempt. */
