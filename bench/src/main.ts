@@ -41,6 +41,7 @@ import {
   tcpTarget,
 } from './net/path.js';
 import { type CaseRecord, renderTable } from './report.js';
+import { medianRound } from './rounds.js';
 import { writeSummary } from './summary.js';
 import {
   ENQUEUE_CALL_SIZE,
@@ -104,6 +105,9 @@ const HELP = `pnpm bench [-- flags]
   --repeat N            run the selected cases N times in a row (default 1); each run prints
                         its target lines, the end a verdict per target (met only if met in
                         every run)
+  --drain-rounds N      run each drain group N times, every contender and setting in turns,
+                        and count each case's median round (default 1); the rates of all
+                        rounds are printed and kept in the JSON
   --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s
 Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
@@ -126,6 +130,7 @@ const { values } = parseArgs({
     'flow-children': { type: 'string' },
     'net-delay': { type: 'string' },
     repeat: { type: 'string' },
+    'drain-rounds': { type: 'string' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -190,6 +195,7 @@ const netDelays = [
   ),
 ];
 const repeat = count('repeat', values.repeat, 1, 1);
+const drainRounds = count('drain-rounds', values['drain-rounds'], 1, 1);
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const db = await openBenchDatabase();
@@ -202,10 +208,30 @@ let net: NetPath = directPath(db.url);
 const delays: { run: number; delayMs: number; measured: MeasuredDelay }[] = [];
 const targetsByRun: TargetLine[][] = [];
 
+/** Measures one case and records it (printing its line). */
 async function record<T extends CaseOutcome>(
   base: Omit<CaseRecord, 'outcome' | 'load' | 'cpu' | 'runs' | 'run' | 'net'>,
   run: Parameters<typeof measured<T>>[2],
 ): Promise<void> {
+  const rec = await measureCase(base, run);
+  records.push(rec);
+  printRecord(rec);
+}
+
+function printRecord(rec: CaseRecord): void {
+  if (rec.outcome.failure !== undefined) {
+    out(`  ${rec.label} [${rec.contender} ${rec.settings}] FAILED: ${String(rec.outcome.failure)}`);
+    return;
+  }
+  const { text } = renderTable([rec]);
+  out(`  ${text.split('\n')[2]}`);
+}
+
+/** Measures one case; a case that throws becomes a record of its failure. */
+async function measureCase<T extends CaseOutcome>(
+  base: Omit<CaseRecord, 'outcome' | 'load' | 'cpu' | 'runs' | 'run' | 'net'>,
+  run: Parameters<typeof measured<T>>[2],
+): Promise<CaseRecord> {
   const path = { delayMs: net.delayMs, proxiedConnections: null };
   try {
     const before = await net.stats();
@@ -224,14 +250,11 @@ async function record<T extends CaseOutcome>(
           before === null || after === null ? null : after.connections - before.connections,
       },
     };
-    records.push(rec);
-    const { text } = renderTable([rec]);
-    out(`  ${text.split('\n')[2]}`);
+    return rec;
   } catch (error) {
-    out(`  ${base.label} [${base.contender} ${base.settings}] FAILED: ${String(error)}`);
-    records.push({
+    return {
       ...base,
-      outcome: { problems: [`failed: ${String(error)}`] },
+      outcome: { problems: [`failed: ${String(error)}`], failure: String(error) },
       load: {
         loadavgStart: load1(),
         loadavgEnd: load1(),
@@ -246,7 +269,7 @@ async function record<T extends CaseOutcome>(
       runs: 1,
       run: currentRun,
       net: path,
-    });
+    };
   }
 }
 
@@ -304,20 +327,36 @@ async function contenderCases(delayMs: number): Promise<void> {
   }
   if (only.has('drain')) {
     for (const concurrency of concurrencies) {
-      out(`\ndrain of ${jobs} queued no-op jobs, one worker process, concurrency ${concurrency}`);
-      for (const system of systems) {
-        for (const settings of SETTINGS) {
-          await record(
-            {
-              group: groups.drain(concurrency, delayMs),
-              label: netGroup(`drain ${jobs}, concurrency ${concurrency}`, delayMs),
-              contender: system,
-              settings,
-            },
-            (ctx) =>
-              runDrain(ctx, { system, settings, jobs, concurrency, maxSeconds: drainMaxSeconds }),
-          );
+      out(
+        `\ndrain of ${jobs} queued no-op jobs, one worker process, concurrency ${concurrency}` +
+          (drainRounds > 1 ? `, ${drainRounds} rounds in turns (the median round counts)` : ''),
+      );
+      const rounds = new Map<string, CaseRecord[]>();
+      for (let round = 1; round <= drainRounds; round += 1) {
+        if (drainRounds > 1) out(`  round ${round} of ${drainRounds}:`);
+        for (const system of systems) {
+          for (const settings of SETTINGS) {
+            const rec = await measureCase(
+              {
+                group: groups.drain(concurrency, delayMs),
+                label: netGroup(`drain ${jobs}, concurrency ${concurrency}`, delayMs),
+                contender: system,
+                settings,
+              },
+              (ctx) =>
+                runDrain(ctx, { system, settings, jobs, concurrency, maxSeconds: drainMaxSeconds }),
+            );
+            const key = `${system}|${settings}`;
+            rounds.set(key, [...(rounds.get(key) ?? []), rec]);
+            printRecord(rec);
+          }
         }
+      }
+      if (drainRounds > 1) out('  the median rounds:');
+      for (const recs of rounds.values()) {
+        const rec = medianRound(recs);
+        records.push(rec);
+        if (drainRounds > 1) printRecord(rec);
       }
     }
   }
@@ -702,6 +741,7 @@ const options = {
   concurrencies,
   netDelays,
   repeat,
+  drainRounds,
   enqueueCallSize: ENQUEUE_CALL_SIZE,
   only: [...only],
   systems,

@@ -72,6 +72,9 @@ export function metricOf(r: CaseRecord): { value: number; better: Better; text: 
   }
   if (typeof o.latencyP50 === 'number')
     text += `, req p50/p99 ${fmt(o.latencyP50, 1)}/${fmt(o.latencyP99, 1)} ms`;
+  if (Array.isArray(o.rounds) && o.rounds.length > 1) {
+    text += ` (median of ${o.rounds.length} rounds: ${o.rounds.map((r) => fmt(r)).join(' / ')})`;
+  }
   return { value: rate, better: 'higher', text };
 }
 
