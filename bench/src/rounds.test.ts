@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from './report.js';
 import { medianRound } from './rounds.js';
+import { testRecord } from './test-record.js';
 
 function rec(
   jobsPerSecond: number,
@@ -8,27 +9,11 @@ function rec(
   peakRssMiB = 100,
   runs = 1,
 ): CaseRecord {
-  return {
-    group: 'drain c16',
-    label: 'drain 50000, concurrency 16',
-    contender: 'ours',
-    settings: 'fast',
+  return testRecord({
     outcome: { jobsPerSecond, peakRssMiB, problems },
-    load: {
-      loadavgStart: jobsPerSecond,
-      loadavgEnd: 1,
-      cpuBusy: 0.5,
-      benchCores: 1,
-      externalCores: 0,
-      unattributedCores: 0,
-      topExternal: [],
-      disturbed: false,
-    },
-    cpu: { watched: {}, postgres: 0 },
+    load: { ...testRecord({ outcome: { problems: [] } }).load, loadavgStart: jobsPerSecond },
     runs,
-    run: 1,
-    net: { delayMs: 0, proxiedConnections: null },
-  };
+  });
 }
 
 describe('medianRound', () => {

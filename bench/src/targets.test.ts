@@ -9,6 +9,7 @@ import {
   overallVerdicts,
   type TargetLine,
 } from './targets.js';
+import { testRecord } from './test-record.js';
 
 /** A made-up record of a case, with its outcome. */
 function rec(
@@ -18,27 +19,13 @@ function rec(
   outcome: Record<string, unknown>,
   problems: string[] = [],
 ): CaseRecord {
-  return {
+  return testRecord({
     group,
     label: group,
     contender,
     settings,
     outcome: { ...outcome, problems },
-    load: {
-      loadavgStart: 1,
-      loadavgEnd: 1,
-      cpuBusy: 0.5,
-      benchCores: 1,
-      externalCores: 0,
-      unattributedCores: 0,
-      topExternal: [],
-      disturbed: false,
-    },
-    cpu: { watched: {}, postgres: 1 },
-    runs: 1,
-    run: 1,
-    net: { delayMs: 0, proxiedConnections: null },
-  };
+  });
 }
 
 const drain = (c: number, who: CaseRecord['contender'], s: 'default' | 'fast', rate: number) =>
