@@ -95,32 +95,18 @@ const STATUS_PART: Readonly<Record<JobLogStatus, string>> = {
 
 /** ` handler="<name>" method="<name>"`, remembered per handler and method (no key to build). */
 function namesPart(handler: string, method: string): string {
-  let methods = NAMES.get(handler);
-  if (methods === undefined) {
-    if (NAMES.size >= QUOTED_LIMIT) NAMES.clear();
-    methods = new Map();
-    NAMES.set(handler, methods);
-  }
-  let text = methods.get(method);
-  if (text === undefined) {
-    if (methods.size >= QUOTED_LIMIT) methods.clear();
-    text = ` handler=${quoted(handler)} method=${quoted(method)}`;
-    methods.set(method, text);
-  }
-  return text;
+  const methods = NAMES.get(handler) ?? remember(NAMES, handler, new Map<string, string>());
+  return (
+    methods.get(method) ??
+    remember(methods, method, ` handler=${quoted(handler)} method=${quoted(method)}`)
+  );
 }
 
 const NAMES = new Map<string, Map<string, string>>();
 
 /** ` worker="<id>"` and the line's end, remembered (a process writes as one or a few ids). */
 function workerPart(workerId: string): string {
-  let text = WORKERS.get(workerId);
-  if (text === undefined) {
-    if (WORKERS.size >= QUOTED_LIMIT) WORKERS.clear();
-    text = ` worker=${quoted(workerId)}\n`;
-    WORKERS.set(workerId, text);
-  }
-  return text;
+  return WORKERS.get(workerId) ?? remember(WORKERS, workerId, ` worker=${quoted(workerId)}\n`);
 }
 
 const WORKERS = new Map<string, string>();
@@ -130,16 +116,21 @@ const WORKERS = new Map<string, string>();
  * Shared with the error log's entries (see the worker's `formatErrorLogEntry`).
  */
 export function quotedLogName(value: string): string {
-  let text = QUOTED.get(value);
-  if (text === undefined) {
-    if (QUOTED.size >= QUOTED_LIMIT) QUOTED.clear();
-    text = quoteLogText(value);
-    QUOTED.set(value, text);
-  }
-  return text;
+  return QUOTED.get(value) ?? remember(QUOTED, value, quoteLogText(value));
+}
+
+/**
+ * Keeps `value` in `cache` under `key` and returns it; a full cache is emptied first, so that
+ * names that never repeat cannot grow it without bound. Callers look the key up first
+ * (`cache.get(key) ?? remember(...)`), so a hit builds nothing.
+ */
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= REMEMBERED_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
 }
 
 const quoted = quotedLogName;
 
-const QUOTED_LIMIT = 1_000;
+const REMEMBERED_LIMIT = 1_000;
 const QUOTED = new Map<string, string>();
