@@ -34,6 +34,8 @@ export interface Connection {
   readonly schema: string;
   /** The LISTEN/NOTIFY channel of this schema. */
   readonly channel: string;
+  /** False when the pool was opened with `changeEvents: false` (its sessions announce no changes). */
+  readonly changeEvents: boolean;
 }
 
 /** What runs a raw statement: the pool or a transaction. */
@@ -82,7 +84,13 @@ export function openConnection(options: ConnectionOptions): Connection {
   const own = { ...settings, socket: openSocket } as typeof settings;
   const sql = postgres(options.url, host.length === 1 ? own : settings);
   const db = drizzle(sql, { schema: tables });
-  return { sql, db, schema, channel: channelOf(schema) };
+  return {
+    sql,
+    db,
+    schema,
+    channel: channelOf(schema),
+    changeEvents: options.changeEvents !== false,
+  };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CLAIM } from '../src/sql/claim.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
+
+class RolledBack extends Error {}
 
 /** The claim under limits, one store at a time (the many-process proof is the worker's). */
 describe('queue limits in the store', () => {
@@ -218,5 +221,58 @@ describe('queue limits in the store', () => {
     });
     await expect.poll(() => events.filter((t) => t === 'inserted').length).toBe(1);
     await stop();
+  });
+  /**
+   * How often one claim statement (the pool's own text, in a transaction rolled back) called
+   * the limited and the unlimited pick functions: the session's function counts, with function
+   * tracking on, before and after it (counts not yet reported add up across transactions).
+   */
+  async function picksOfOneClaim(queues: string[] | null = null) {
+    let calls: { limited: number; unlimited: number } | undefined;
+    const counts = async (tx: Pick<typeof store.connection.sql, 'unsafe'>) => {
+      const [row] = await tx.unsafe<{ limited: string | null; unlimited: string | null }[]>(
+        `SELECT pg_stat_get_xact_function_calls('jobs_claim_limited'::regproc) AS limited,
+                pg_stat_get_xact_function_calls('jobs_claim_candidates'::regproc) AS unlimited`,
+      );
+      return { limited: Number(row?.limited ?? 0), unlimited: Number(row?.unlimited ?? 0) };
+    };
+    await store.connection.sql
+      .begin(async (tx) => {
+        await tx.unsafe(`SET LOCAL track_functions = 'pl'`);
+        const before = await counts(tx);
+        const queueList = queues === null ? null : `{${queues.join(',')}}`;
+        const rows = await tx.unsafe(CLAIM, [10, 'w1', 30_000, queueList, 10]);
+        const after = await counts(tx);
+        calls = {
+          limited: after.limited - before.limited,
+          unlimited: after.unlimited - before.unlimited,
+        };
+        expect(rows.length).toBeGreaterThan(0);
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+    return calls;
+  }
+
+  it('calls the limited pick only when some queue is limited or some waiting job has a key', async () => {
+    await insert(2);
+    expect(await picksOfOneClaim()).toEqual({ limited: 0, unlimited: 1 });
+    await insert(1, { queue: 'k', concurrencyKey: 'a' });
+    expect(await picksOfOneClaim()).toEqual({ limited: 1, unlimited: 1 });
+    // Not when the keyed job is in a queue the worker does not take.
+    expect(await picksOfOneClaim(['default'])).toEqual({ limited: 0, unlimited: 1 });
+    expect(await picksOfOneClaim(['k'])).toMatchObject({ limited: 1 });
+    await schema.truncate();
+    await store.queueLimitsSet({
+      name: 'mail',
+      limits: { rateLimit: { limit: 5, periodMs: 1000 } },
+    });
+    await insert(2, { queue: 'mail' });
+    expect(await picksOfOneClaim()).toMatchObject({ limited: 1 });
+    expect(await picksOfOneClaim(['mail'])).toMatchObject({ limited: 1 });
+    await insert(1);
+    expect(await picksOfOneClaim(['default'])).toEqual({ limited: 0, unlimited: 1 });
   });
 });
