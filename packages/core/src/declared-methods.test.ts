@@ -133,6 +133,25 @@ describe('isPlatformPrototype', () => {
   });
 });
 
+describe('the scan of node: modules', () => {
+  const loadedModules = (): readonly string[] =>
+    (process as unknown as { moduleLoadList: readonly string[] }).moduleLoadList;
+
+  it('leaves repl (and the domain module it loads) unloaded, and stops at its classes once loaded', async () => {
+    expect(names(new Leaf())).toEqual(['leaf', 'middle', 'shared']);
+    // Loading repl loads domain, which routes every emit of the process through its own.
+    expect(loadedModules()).not.toContain('NativeModule repl');
+    expect(loadedModules()).not.toContain('NativeModule domain');
+    const { REPLServer } = await import('node:repl');
+    class Console extends REPLServer {}
+    const own = Object.create(Console.prototype as object, {
+      work: { value: () => 'worked', enumerable: true },
+    }) as object;
+    // REPLServer's own methods (defineCommand, displayPrompt, ...) and readline's are not declared.
+    expect(names(own)).toEqual(['work']);
+  });
+});
+
 describe('isNativeFunction', () => {
   it('tells engine functions from the application’s, and fails closed on bound ones', () => {
     expect(isNativeFunction(Map)).toBe(true);

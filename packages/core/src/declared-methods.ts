@@ -73,7 +73,7 @@ export function isPlatformPrototype(holder: object): boolean {
   return typeof ctor === 'function' && ctor.prototype === holder && isNativeFunction(ctor);
 }
 
-/** The `node:` modules whose exported classes are scanned (none with load-time side effects). */
+/** The `node:` modules whose exported classes are scanned. */
 export const SCANNED_NODE_MODULES: readonly string[] = [
   'assert',
   'async_hooks',
@@ -115,22 +115,50 @@ export const SCANNED_NODE_MODULES: readonly string[] = [
   'zlib',
 ];
 
+/**
+ * Modules whose loading changes the whole process: `repl` loads `domain`, which routes every
+ * event emitter's `emit` through its own from then on. Each is scanned only once something in
+ * the process has loaded it (it or one of its internal modules): an object whose chain holds
+ * one of its classes exists only after that.
+ */
+const SCANNED_ONCE_LOADED: ReadonlySet<string> = new Set(['repl']);
+
 type BuiltinLoader = (id: string) => unknown;
 
+interface NodeProcess {
+  readonly getBuiltinModule?: BuiltinLoader;
+  /** Node.js's list of the modules it loaded so far ("NativeModule fs", ...), growing only. */
+  readonly moduleLoadList?: readonly string[];
+}
+
 let scanned: WeakSet<object> | undefined;
+/** How many of SCANNED_ONCE_LOADED `scanned` left out, not loaded at the time. */
+let skipped = 0;
+/** The length of `moduleLoadList` when `scanned` was computed. */
+let scannedAtModules = -1;
 
 /**
  * The prototypes (and their ancestors) of every class whose name starts with a capital letter
- * among the exports of SCANNED_NODE_MODULES and the properties of `globalThis`. Computed once,
- * on first use; outside Node.js (no `process.getBuiltinModule`) only `globalThis` is scanned.
+ * among the exports of SCANNED_NODE_MODULES and the properties of `globalThis`. Computed on
+ * first use, and again when Node.js has loaded more modules since, while a module of
+ * SCANNED_ONCE_LOADED was left out. Where Node.js keeps no list of loaded modules, every module
+ * is loaded; outside Node.js (no `process.getBuiltinModule`) only `globalThis` is scanned.
  */
 function platformPrototypes(): WeakSet<object> {
-  if (scanned !== undefined) return scanned;
+  const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+  const loaded = nodeProcess?.moduleLoadList;
+  if (scanned !== undefined && (skipped === 0 || loaded?.length === scannedAtModules)) {
+    return scanned;
+  }
   const found = new WeakSet<object>();
-  const load = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process
-    ?.getBuiltinModule;
+  skipped = 0;
+  const load = nodeProcess?.getBuiltinModule;
   if (typeof load === 'function') {
     for (const id of SCANNED_NODE_MODULES) {
+      if (SCANNED_ONCE_LOADED.has(id) && loaded !== undefined && !isLoaded(loaded, id)) {
+        skipped += 1;
+        continue;
+      }
       let namespace: unknown;
       try {
         namespace = Reflect.apply(load, undefined, [`node:${id}`]);
@@ -144,7 +172,16 @@ function platformPrototypes(): WeakSet<object> {
   }
   addClasses(globalThis, found);
   scanned = found;
+  // Reading the globals may itself load modules (lazy ones such as Headers): counted after.
+  scannedAtModules = loaded?.length ?? -1;
   return found;
+}
+
+/** True when Node.js has loaded `node:id` or one of its internal modules. */
+function isLoaded(loaded: readonly string[], id: string): boolean {
+  const own = `NativeModule ${id}`;
+  const internal = `NativeModule internal/${id}/`;
+  return loaded.some((name) => name === own || name.startsWith(internal));
 }
 
 function addClasses(namespace: object | null, found: WeakSet<object>): void {
