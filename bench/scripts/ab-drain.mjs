@@ -86,6 +86,9 @@ function benchOnce(dir, url, side) {
         'drain',
         '--systems',
         'ours',
+        // The current checkout's summaries are not meant to be kept; a built commit's land in
+        // its scratch clone (whose bench may not know the flag).
+        ...(dir === root ? ['--no-summary'] : []),
         ...positionals,
       ],
       {

@@ -108,6 +108,8 @@ const HELP = `pnpm bench [-- flags]
   --drain-rounds N      run each drain group N times, every contender and setting in turns,
                         and count each case's median round (default 1); the rates of all
                         rounds are printed and kept in the JSON
+  --no-summary          write no summary into bench/history/ (the results JSON is still
+                        written); for runs that are not meant to be quoted, such as A/B runs
   --quick               smoke run: 5000 jobs, 300 enqueue-tx calls, 100 latency jobs, 100000 list rows, 50 list
                         requests, 3 s API runs, drains stopped after 15 s
 Database: BENCH_DATABASE_URL or DATABASE_URL, else 127.0.0.1:5432 (database jobs_bench,
@@ -132,6 +134,7 @@ const { values } = parseArgs({
     repeat: { type: 'string' },
     'drain-rounds': { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'no-summary': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -776,6 +779,8 @@ await writeFile(
 out(`\nwritten: ${file.pathname}`);
 if (values.quick) {
   out('no summary in bench/history/ for a --quick run');
+} else if (values['no-summary']) {
+  out('no summary in bench/history/ (--no-summary)');
 } else {
   const summary = await writeSummary(new URL('../history/', import.meta.url), {
     startedAt,
