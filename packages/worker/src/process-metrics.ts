@@ -1,4 +1,16 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+
+/**
+ * prom-client, loaded when the first registry is made: `@jobs/worker` exports this function,
+ * and every process importing the package (a handlers module reading `jobContext`, a worker
+ * without `--metrics-port`) loaded its 35 modules for nothing.
+ */
+let promClient: typeof import('prom-client') | undefined;
+function loadPromClient(): typeof import('prom-client') {
+  promClient ??= createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  return promClient;
+}
 
 /**
  * prom-client's gauges named like counters (`_total`), which `promtool check metrics` flags:
@@ -15,7 +27,8 @@ const COUNTER_NAMED_GAUGES = [
  * event loop lag, GC, handles), named `process_*` and `nodejs_*` as prom-client names them.
  */
 export function createMetricsRegistry(): Registry {
-  const registry = new Registry();
+  const { Registry: PromRegistry, collectDefaultMetrics } = loadPromClient();
+  const registry = new PromRegistry();
   collectDefaultMetrics({ register: registry });
   for (const name of COUNTER_NAMED_GAUGES) registry.removeSingleMetric(name);
   return registry;

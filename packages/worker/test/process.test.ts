@@ -107,6 +107,25 @@ describe('the worker as a process (dist/bin/worker.js)', () => {
     await waitFor(() => !isAlive(pid), 5_000, 'the isolated child to die with its worker');
   });
 
+  it('loads prom-client only when it serves metrics, and never the domain module', async () => {
+    const loadedBy = async (worker: SpawnedWorker) => {
+      const [id = ''] = await pg.insert({ handler: 'echo', method: 'loaded', params: [] });
+      const job = await waitFor(async () => {
+        const j = await getJob(pg.other, id);
+        return j.state === 'completed' ? j : null;
+      }, 5_000);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      return job.result;
+    };
+    expect(await loadedBy(await startProcess())).toEqual({ promClient: false, domain: false });
+    await rm(cwd, { recursive: true, force: true });
+    expect(await loadedBy(await startProcess('--metrics-port', '0'))).toEqual({
+      promClient: true,
+      domain: false,
+    });
+  });
+
   it('reads its settings from flags first, then the environment', () => {
     const options = parseWorkerArgs(['--queues', 'a, b', '--concurrency', '4'], {
       DATABASE_URL: 'postgres://x/y',
