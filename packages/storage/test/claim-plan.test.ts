@@ -1,13 +1,14 @@
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgArray } from '../src/pg-array.js';
+import { CLAIM } from '../src/sql/claim.js';
 import {
   CLAIM_CANDIDATES_FUNCTION,
   claimCandidatesFunctionSql,
 } from '../src/sql/claim-candidates.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
-import { explainNested, type PlanNode } from './explain-function.js';
+import { explainNested, flatten, type PlanNode } from './explain-function.js';
 
 /**
  * The plan of the row selection inside the claim function the migrated schema holds, as the
@@ -128,5 +129,63 @@ describe('the claim right after a bulk insert, before any ANALYZE', () => {
       leaseMs: 1000,
     });
     expect(some).toHaveLength(2);
+  });
+});
+
+describe('the claim under statistics taken while keyed jobs waited, stale since they finished', () => {
+  let schema: TestSchema;
+  let store: PgJobStore;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('claim_keyed_stale');
+    store = createPgStore({ url: schema.url, schema: schema.schema });
+    const backoff = { kind: 'fixed', delayMs: 0 } as const;
+    for (let i = 0; i < 20_000; i += 5_000) {
+      await store.jobInsert({
+        jobs: Array.from({ length: 5_000 }, (_, k) =>
+          newJob({ concurrencyKey: `k${k % 50}`, backoff }),
+        ),
+      });
+    }
+    const sql = store.connection.sql;
+    await sql.unsafe('ANALYZE jobs');
+    await sql.unsafe(`UPDATE jobs SET state = 'completed', finished_at = now()`);
+    await store.jobInsert({ jobs: [newJob({ backoff })] });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await schema.drop();
+  });
+
+  /** The claim statement's plan (custom or generic), as a prepared claim of the pool runs it. */
+  async function plan(mode: 'force_custom_plan' | 'force_generic_plan'): Promise<PlanNode[]> {
+    let nodes: PlanNode[] = [];
+    await store.connection.sql.begin(async (tx) => {
+      await tx.unsafe(`SET LOCAL plan_cache_mode = ${mode}`);
+      await tx.unsafe(`PREPARE claim_plan AS ${CLAIM}`);
+      const [row] = await tx.unsafe<{ 'QUERY PLAN': { Plan: PlanNode }[] }[]>(
+        `EXPLAIN (FORMAT JSON) EXECUTE claim_plan(16, 'w', 1000, NULL, 16)`,
+      );
+      await tx.unsafe('DEALLOCATE claim_plan');
+      nodes = flatten((row?.['QUERY PLAN'][0] as { Plan: PlanNode }).Plan);
+    });
+    return nodes;
+  }
+
+  it('reads no table scan of jobs to learn that no keyed job waits', async () => {
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+      const nodes = await plan(mode);
+      expect(
+        nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'jobs'),
+        mode,
+      ).toEqual([]);
+      expect(
+        nodes.some((n) => n['Index Name'] === 'jobs_keyed_waiting_idx'),
+        mode,
+      ).toBe(true);
+    }
+    const claimed = await store.jobClaim({ workerId: 'w', queues: null, limit: 4, leaseMs: 1000 });
+    expect(claimed.map((j) => j.concurrencyKey)).toEqual([null]);
   });
 });

@@ -57,13 +57,21 @@ AS $$${unlimitedWorkBody()}$$;`;
  * all (measured after an idle gap: the call was a sixth of a one-job claim's round trip). Read
  * in the statement's snapshot: a limit or keyed job committed during the claim is seen by the
  * next one, as it would be by the function's own look-up an instant earlier.
+ *
+ * The keyed look-up asks for the first job in the order of the keyed-jobs index
+ * (`jobs_keyed_waiting_idx`) rather than whether one exists: statistics taken while keyed jobs
+ * waited, and stale since they finished, had EXISTS planned as a scan of the whole table that
+ * stops at the first match (there was none: 7 to 11 ms on 80,000 jobs, on every claim); with
+ * the order, any plan without the index must read and sort every row first.
  */
 const LIMITED_WORK = `EXISTS (SELECT 1 FROM job_queues s
                 WHERE (s.concurrency IS NOT NULL OR s.rate_limit IS NOT NULL)
                   AND ($4::text[] IS NULL OR s.name = ANY($4::text[])))
-        OR EXISTS (SELECT 1 FROM jobs k
-                    WHERE k.concurrency_key IS NOT NULL AND k.state IN (${sqlList(RUNNABLE_STATES)})
-                      AND ($4::text[] IS NULL OR k.queue = ANY($4::text[])))`;
+        OR (SELECT k.id FROM jobs k
+             WHERE k.concurrency_key IS NOT NULL AND k.state IN (${sqlList(RUNNABLE_STATES)})
+               AND ($4::text[] IS NULL OR k.queue = ANY($4::text[]))
+             ORDER BY k.queue, k.priority DESC, k.run_at, k.id
+             LIMIT 1) IS NOT NULL`;
 
 /**
  * The due, runnable jobs, in two parts: those of limited queues and keyed jobs, at most `$5`
