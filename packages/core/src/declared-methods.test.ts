@@ -143,8 +143,8 @@ describe('the scan of node: modules', () => {
     expect(loadedModules()).not.toContain('NativeModule repl');
     expect(loadedModules()).not.toContain('NativeModule domain');
     const { REPLServer } = await import('node:repl');
-    class Console extends REPLServer {}
-    const own = Object.create(Console.prototype as object, {
+    // An object on REPLServer's chain (its constructor is private to TypeScript).
+    const own = Object.create(REPLServer.prototype as object, {
       work: { value: () => 'worked', enumerable: true },
     }) as object;
     // REPLServer's own methods (defineCommand, displayPrompt, ...) and readline's are not declared.

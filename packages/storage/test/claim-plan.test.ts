@@ -168,7 +168,9 @@ describe('the claim under statistics taken while keyed jobs waited, stale since 
         `EXPLAIN (FORMAT JSON) EXECUTE claim_plan(16, 'w', 1000, NULL, 16)`,
       );
       await tx.unsafe('DEALLOCATE claim_plan');
-      nodes = flatten((row?.['QUERY PLAN'][0] as { Plan: PlanNode }).Plan);
+      const [explained] = row?.['QUERY PLAN'] ?? [];
+      if (explained === undefined) throw new Error('EXPLAIN returned no plan');
+      nodes = flatten(explained.Plan);
     });
     return nodes;
   }
