@@ -237,3 +237,40 @@ export class MachineMonitor {
     };
   }
 }
+
+/**
+ * The host's speed now: the wall time (ms) of a fixed piece of single-threaded work, the least
+ * of three tries. A virtual machine whose host is busy with other tenants runs it slower while
+ * this machine's own processes look idle, which the disturbance check (processes of this
+ * machine) cannot see.
+ */
+export function hostProbeMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const started = performance.now();
+    let x = 0x9e3779b9;
+    for (let i = 0; i < 4_000_000; i += 1) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+    }
+    // xorshift never reaches 0 from a seed that is not 0: reading x keeps the loop's work.
+    if (x === 0) throw new Error('host probe: the work went wrong');
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+/**
+ * A case's host speed: the probe's time at the start of the run (`referenceMs`) over its time
+ * around the case, the slower of before and after; 1 = as fast as at the start, 0.6 = the same
+ * work took 1.67 times as long. Two decimals.
+ */
+export function hostSpeed(referenceMs: number, beforeMs: number, afterMs: number): number {
+  const around = Math.max(beforeMs, afterMs);
+  if (!(around > 0) || !(referenceMs > 0)) return Number.NaN;
+  return Math.round((referenceMs / around) * 100) / 100;
+}
+
+/** Below this host speed a case's line says so (its rates are not comparable with the rest). */
+export const SLOW_HOST_SPEED = 0.8;

@@ -31,7 +31,13 @@ import {
 } from './contenders/settings.js';
 import { type CaseOutcome, measured } from './context.js';
 import { openBenchDatabase } from './database.js';
-import { DISTURBANCE_THRESHOLD_CORES, load1 } from './machine.js';
+import {
+  DISTURBANCE_THRESHOLD_CORES,
+  hostProbeMs,
+  hostSpeed,
+  load1,
+  SLOW_HOST_SPEED,
+} from './machine.js';
 import {
   directPath,
   type MeasuredDelay,
@@ -238,8 +244,16 @@ async function measureCase<T extends CaseOutcome>(
   const path = { delayMs: net.delayMs, proxiedConnections: null };
   try {
     const before = await net.stats();
+    const probeBefore = hostProbeMs();
     const m = await measured(db, base.label, run, out, net);
+    const probeAfter = hostProbeMs();
     const after = await net.stats();
+    const speed = hostSpeed(referenceProbeMs, probeBefore, probeAfter);
+    if (speed < SLOW_HOST_SPEED) {
+      out(
+        `  ${base.label} [${base.contender} ${base.settings}]: the host ran at ${speed}x its speed at the start (a fixed piece of work took ${Math.round(Math.max(probeBefore, probeAfter))} ms, then ${Math.round(referenceProbeMs)}): compare it only with cases of the same speed`,
+      );
+    }
     const rec: CaseRecord = {
       ...base,
       outcome: m.outcome as unknown as CaseRecord['outcome'],
@@ -247,6 +261,7 @@ async function measureCase<T extends CaseOutcome>(
       cpu: m.cpu,
       runs: m.runs,
       run: currentRun,
+      ...(Number.isFinite(speed) ? { hostSpeed: speed } : {}),
       net: {
         delayMs: net.delayMs,
         proxiedConnections:
@@ -282,6 +297,11 @@ out(
 );
 out(
   `a case is re-run (up to 2 more times) when processes outside the benchmark use more than ${DISTURBANCE_THRESHOLD_CORES} cores on average while it is measured`,
+);
+/** The host probe's time at the start (the least of five), the reference of every case's host speed. */
+const referenceProbeMs = Math.min(...Array.from({ length: 5 }, () => hostProbeMs()));
+out(
+  `host probe: ${referenceProbeMs.toFixed(1)} ms now; each case's line gives the host's speed around it relative to this ("host 0.62x": the same work took 1.6 times as long), and says SLOW below ${SLOW_HOST_SPEED}x`,
 );
 const SETTINGS_TEXT = {
   ours: `fast = worker --change-events off --prefetch ${FAST_PREFETCH} (and the client pool with change events off)`,

@@ -1,5 +1,5 @@
 import type { Settings, System } from './contenders/settings.js';
-import type { MachineLoad } from './machine.js';
+import { type MachineLoad, SLOW_HOST_SPEED } from './machine.js';
 
 /** One measured case, as kept in the results file. */
 export interface CaseRecord {
@@ -15,6 +15,8 @@ export interface CaseRecord {
   readonly runs: number;
   /** Which run of the selected cases it belongs to (`--repeat`), from 1. */
   readonly run: number;
+  /** The host's speed around the case relative to the run's start (see `hostSpeed`). */
+  readonly hostSpeed?: number;
   /**
    * How the contender processes reached PostgreSQL: the round trip added on purpose (0 =
    * direct), and the connections the proxy accepted during the case (null when direct).
@@ -154,7 +156,7 @@ export function renderTable(records: readonly CaseRecord[]): {
       result: metricOf(r).text,
       ratio: ratioOf.get(r) ?? '',
       rss: typeof rss === 'number' ? `${rss} MiB` : '',
-      load: `busy ${fmt(r.load.cpuBusy * 100)}%, outside ${fmt(r.load.externalCores, 2)} cores, load ${fmt(r.load.loadavgEnd, 2)}${r.runs > 1 ? `, ${r.runs} runs` : ''}${r.load.disturbed ? ' DISTURBED' : ''}`,
+      load: `busy ${fmt(r.load.cpuBusy * 100)}%, outside ${fmt(r.load.externalCores, 2)} cores, load ${fmt(r.load.loadavgEnd, 2)}${r.hostSpeed === undefined ? '' : `, host ${fmt(r.hostSpeed, 2)}x${r.hostSpeed < SLOW_HOST_SPEED ? ' SLOW' : ''}`}${r.runs > 1 ? `, ${r.runs} runs` : ''}${r.load.disturbed ? ' DISTURBED' : ''}`,
       check: o.problems.length === 0 ? 'ok' : o.problems.join('; '),
       detail: extra.join(', '),
     };

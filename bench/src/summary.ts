@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { SLOW_HOST_SPEED } from './machine.js';
 import type { MeasuredDelay } from './net/path.js';
 import { type CaseRecord, metricOf, renderTable } from './report.js';
 import type { TargetLine, TargetVerdict } from './targets.js';
@@ -43,6 +44,7 @@ export function buildSummary(input: SummaryInput) {
         check: r.outcome.problems.length === 0 ? 'ok' : r.outcome.problems.join('; ').slice(0, 300),
         outsideCores: r.load.externalCores,
         ...(r.load.disturbed ? { disturbed: true } : {}),
+        ...(typeof r.hostSpeed === 'number' ? { hostSpeed: r.hostSpeed } : {}),
       };
     });
   });
@@ -56,6 +58,9 @@ export function buildSummary(input: SummaryInput) {
       loadavgMin: loads.length === 0 ? null : Math.min(...loads),
       loadavgMax: loads.length === 0 ? null : Math.max(...loads),
       disturbedCases: input.records.filter((r) => r.load.disturbed).length,
+      slowHostCases: input.records.filter(
+        (r) => typeof r.hostSpeed === 'number' && r.hostSpeed < SLOW_HOST_SPEED,
+      ).length,
     },
     options: input.options,
     settings: input.settings,
