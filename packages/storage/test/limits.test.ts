@@ -1,5 +1,6 @@
 import { newJob } from '@jobs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pgArray } from '../src/pg-array.js';
 import { CLAIM } from '../src/sql/claim.js';
 import { createPgStore, type PgJobStore } from '../src/store.js';
 import { createTestSchema, type TestSchema } from '../src/testing/index.js';
@@ -240,7 +241,7 @@ describe('queue limits in the store', () => {
       .begin(async (tx) => {
         await tx.unsafe(`SET LOCAL track_functions = 'pl'`);
         const before = await counts(tx);
-        const queueList = queues === null ? null : `{${queues.join(',')}}`;
+        const queueList = queues === null ? null : pgArray(queues);
         const rows = await tx.unsafe(CLAIM, [10, 'w1', 30_000, queueList, 10]);
         const after = await counts(tx);
         calls = {
