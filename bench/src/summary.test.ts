@@ -3,29 +3,21 @@ import { hostSpeed, SLOW_HOST_SPEED } from './machine.js';
 import { type CaseRecord, renderTable } from './report.js';
 import { buildSummary, formatSummary } from './summary.js';
 import { evaluateTargets, groups, overallVerdicts } from './targets.js';
+import { testRecord } from './test-record.js';
 
 function rec(run: number, contender: CaseRecord['contender'], rate: number): CaseRecord {
-  return {
+  return testRecord({
     group: groups.drain(16),
-    label: 'drain 50000, concurrency 16',
     contender,
-    settings: 'fast',
     outcome: { jobsPerSecond: rate, peakRssMiB: 100, problems: [], plans: ['a long plan'] },
     load: {
-      loadavgStart: 1,
+      ...testRecord({ outcome: { problems: [] } }).load,
       loadavgEnd: 1.5,
-      cpuBusy: 0.5,
-      benchCores: 1,
       externalCores: 0.1,
-      unattributedCores: 0,
-      topExternal: [],
-      disturbed: false,
     },
     cpu: { watched: { worker: 1 }, postgres: 1 },
-    runs: 1,
     run,
-    net: { delayMs: 0, proxiedConnections: null },
-  };
+  });
 }
 
 describe('run summary', () => {
