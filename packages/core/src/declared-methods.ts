@@ -132,8 +132,8 @@ interface NodeProcess {
 }
 
 let scanned: WeakSet<object> | undefined;
-/** How many of SCANNED_ONCE_LOADED `scanned` left out, not loaded at the time. */
-let skipped = 0;
+/** Whether `scanned` left out a module of SCANNED_ONCE_LOADED, not loaded at the time. */
+let leftOut = false;
 /** The length of `moduleLoadList` when `scanned` was computed. */
 let scannedAtModules = -1;
 
@@ -147,16 +147,16 @@ let scannedAtModules = -1;
 function platformPrototypes(): WeakSet<object> {
   const nodeProcess = (globalThis as { process?: NodeProcess }).process;
   const loaded = nodeProcess?.moduleLoadList;
-  if (scanned !== undefined && (skipped === 0 || loaded?.length === scannedAtModules)) {
+  if (scanned !== undefined && (!leftOut || loaded?.length === scannedAtModules)) {
     return scanned;
   }
   const found = new WeakSet<object>();
-  skipped = 0;
+  leftOut = false;
   const load = nodeProcess?.getBuiltinModule;
   if (typeof load === 'function') {
     for (const id of SCANNED_NODE_MODULES) {
       if (SCANNED_ONCE_LOADED.has(id) && loaded !== undefined && !isLoaded(loaded, id)) {
-        skipped += 1;
+        leftOut = true;
         continue;
       }
       let namespace: unknown;
