@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AttemptStop } from './attempt-stop.js';
 import { jobContext } from './context.js';
 import { JobCancelledError } from './errors.js';
-import { type AttemptDeps, runAttempt } from './execute.js';
+import { type AttemptDeps, type AttemptResult, runAttempt } from './execute.js';
 
 const hostile = new Proxy(
   {},
@@ -19,6 +19,7 @@ const hostile = new Proxy(
 );
 
 const calls: string[] = [];
+let observe = () => {};
 const handlers = defineHandlers({
   h: {
     plain: () => 42,
@@ -38,6 +39,15 @@ const handlers = defineHandlers({
       calls.push('ran');
       return null;
     },
+    observes: () => {
+      observe();
+      return null;
+    },
+    observesLater: async () => {
+      observe();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return null;
+    },
     waitsForAbort: async () => {
       const { signal } = jobContext();
       await new Promise((resolve) => signal.addEventListener('abort', resolve));
@@ -53,6 +63,11 @@ const deps: AttemptDeps = {
   isolation: { killGraceMs: 100, execArgv: [], cwd: process.cwd() },
 };
 
+/** Runs an attempt as the executor does (no trace context); resolves with what it came to. */
+function attempt(job: Job, stop: AttemptStop): Promise<AttemptResult> {
+  return new Promise((resolve) => runAttempt(job, stop, deps, reporter, (call) => call(), resolve));
+}
+
 function job(method: string): Job {
   const spec = newJob({ handler: 'h', method, params: [], maxAttempts: 1 });
   const now = new Date();
@@ -64,11 +79,11 @@ function job(method: string): Job {
 
 describe('runAttempt', () => {
   it('completes with a plain value and with what a thenable resolves to', async () => {
-    expect(await runAttempt(job('plain'), new AttemptStop(), deps, reporter)).toEqual({
+    expect(await attempt(job('plain'), new AttemptStop())).toEqual({
       kind: 'completed',
       value: 42,
     });
-    expect(await runAttempt(job('thenable'), new AttemptStop(), deps, reporter)).toEqual({
+    expect(await attempt(job('thenable'), new AttemptStop())).toEqual({
       kind: 'completed',
       value: 'later',
     });
@@ -79,7 +94,7 @@ describe('runAttempt', () => {
     process.on('uncaughtException', unhandled);
     try {
       for (const method of ['badThen', 'throwsHostile', 'rejectsHostile']) {
-        const result = await runAttempt(job(method), new AttemptStop(), deps, reporter);
+        const result = await attempt(job(method), new AttemptStop());
         expect(result.kind, method).toBe('failed');
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -89,12 +104,54 @@ describe('runAttempt', () => {
     }
   });
 
+  it('ends a handler that returns a plain value before it returns, with no promise', () => {
+    const seen: AttemptResult[] = [];
+    runAttempt(
+      job('plain'),
+      new AttemptStop(),
+      deps,
+      reporter,
+      (call) => call(),
+      (result) => {
+        seen.push(result);
+      },
+    );
+    expect(seen).toEqual([{ kind: 'completed', value: 42 }]);
+  });
+
+  it('calls the handler within what the caller wraps it in, and settles outside it', async () => {
+    const seen: string[] = [];
+    let wrapping = false;
+    const within = <T>(call: () => T): T => {
+      wrapping = true;
+      try {
+        return call();
+      } finally {
+        wrapping = false;
+      }
+    };
+    observe = () => seen.push(wrapping ? 'handler inside' : 'handler outside');
+    for (const method of ['observes', 'observesLater']) {
+      await new Promise<void>((resolve) =>
+        runAttempt(job(method), new AttemptStop(), deps, reporter, within, () => {
+          seen.push(wrapping ? 'settled inside' : 'settled outside');
+          resolve();
+        }),
+      );
+    }
+    expect(seen).toEqual([
+      'handler inside',
+      'settled outside',
+      'handler inside',
+      'settled outside',
+    ]);
+  });
+
   it('never runs a handler whose attempt was stopped before it started', async () => {
     calls.length = 0;
     const stop = new AttemptStop();
-    const pending = runAttempt(job('recordsCall'), stop, deps, reporter);
     stop.stop(new JobCancelledError('1'));
-    expect(await pending).toMatchObject({ kind: 'aborted' });
+    expect(await attempt(job('recordsCall'), stop)).toMatchObject({ kind: 'aborted' });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(calls).toEqual([]);
   });
@@ -102,7 +159,7 @@ describe('runAttempt', () => {
   it("aborts the handler's signal with the stop's reason", async () => {
     const stop = new AttemptStop();
     const reason = new JobCancelledError('1');
-    const pending = runAttempt(job('waitsForAbort'), stop, deps, reporter);
+    const pending = attempt(job('waitsForAbort'), stop);
     await new Promise((resolve) => setTimeout(resolve, 5));
     stop.stop(reason);
     expect(await pending).toEqual({ kind: 'aborted', reason });

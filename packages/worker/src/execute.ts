@@ -36,77 +36,92 @@ export interface AttemptDeps {
   };
 }
 
+/** Receives what an attempt came to, once. */
+export type AttemptDone = (result: AttemptResult) => void;
+
 /**
  * Runs one attempt of `job`: looks the method up on the allow-list (an unknown one fails the job
  * permanently and runs nothing), calls it in this process or in a child, and races it against
- * `stop` and the job's timeout. A handler that ignores its signal cannot hold
- * the attempt: its late result is discarded. Its progress and log lines go to `reporter`.
+ * `stop` and the job's timeout. A handler that ignores its signal cannot hold the attempt: its
+ * late result is discarded. Its progress and log lines go to `reporter`. `within` wraps the
+ * handler's call (the executor passes the attempt's trace context).
+ *
+ * `done` is called once with the result: before this returns when the handler returns a plain
+ * value (and for an attempt stopped before its start, whose handler is never called), later
+ * otherwise. No promise is made for a handler that returns a plain value: with the job context
+ * in an AsyncLocalStorage, every promise of the process is tracked, and a worker of no-op jobs
+ * spent a tenth of its CPU on the promises of its own bookkeeping (see bench/README.md).
  */
 export function runAttempt(
   job: Job,
   stop: AttemptStop,
   deps: AttemptDeps,
   reporter: ProgressReporter,
-): Promise<AttemptResult> {
+  within: <T>(call: () => T) => T,
+  done: AttemptDone,
+): void {
   let method: ResolvedMethod;
   let checked: readonly JsonValue[] | Promise<readonly JsonValue[]>;
   try {
     method = deps.registry.resolve(job.handler, job.method);
     checked = checkedParams(job, method);
   } catch (error) {
-    return Promise.resolve({ kind: 'failed', error, permanent: true });
+    done({ kind: 'failed', error, permanent: true });
+    return;
   }
-  if (!(checked instanceof Promise)) return race(job, checked, method, stop, deps, reporter);
-  return checked.then(
-    (params) => race(job, params, method, stop, deps, reporter),
-    (error: unknown): AttemptResult => ({ kind: 'failed', error, permanent: true }),
+  const call = { job, method, stop, deps, reporter, within };
+  if (!(checked instanceof Promise)) {
+    race(call, checked, done);
+    return;
+  }
+  checked.then(
+    (params) => race(call, params, done),
+    (error: unknown) => done({ kind: 'failed', error, permanent: true }),
   );
 }
 
-/** One promise settled by whichever comes first: the handler, the stop, or the timeout. */
-function race(
-  job: Job,
-  params: readonly JsonValue[],
-  method: ResolvedMethod,
-  stop: AttemptStop,
-  deps: AttemptDeps,
-  reporter: ProgressReporter,
-): Promise<AttemptResult> {
-  if (stop.stopped) return Promise.resolve(fromAbort(stop.reason));
-  return new Promise<AttemptResult>((resolve) => {
-    let settled = false;
-    let off = () => {};
-    const timer =
-      job.timeoutMs !== null && job.timeoutMs > 0
-        ? setTimeout(() => stop.stop(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
-        : undefined;
-    const settle = (result: AttemptResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      off();
-      resolve(result);
-    };
-    off = stop.onStop((reason) => settle(fromAbort(reason)));
-    // The handler starts after the caller's current work (a claimed batch is all marked
-    // started first).
-    queueMicrotask(() => {
-      if (settled) return;
-      let outcome: AttemptResult | Promise<AttemptResult>;
-      try {
-        outcome = invoke(job, params, method, stop, deps, reporter);
-      } catch (error) {
-        // Only a hostile thrown value (one whose inspection throws) gets here.
-        settle({ kind: 'failed', error, permanent: false });
-        return;
-      }
-      if (outcome instanceof Promise) {
-        outcome.then(settle, (error: unknown) =>
-          settle({ kind: 'failed', error, permanent: false }),
-        );
-      } else settle(outcome);
-    });
-  });
+/** One attempt's call, as `race` and `invoke` need it. */
+interface Call {
+  readonly job: Job;
+  readonly method: ResolvedMethod;
+  readonly stop: AttemptStop;
+  readonly deps: AttemptDeps;
+  readonly reporter: ProgressReporter;
+  readonly within: <T>(call: () => T) => T;
+}
+
+/** Calls `done` once, with whichever comes first: the handler, the stop, or the timeout. */
+function race(call: Call, params: readonly JsonValue[], done: AttemptDone): void {
+  const { job, stop } = call;
+  if (stop.stopped) {
+    done(fromAbort(stop.reason));
+    return;
+  }
+  let settled = false;
+  let off = () => {};
+  const timer =
+    job.timeoutMs !== null && job.timeoutMs > 0
+      ? setTimeout(() => stop.stop(new TimeoutError(job.timeoutMs ?? 0)), job.timeoutMs)
+      : undefined;
+  const settle = (result: AttemptResult) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    off();
+    done(result);
+  };
+  off = stop.onStop((reason) => settle(fromAbort(reason)));
+  let outcome: AttemptResult | Promise<AttemptResult>;
+  try {
+    outcome = invoke(call, params);
+  } catch (error) {
+    // Only a hostile thrown value (one whose inspection throws) gets here.
+    settle({ kind: 'failed', error, permanent: false });
+    return;
+  }
+  if (outcome instanceof Promise) {
+    outcome.then(settle, (error: unknown) => settle({ kind: 'failed', error, permanent: false }));
+  } else settle(outcome);
 }
 
 /**
@@ -129,22 +144,17 @@ function checkedParams(
 }
 
 /** Calls the handler; a handler that returns a plain value settles without a promise. */
-function invoke(
-  job: Job,
-  params: readonly JsonValue[],
-  method: ResolvedMethod,
-  stop: AttemptStop,
-  deps: AttemptDeps,
-  reporter: ProgressReporter,
-): AttemptResult | Promise<AttemptResult> {
+function invoke(call: Call, params: readonly JsonValue[]): AttemptResult | Promise<AttemptResult> {
+  const { job, method, stop, deps, reporter } = call;
   let value: unknown;
   try {
-    value =
+    value = call.within(() =>
       method.isolate === undefined
         ? runWithJobContext(new AttemptContext(job, stop, reporter, deps.parents), () =>
             method.call(params),
           )
-        : isolated(job, params, method, stop.signal, deps, reporter);
+        : isolated(job, params, method, stop.signal, deps, reporter),
+    );
   } catch (error) {
     return failed(error);
   }

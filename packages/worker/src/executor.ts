@@ -4,7 +4,7 @@ import { type AttemptDeps, type AttemptResult, runAttempt } from './execute.js';
 import type { HeldJob, HeldJobs } from './held.js';
 import type { Journal } from './journal.js';
 import type { ProgressBuffer } from './progress.js';
-import { endAttemptSpan, inAttemptSpan, startAttemptSpan } from './tracing.js';
+import { type AttemptSpan, endAttemptSpan, inAttemptSpan, startAttemptSpan } from './tracing.js';
 
 /** What the executor needs from the worker. */
 export interface ExecutorDeps {
@@ -38,13 +38,36 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** Starts attempts from the local queue while slots are free. */
+  /** `fill` is starting attempts: a slot freed meanwhile asks it to look again (`#again`). */
+  #filling = false;
+  #again = false;
+
+  /**
+   * Starts attempts from the local queue while slots are free: each batch is marked started
+   * first, then its handlers are called. A handler that returns a plain value ends its attempt
+   * within its call; the slot it frees is filled by this loop, not by a call from inside it.
+   */
   fill(): void {
-    const { held, concurrency, nowMs } = this.deps;
-    while (this.deps.accepting() && held.runningCount < concurrency) {
-      const entry = held.startNext(nowMs());
-      if (entry === undefined) return;
-      this.#begin(entry);
+    if (this.#filling) {
+      this.#again = true;
+      return;
+    }
+    this.#filling = true;
+    try {
+      const { held, concurrency, nowMs } = this.deps;
+      do {
+        this.#again = false;
+        const batch: HeldJob[] = [];
+        while (this.deps.accepting() && held.runningCount < concurrency) {
+          const entry = held.startNext(nowMs());
+          if (entry === undefined) break;
+          this.#begin(entry);
+          batch.push(entry);
+        }
+        for (const entry of batch) this.#run(entry);
+      } while (this.#again);
+    } finally {
+      this.#filling = false;
     }
   }
 
@@ -71,40 +94,96 @@ export class Executor {
     this.deps.journal.job(job, 'running', job.attempt);
     this.deps.journal.events.emit('started', { job });
     this.#attempting += 1;
-    void this.#run(entry);
   }
 
-  /** Runs an attempt and hands its outcome on; never rejects. */
-  async #run(entry: HeldJob): Promise<void> {
+  /** Runs an attempt and hands its outcome on; never throws. */
+  #run(entry: HeldJob): void {
     const { job } = entry;
-    const { progress } = this.deps;
-    const span = startAttemptSpan(job, this.deps.workerId);
+    let span: AttemptSpan | undefined;
+    // Set once the result is handed on: from then on, that path frees the slot.
+    let ended = false;
     try {
-      const result: AttemptResult = await inAttemptSpan(span, () =>
-        runAttempt(job, entry.stop, this.deps.attempt, progress.reporter(job, entry.key)),
+      const attempt = startAttemptSpan(job, this.deps.workerId);
+      span = attempt;
+      runAttempt(
+        job,
+        entry.stop,
+        this.deps.attempt,
+        this.deps.progress.reporter(job, entry.key),
+        (call) => inAttemptSpan(attempt, call),
+        (result) => {
+          ended = true;
+          this.#ended(entry, attempt, result);
+        },
       );
+    } catch (error) {
+      if (!ended) this.#unexpected(entry, span, error);
+      else
+        this.deps.journal.logger.error('unexpected error after an attempt', {
+          jobId: job.id,
+          error,
+        });
+    }
+  }
+
+  /** What an attempt came to: an outcome for the completer, or a stop. */
+  #ended(entry: HeldJob, span: AttemptSpan, result: AttemptResult): void {
+    try {
       if (result.kind === 'aborted') {
         endAttemptSpan(span, result, null);
         this.#aborted(entry, result.reason);
-      } else {
+      } else if (this.deps.progress.has(entry.key)) {
         // Progress or log lines the handler left are stored before its outcome.
-        if (progress.has(entry.key)) await progress.finish(entry.key);
+        this.deps.progress.finish(entry.key).then(
+          () => this.#handOn(entry, span, result),
+          (error: unknown) => this.#unexpected(entry, span, error),
+        );
+        return;
+      } else {
         endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
       }
     } catch (error) {
-      span.span.end();
+      this.#unexpected(entry, span, error);
+      return;
+    }
+    this.#freed(entry);
+  }
+
+  #handOn(
+    entry: HeldJob,
+    span: AttemptSpan,
+    result: Exclude<AttemptResult, { kind: 'aborted' }>,
+  ): void {
+    try {
+      endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
+    } catch (error) {
+      this.#unexpected(entry, span, error);
+      return;
+    }
+    this.#freed(entry);
+  }
+
+  /** Something that should not throw did: the attempt is logged and its slot freed. */
+  #unexpected(entry: HeldJob, span: AttemptSpan | undefined, error: unknown): void {
+    try {
+      span?.span.end();
       this.deps.journal.logger.error('unexpected error while finishing an attempt', {
-        jobId: job.id,
+        jobId: entry.job.id,
         error,
       });
       if (entry.phase === 'running') this.deps.held.forget(entry);
     } finally {
-      progress.drop(entry.key);
-      this.#attempting -= 1;
-      if (this.#attempting === 0) for (const done of this.#onSettled.splice(0)) done();
-      this.fill();
-      this.deps.onSlotFreed();
+      this.#freed(entry);
     }
+  }
+
+  /** The attempt is over: its slot goes to the next queued attempt. */
+  #freed(entry: HeldJob): void {
+    this.deps.progress.drop(entry.key);
+    this.#attempting -= 1;
+    if (this.#attempting === 0) for (const done of this.#onSettled.splice(0)) done();
+    this.fill();
+    this.deps.onSlotFreed();
   }
 
   #aborted(entry: HeldJob, reason: unknown): void {
