@@ -38,37 +38,38 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** `fill` is starting attempts: a slot freed meanwhile asks it to look again (`#again`). */
-  #filling = false;
-  #again = false;
+  /** A pass of `#fill` is scheduled (see `fill`). */
+  #scheduled = false;
 
   /**
-   * Starts attempts from the local queue while slots are free: each batch is marked started
-   * first, then its handlers are called. A handler that returns a plain value ends its attempt
-   * within its call; the slot it frees is filled by this loop, not by a call from inside it.
+   * Starts attempts from the local queue while slots are free, in a pass of its own on the next
+   * turn of the event loop: jobs claimed together are all held before the first starts, and a
+   * slot freed by a handler that returned at once is filled by the next pass, not from inside
+   * the handler's call. Between passes the event loop turns: the worker reads what the database
+   * answered, sends what waits (the next claim, under way while the local queue still holds
+   * jobs) and renews its leases, so that a local queue of handlers that block for a while does
+   * not hold everything else back until the last of them has run.
    */
   fill(): void {
-    if (this.#filling) {
-      this.#again = true;
-      return;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#fill();
+    });
+  }
+
+  /** One pass: marks a batch started for the free slots, then calls its handlers. */
+  #fill(): void {
+    const { held, concurrency, nowMs } = this.deps;
+    const batch: HeldJob[] = [];
+    while (this.deps.accepting() && held.runningCount < concurrency) {
+      const entry = held.startNext(nowMs());
+      if (entry === undefined) break;
+      this.#begin(entry);
+      batch.push(entry);
     }
-    this.#filling = true;
-    try {
-      const { held, concurrency, nowMs } = this.deps;
-      do {
-        this.#again = false;
-        const batch: HeldJob[] = [];
-        while (this.deps.accepting() && held.runningCount < concurrency) {
-          const entry = held.startNext(nowMs());
-          if (entry === undefined) break;
-          this.#begin(entry);
-          batch.push(entry);
-        }
-        for (const entry of batch) this.#run(entry);
-      } while (this.#again);
-    } finally {
-      this.#filling = false;
-    }
+    for (const entry of batch) this.#run(entry);
   }
 
   /** Stops every running attempt with `reason`. */

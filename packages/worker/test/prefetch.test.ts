@@ -137,4 +137,51 @@ describe('prefetch (a local queue of claimed jobs)', () => {
       }),
     ).toThrow(/prefetch/);
   });
+  it('lets the event loop turn between handlers that block, one pass of free slots at a time', async () => {
+    // Each handler blocks the thread for 15 ms. Ten of them claimed together used to run back to
+    // back in one turn of the event loop (150 ms in which no timer, lease renewal or answer from
+    // the database could be served); now each pass starts what the free slots take and yields.
+    const blockMs = 15;
+    const ticksAtStart: number[] = [];
+    let ticks = 0;
+    const handlers = defineHandlers({
+      work: {
+        run() {
+          ticksAtStart.push(ticks);
+          const until = performance.now() + blockMs;
+          while (performance.now() < until) {
+            // block the thread, as a CPU-bound handler does
+          }
+        },
+      },
+    });
+    await pg.insert(
+      ...Array.from({ length: 10 }, () => ({ handler: 'work', method: 'run', params: [] })),
+    );
+    const claims: number[] = [];
+    const store = Object.create(pg.store) as typeof pg.store;
+    store.jobClaim = async (params) => {
+      const jobs = await pg.store.jobClaim(params);
+      if (jobs.length > 0) claims.push(jobs.length);
+      return jobs;
+    };
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 1);
+    try {
+      const worker = testWorker({ store, handlers, concurrency: 1, prefetch: 20 });
+      await worker.start();
+      await waitFor(async () => (await pg.other.jobCount()).byState.completed === 10, 10_000);
+      await worker.stop();
+    } finally {
+      clearInterval(timer);
+    }
+    // All ten came in one claim, so only the executor decides when they run.
+    expect(claims).toEqual([10]);
+    expect(ticksAtStart).toHaveLength(10);
+    // The timer fired between every two handlers: each started after a later turn of the loop.
+    for (let i = 1; i < ticksAtStart.length; i++) {
+      expect(ticksAtStart[i], `handler ${i}`).toBeGreaterThan(ticksAtStart[i - 1] as number);
+    }
+  });
 });
