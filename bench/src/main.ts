@@ -104,6 +104,8 @@ const HELP = `pnpm bench [-- flags]
                         --only soak (retention 1 min, enqueue+drain at half a calibrated rate)
   --soak-rate N         jobs/s of the soak instead of calibrating
   --flow-children N     children of the fan-out/fan-in flow case, 1 → N → 1 (default 10000)
+  --ceiling-batch N     jobs per claim and per completion in the ceiling, store and index-cost
+                        cases (default 64; a worker with --prefetch 500 claims a few hundred)
   --net-delay a,b       round trips in ms (default 0 = direct) to run enqueue, drain and latency
                         at, each through a proxy process that holds every chunk half of it each
                         way; the contenders' workers and clients connect through it, the bench's
@@ -136,6 +138,7 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string' },
     'soak-rate': { type: 'string' },
     'flow-children': { type: 'string' },
+    'ceiling-batch': { type: 'string' },
     'net-delay': { type: 'string' },
     repeat: { type: 'string' },
     'drain-rounds': { type: 'string' },
@@ -173,6 +176,7 @@ const listRows = count('list-rows', values['list-rows'], 1_000_000, 100_000);
 const listRequests = count('list-requests', values['list-requests'], 200, 50);
 const apiSeconds = count('api-seconds', values['api-seconds'], 10, 3);
 const flowChildren = count('flow-children', values['flow-children'], 10_000, 1_000);
+const ceilingBatch = count('ceiling-batch', values['ceiling-batch'], 64, 64);
 const concurrencies = (values.concurrency ?? '16,64').split(',').map((c) => {
   const n = Number(c);
   if (!Number.isInteger(n) || n <= 0) throw new Error('--concurrency must list positive integers');
@@ -540,16 +544,18 @@ try {
       if ('missing' in pgbench) {
         out(`\nceiling: skipped: ${pgbench.missing}`);
       } else {
-        out(`\nceiling: pgbench runs this project's claim + complete statements, batch 64`);
+        out(
+          `\nceiling: pgbench runs this project's claim + complete statements, batch ${ceilingBatch}`,
+        );
         for (const clients of [1, 4]) {
           await record(
             {
               group: 'ceiling',
-              label: `pgbench claim+complete, ${clients} client(s)`,
+              label: `pgbench claim+complete, batch ${ceilingBatch}, ${clients} client(s)`,
               contender: 'pgbench',
               settings: '-',
             },
-            (ctx) => runPgbench(ctx, { pgbench: pgbench.path, jobs, batch: 64, clients }),
+            (ctx) => runPgbench(ctx, { pgbench: pgbench.path, jobs, batch: ceilingBatch, clients }),
           );
         }
       }
@@ -564,7 +570,7 @@ try {
           await record(
             {
               group: 'index-cost-ceiling',
-              label: `index cost: pgbench claim+complete, ${variant.name}`,
+              label: `index cost: pgbench claim+complete, batch ${ceilingBatch}, ${variant.name}`,
               contender: 'pgbench',
               settings: '-',
             },
@@ -572,7 +578,7 @@ try {
               runPgbench(ctx, {
                 pgbench: pgbench.path,
                 jobs,
-                batch: 64,
+                batch: ceilingBatch,
                 clients: 1,
                 dropIndexes: variant.drop,
               }),
@@ -590,16 +596,18 @@ try {
       }
     }
     if (only.has('store')) {
-      out(`\nstore-level ceiling: the same statements through the store in Node, batch 64`);
+      out(
+        `\nstore-level ceiling: the same statements through the store in Node, batch ${ceilingBatch}`,
+      );
       for (const loops of [1, 4]) {
         await record(
           {
             group: 'store',
-            label: `store claim+complete, ${loops} connection(s)`,
+            label: `store claim+complete, batch ${ceilingBatch}, ${loops} connection(s)`,
             contender: 'store',
             settings: '-',
           },
-          (ctx) => runCeiling(ctx, { jobs, batch: 64, loops }),
+          (ctx) => runCeiling(ctx, { jobs, batch: ceilingBatch, loops }),
         );
       }
     }

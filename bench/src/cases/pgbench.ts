@@ -25,7 +25,7 @@ export async function findPgbench(): Promise<{ path: string } | { missing: strin
 }
 
 /** A statement the store sent, as postgres-js's debug hook saw it. */
-interface Captured {
+export interface Captured {
   readonly text: string;
   readonly params: unknown[];
 }
@@ -101,14 +101,18 @@ function position(statement: Captured, value: string | number): number | undefin
  * complete statement takes ids, attempts and results as its first three parameters.
  */
 export function lifecycleScript(claim: Captured, complete: Captured): string {
-  const finalSelect = /SELECT\s+(\w+)\.\*\s+FROM\s+(\w+)([\s\S]*)$/;
+  // The final SELECT lists the claimed rows' columns, the id first, from the CTE they come from
+  // (`SELECT x."id", ... FROM x ...`; a subquery in the list reads another CTE).
+  const finalSelect = /SELECT\s+(\w+)\.(?:"id"|id)\s*,[\s\S]*?\sFROM\s+\1\b([\s\S]*)$/;
   const m = finalSelect.exec(claim.text);
-  if (m === null) throw new Error('cannot adapt the claim statement: no final "SELECT x.* FROM x"');
+  if (m === null) {
+    throw new Error('cannot adapt the claim statement: no final "SELECT x.id, ... FROM x"');
+  }
   const alias = m[1] as string;
   const aggregated = {
     text: claim.text.replace(
       finalSelect,
-      `SELECT coalesce(array_agg(${alias}.id)::text, '{}') AS ids, coalesce(array_agg(${alias}.attempt)::text, '{}') AS attempts FROM ${m[2]}${m[3]}`,
+      `SELECT coalesce(array_agg(${alias}.id)::text, '{}') AS ids, coalesce(array_agg(${alias}.attempt)::text, '{}') AS attempts FROM ${alias}${m[2]}`,
     ),
     params: claim.params,
   };
