@@ -24,7 +24,7 @@ import {
   QUEUE_NAME_PATTERN,
   resolveClientDefaults,
 } from './options.js';
-import { prepareJob, type UntypedEnqueueSpec } from './prepare.js';
+import { prepareJobNow, type UntypedEnqueueSpec } from './prepare.js';
 import {
   type JobRetentionStore,
   MANUAL_PRUNE_WAIT_MS,
@@ -184,6 +184,16 @@ export function hasRetention(store: object): store is JobRetentionStore {
 /** Most jobs `flow` reads around one job. */
 export const MAX_FLOW_VIEW = 1000;
 
+/** What checking the job at `prefix` threw, named after its field there. */
+function atField(error: unknown, prefix: string): unknown {
+  if (error instanceof ValidationError) return prefixField(error, prefix);
+  if (error instanceof UnknownHandlerError) {
+    const field = `${prefix}.${error.method === undefined ? 'handler' : 'method'}`;
+    return new ValidationError(field, error.message, { cause: error });
+  }
+  return error;
+}
+
 /** A client over `store` that only enqueues what `registry` allows. */
 export function createClient<T>(
   store: JobStore,
@@ -201,18 +211,29 @@ export function createClient<T>(
 
   /** Checks one spec; with `waits`, its options may also say which existing jobs it waits for. */
   async function prepareWaiting(spec: UntypedEnqueueSpec, waits = true): Promise<PreparedJob> {
+    return prepareWaitingNow(spec, waits);
+  }
+
+  /** `prepareWaiting`, answering at once unless the method's schema has to run (see prepareJobNow). */
+  function prepareWaitingNow(
+    spec: UntypedEnqueueSpec,
+    waits = true,
+  ): PreparedJob | Promise<PreparedJob> {
     if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
     const split =
       waits && isPlainObject(spec.options)
         ? splitDependencyOptions(spec.options, policy)
         : undefined;
-    const job = await prepareJob(
+    const dependencies = split?.dependencies ?? { dependsOn: null, policy };
+    const job = prepareJobNow(
       registry as HandlerRegistry<unknown>,
       split === undefined ? spec : { ...spec, options: split.rest },
       defaults,
       limits,
     );
-    return { job, dependencies: split?.dependencies ?? { dependsOn: null, policy } };
+    return job instanceof Promise
+      ? job.then((checked) => ({ job: checked, dependencies }))
+      : { job, dependencies };
   }
 
   async function insertOne(
@@ -240,8 +261,9 @@ export function createClient<T>(
       if (queues !== null) return insertStreamed(store.jobInsertStream.bind(store), specs, queues);
     }
     const jobs: PreparedJob[] = [];
-    for (const [index, spec] of specs.entries()) {
-      jobs.push(await prepareAt(spec, `jobs.${index}`, prepareWaiting));
+    for (let index = 0; index < specs.length; index++) {
+      const prepared = preparedAt(specs[index] as UntypedEnqueueSpec, index, prepareWaitingNow);
+      jobs.push(prepared instanceof Promise ? await prepared : prepared);
     }
     return insertPrepared(target, jobs, (index) => `jobs.${index}.`);
   }
@@ -268,8 +290,8 @@ export function createClient<T>(
       const chunk: NewJob[] = [];
       const to = Math.min(from + STREAM_CHUNK_JOBS, specs.length);
       for (let index = from; index < to; index++) {
-        const spec = specs[index] as UntypedEnqueueSpec;
-        const { job } = await prepareAt(spec, `jobs.${index}`, prepareWaiting);
+        const prepared = preparedAt(specs[index] as UntypedEnqueueSpec, index, prepareWaitingNow);
+        const { job } = prepared instanceof Promise ? await prepared : prepared;
         chunk.push(trace === null ? job : { ...job, traceContext: trace });
       }
       yield chunk;
@@ -284,13 +306,30 @@ export function createClient<T>(
     try {
       return await check(spec);
     } catch (error) {
-      if (error instanceof ValidationError) throw prefixField(error, prefix);
-      if (error instanceof UnknownHandlerError) {
-        const field = `${prefix}.${error.method === undefined ? 'handler' : 'method'}`;
-        throw new ValidationError(field, error.message, { cause: error });
-      }
-      throw error;
+      throw atField(error, prefix);
     }
+  }
+
+  /**
+   * `check(spec)` for the job at `index` of a batch, its errors named `jobs.<index>.<field>`:
+   * a value when the check answered at once, else a promise (the field's name is built only
+   * for an error).
+   */
+  function preparedAt<P>(
+    spec: UntypedEnqueueSpec,
+    index: number,
+    check: (spec: UntypedEnqueueSpec) => P | Promise<P>,
+  ): P | Promise<P> {
+    let checked: P | Promise<P>;
+    try {
+      checked = check(spec);
+    } catch (error) {
+      throw atField(error, `jobs.${index}`);
+    }
+    if (!(checked instanceof Promise)) return checked;
+    return checked.then(undefined, (error: unknown) => {
+      throw atField(error, `jobs.${index}`);
+    });
   }
 
   async function change(

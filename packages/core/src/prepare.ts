@@ -26,23 +26,40 @@ export async function prepareJob(
   defaults: ClientDefaults,
   limits: { readonly maxParamsBytes?: number } = {},
 ): Promise<NewJob> {
+  return prepareJobNow(registry, spec, defaults, limits);
+}
+
+/**
+ * `prepareJob`, answering at once when nothing waits: only a method with a schema gives a
+ * promise (a Standard Schema validates asynchronously). A bulk enqueue checks a thousand jobs
+ * in a loop, and a promise and an await per job were a fifth of what the client allocated.
+ * Throws (rather than rejects) what it finds wrong before the schema runs.
+ */
+export function prepareJobNow(
+  registry: HandlerRegistry<unknown>,
+  spec: UntypedEnqueueSpec,
+  defaults: ClientDefaults,
+  limits: { readonly maxParamsBytes?: number } = {},
+): NewJob | Promise<NewJob> {
   if (!isPlainObject(spec)) throw new ValidationError('job', 'must be an object');
   const { handler, method, options: given } = spec;
   if (typeof handler !== 'string') throw new ValidationError('handler', 'must be a string');
   if (typeof method !== 'string') throw new ValidationError('method', 'must be a string');
   const resolved = registry.resolve(handler, method);
   const raw = spec.params ?? [];
-  const params =
-    resolved.schema === undefined ? raw : await validateWithSchema(resolved.schema, raw, 'params');
-  if (given !== undefined && given !== null && !isPlainObject(given)) {
-    throw new ValidationError('options', 'must be an object');
-  }
-  const job = normalizeEnqueue(
-    { handler, method, params, options: (given ?? undefined) as EnqueueOptions | undefined },
-    defaults,
-    limits,
-  );
-  // With a schema, the schema decides; without one, the count the method declares.
-  if (resolved.schema === undefined) checkArity(resolved, job.params);
-  return job;
+  const finish = (params: unknown): NewJob => {
+    if (given !== undefined && given !== null && !isPlainObject(given)) {
+      throw new ValidationError('options', 'must be an object');
+    }
+    const job = normalizeEnqueue(
+      { handler, method, params, options: (given ?? undefined) as EnqueueOptions | undefined },
+      defaults,
+      limits,
+    );
+    // With a schema, the schema decides; without one, the count the method declares.
+    if (resolved.schema === undefined) checkArity(resolved, job.params);
+    return job;
+  };
+  if (resolved.schema === undefined) return finish(raw);
+  return validateWithSchema(resolved.schema, raw, 'params').then(finish);
 }
