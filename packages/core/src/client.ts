@@ -205,6 +205,9 @@ export function createClient<T>(
   const limits =
     options.maxParamsBytes === undefined ? {} : { maxParamsBytes: options.maxParamsBytes };
 
+  // What a job that waits for no other job carries, shared by all of them.
+  const noDependencies: PreparedJob['dependencies'] = Object.freeze({ dependsOn: null, policy });
+
   async function prepare(spec: UntypedEnqueueSpec): Promise<NewJob> {
     return (await prepareWaiting(spec, false)).job;
   }
@@ -224,7 +227,7 @@ export function createClient<T>(
       waits && isPlainObject(spec.options)
         ? splitDependencyOptions(spec.options, policy)
         : undefined;
-    const dependencies = split?.dependencies ?? { dependsOn: null, policy };
+    const dependencies = split?.dependencies ?? noDependencies;
     const job = prepareJobNow(
       registry as HandlerRegistry<unknown>,
       split === undefined ? spec : { ...spec, options: split.rest },

@@ -144,10 +144,12 @@ export function normalizeEnqueue(
 ): NewJob {
   if (!isHandlerName(spec.handler)) throw new ValidationError('handler', 'is not a valid name');
   if (!isMethodName(spec.method)) throw new ValidationError('method', 'is not a valid name');
-  const options: unknown = spec.options ?? {};
+  const options: unknown = spec.options ?? NO_OPTIONS;
   if (!isPlainObject(options)) throw new ValidationError('options', 'must be an object');
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new ValidationError(key, 'is not an enqueue option');
+  if (options !== NO_OPTIONS) {
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new ValidationError(key, 'is not an enqueue option');
+    }
   }
   // JSON has no undefined: null means "not given" as well.
   const given = (key: string): unknown => options[key] ?? undefined;
@@ -164,7 +166,7 @@ export function normalizeEnqueue(
       : checkString(uniqueKey, 'uniqueKey', { minLength: 1, maxLength: limits.maxUniqueKeyLength });
   const uniqueRule = normalizeUniqueRule(key, given('uniqueFor'), given('uniqueStates'));
   const concurrencyKey = given('concurrencyKey');
-  return {
+  const job: Mutable<NewJob> = {
     queue: validateQueueName(given('queue') ?? defaults.queue),
     handler: spec.handler,
     method: spec.method,
@@ -173,13 +175,24 @@ export function normalizeEnqueue(
     maxAttempts: checkInteger(retries, 'retries', 0, limits.maxRetries) + 1,
     timeoutMs: timeout === undefined ? null : timeoutToMs(timeout),
     uniqueKey: key,
-    ...(uniqueRule === undefined ? {} : { uniqueRule }),
-    tags: tags === undefined ? [] : checkTags(tags),
+    tags: tags === undefined ? NO_TAGS : checkTags(tags),
     backoff: backoff === undefined ? defaults.backoff : validateRetryPolicy(backoff, 'backoff'),
     runAt: checkRunAt(given('delay'), given('runAt')),
     concurrencyKey: concurrencyKey === undefined ? null : validateConcurrencyKey(concurrencyKey),
   };
+  if (uniqueRule !== undefined) job.uniqueRule = uniqueRule;
+  return job;
 }
+
+/**
+ * Shared values of a job that gives no options, no tags or no delay: a bulk enqueue of
+ * thousands of plain jobs made one of each per job. Frozen, as every job's are read-only.
+ */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const NO_DELAY: NewJob['runAt'] = Object.freeze({ delayMs: 0 });
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function timeoutToMs(value: unknown): number {
   const seconds = checkNumber(value, 'timeout', {
@@ -209,7 +222,7 @@ function checkRunAt(delay: unknown, runAt: unknown): NewJob['runAt'] {
     }
     return { at: new Date(runAt.getTime()) };
   }
-  if (delay === undefined) return { delayMs: 0 };
+  if (delay === undefined) return NO_DELAY;
   const seconds = checkNumber(delay, 'delay', { min: 0, max: ENQUEUE_LIMITS.maxDelaySeconds });
   return { delayMs: Math.round(seconds * 1000) };
 }
