@@ -34,10 +34,12 @@ export class AttemptStop {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#reason = reason;
+    // The handler's signal first: what its abort listeners report (a last log line, progress)
+    // reaches the attempt before the worker's listener hands the attempt's end on.
+    this.#controller?.abort(reason);
     const listener = this.#listener;
     this.#listener = null;
     listener?.(reason);
-    this.#controller?.abort(reason);
   }
 
   /**

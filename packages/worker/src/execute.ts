@@ -64,7 +64,9 @@ export function runAttempt(
   let checked: readonly JsonValue[] | Promise<readonly JsonValue[]>;
   try {
     method = deps.registry.resolve(job.handler, job.method);
-    checked = checkedParams(job, method);
+    const resolved = method;
+    // A schema's own spans belong to the attempt too.
+    checked = within(() => checkedParams(job, resolved));
   } catch (error) {
     done({ kind: 'failed', error, permanent: true });
     return;

@@ -38,38 +38,36 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** A pass of `#fill` is scheduled (see `fill`). */
+  /** Attempts marked started whose handlers the next pass calls, oldest first. */
+  #ready: HeldJob[] = [];
+  /** A pass is scheduled (see `fill`). */
   #scheduled = false;
 
   /**
-   * Starts attempts from the local queue while slots are free, in a pass of its own on the next
-   * turn of the event loop: jobs claimed together are all held before the first starts, and a
-   * slot freed by a handler that returned at once is filled by the next pass, not from inside
-   * the handler's call. Between passes the event loop turns: the worker reads what the database
-   * answered, sends what waits (the next claim, under way while the local queue still holds
-   * jobs) and renews its leases, so that a local queue of handlers that block for a while does
-   * not hold everything else back until the last of them has run.
+   * Starts attempts from the local queue while slots are free: each is marked started at once
+   * (so a claim planned now counts its slot, and its queue's), and its handler is called by a
+   * pass on the next turn of the event loop, together with the others marked meanwhile. A slot
+   * freed by a handler that returned at once is marked again at once, and its handler called by
+   * the next pass. Between passes the event loop turns: the worker reads what the database
+   * answered, sends what waits (the next claim) and renews its leases, so that a local queue of
+   * handlers that block for a while does not hold everything else back until the last has run.
    */
   fill(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#fill();
-    });
-  }
-
-  /** One pass: marks a batch started for the free slots, then calls its handlers. */
-  #fill(): void {
     const { held, concurrency, nowMs } = this.deps;
-    const batch: HeldJob[] = [];
     while (this.deps.accepting() && held.runningCount < concurrency) {
       const entry = held.startNext(nowMs());
       if (entry === undefined) break;
       this.#begin(entry);
-      batch.push(entry);
+      this.#ready.push(entry);
     }
-    for (const entry of batch) this.#run(entry);
+    if (this.#ready.length === 0 || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const batch = this.#ready;
+      this.#ready = [];
+      for (const entry of batch) this.#run(entry);
+    });
   }
 
   /** Stops every running attempt with `reason`. */
@@ -119,11 +117,16 @@ export class Executor {
       );
     } catch (error) {
       if (!ended) this.#unexpected(entry, span, error);
-      else
-        this.deps.journal.logger.error('unexpected error after an attempt', {
-          jobId: job.id,
-          error,
-        });
+      else {
+        try {
+          this.deps.journal.logger.error('unexpected error after an attempt', {
+            jobId: job.id,
+            error,
+          });
+        } catch {
+          // A logger that throws must not stop the pass.
+        }
+      }
     }
   }
 
@@ -172,10 +175,11 @@ export class Executor {
         jobId: entry.job.id,
         error,
       });
-      if (entry.phase === 'running') this.deps.held.forget(entry);
-    } finally {
-      this.#freed(entry);
+    } catch {
+      // A logger that throws must not keep the slot.
     }
+    if (entry.phase === 'running') this.deps.held.forget(entry);
+    this.#freed(entry);
   }
 
   /** The attempt is over: its slot goes to the next queued attempt. */

@@ -1,6 +1,7 @@
 import { defineHandlers, handler, PermanentError, type RetryPolicy } from '@jobs/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { jobContext } from '../src/context.js';
 import { MAX_ERROR_MESSAGE_LENGTH, NON_ERROR_NAME } from '../src/error-entry.js';
 import { getJob, testWorker, trackWorkers, usePg, waitFor } from './helpers.js';
 
@@ -299,5 +300,36 @@ describe('failed attempts', () => {
     expect(job.result).toBe(2);
     expect(job.errors[0]).toMatchObject({ attempt: 1, name: 'TimeoutError' });
     expect(job.errors[0]?.message).toContain('150 ms');
+  });
+  it('keeps what the handler reports from its abort listener when the attempt times out', async () => {
+    const handlers = defineHandlers({
+      slow: {
+        async run() {
+          const ctx = jobContext();
+          ctx.signal.addEventListener('abort', () => {
+            ctx.log(`cleaning up after ${(ctx.signal.reason as Error).name}`);
+            ctx.progress(99);
+          });
+          await new Promise((r) => setTimeout(r, 2_000));
+        },
+      },
+    });
+    const [id = ''] = await pg.insert({
+      handler: 'slow',
+      method: 'run',
+      params: [],
+      timeoutMs: 100,
+      maxAttempts: 1,
+    });
+    let failed = 0;
+    const worker = testWorker({ store: pg.store, handlers });
+    worker.events.on('failed', () => failed++);
+    await worker.start();
+    await waitFor(() => failed === 1);
+    await worker.stop({ graceMs: 0 });
+    const job = await getJob(pg.other, id);
+    expect(job.state).toBe('failed');
+    expect(job.logs.map((l) => l.line)).toEqual(['cleaning up after TimeoutError']);
+    expect(job.progress).toBe(99);
   });
 });

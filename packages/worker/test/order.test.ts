@@ -120,4 +120,38 @@ describe('claim order, end to end', () => {
     expect(peak.get('slow')).toBe(1);
     expect(peak.get('fast')).toBeGreaterThan(1);
   });
+  it('keeps a queue within its own limit when the worker serves a list of queues', async () => {
+    // With a list, no look-up of the queues comes between two claims: a claim planned before
+    // the last one's jobs had started would find the queue's slot free again.
+    let current = 0;
+    let peak = 0;
+    const handlers = defineHandlers({
+      rec: {
+        async run() {
+          current += 1;
+          peak = Math.max(peak, current);
+          await new Promise((r) => setTimeout(r, 30));
+          current -= 1;
+        },
+      },
+    });
+    await pg.other.jobInsert({
+      jobs: Array.from({ length: 12 }, () =>
+        newJob({ queue: 'slow', handler: 'rec', method: 'run', params: [] }),
+      ),
+    });
+    let done = 0;
+    const worker = testWorker({
+      store: pg.store,
+      handlers,
+      concurrency: 6,
+      queues: ['slow'],
+      queueConcurrency: { slow: 1 },
+    });
+    worker.events.on('completed', () => done++);
+    await worker.start();
+    await waitFor(() => done === 12, 10_000, 'all 12 jobs completed');
+    await worker.stop();
+    expect(peak).toBe(1);
+  });
 });
