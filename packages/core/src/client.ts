@@ -212,13 +212,11 @@ export function createClient<T>(
     return (await prepareWaiting(spec, false)).job;
   }
 
-  /** Checks one spec; with `waits`, its options may also say which existing jobs it waits for. */
-  async function prepareWaiting(spec: UntypedEnqueueSpec, waits = true): Promise<PreparedJob> {
-    return prepareWaitingNow(spec, waits);
-  }
-
-  /** `prepareWaiting`, answering at once unless the method's schema has to run (see prepareJobNow). */
-  function prepareWaitingNow(
+  /**
+   * Checks one spec; with `waits`, its options may also say which existing jobs it waits for.
+   * Answers at once unless the method's schema has to run (see prepareJobNow).
+   */
+  function prepareWaiting(
     spec: UntypedEnqueueSpec,
     waits = true,
   ): PreparedJob | Promise<PreparedJob> {
@@ -265,7 +263,11 @@ export function createClient<T>(
     }
     const jobs: PreparedJob[] = [];
     for (let index = 0; index < specs.length; index++) {
-      const prepared = preparedAt(specs[index] as UntypedEnqueueSpec, index, prepareWaitingNow);
+      const prepared = checkedAt(
+        specs[index] as UntypedEnqueueSpec,
+        () => `jobs.${index}`,
+        prepareWaiting,
+      );
       jobs.push(prepared instanceof Promise ? await prepared : prepared);
     }
     return insertPrepared(target, jobs, (index) => `jobs.${index}.`);
@@ -293,7 +295,11 @@ export function createClient<T>(
       const chunk: NewJob[] = [];
       const to = Math.min(from + STREAM_CHUNK_JOBS, specs.length);
       for (let index = from; index < to; index++) {
-        const prepared = preparedAt(specs[index] as UntypedEnqueueSpec, index, prepareWaitingNow);
+        const prepared = checkedAt(
+          specs[index] as UntypedEnqueueSpec,
+          () => `jobs.${index}`,
+          prepareWaiting,
+        );
         const { job } = prepared instanceof Promise ? await prepared : prepared;
         chunk.push(trace === null ? job : { ...job, traceContext: trace });
       }
@@ -301,37 +307,25 @@ export function createClient<T>(
     }
   }
 
-  async function prepareAt<P>(
-    spec: UntypedEnqueueSpec,
-    prefix: string,
-    check: (spec: UntypedEnqueueSpec) => Promise<P>,
-  ): Promise<P> {
-    try {
-      return await check(spec);
-    } catch (error) {
-      throw atField(error, prefix);
-    }
-  }
-
   /**
-   * `check(spec)` for the job at `index` of a batch, its errors named `jobs.<index>.<field>`:
-   * a value when the check answered at once, else a promise (the field's name is built only
-   * for an error).
+   * `check(spec)` with its errors named after the job's place (`prefix()`, e.g. `jobs.3`): a
+   * value when the check answered at once, else a promise. The place's name is built only for
+   * an error.
    */
-  function preparedAt<P>(
+  function checkedAt<P>(
     spec: UntypedEnqueueSpec,
-    index: number,
+    prefix: () => string,
     check: (spec: UntypedEnqueueSpec) => P | Promise<P>,
   ): P | Promise<P> {
     let checked: P | Promise<P>;
     try {
       checked = check(spec);
     } catch (error) {
-      throw atField(error, `jobs.${index}`);
+      throw atField(error, prefix());
     }
     if (!(checked instanceof Promise)) return checked;
     return checked.then(undefined, (error: unknown) => {
-      throw atField(error, `jobs.${index}`);
+      throw atField(error, prefix());
     });
   }
 
@@ -357,7 +351,12 @@ export function createClient<T>(
     target: TransactionStore,
     flow: UntypedFlowSpec,
   ): Promise<Record<string, Job>> {
-    return enqueueFlowOn(target, flow, (spec, prefix) => prepareAt(spec, prefix, prepare), policy);
+    return enqueueFlowOn(
+      target,
+      flow,
+      async (spec, prefix) => checkedAt(spec, () => prefix, prepare),
+      policy,
+    );
   }
 
   /** The enqueue methods, inserting through `target`. */

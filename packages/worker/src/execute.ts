@@ -60,18 +60,17 @@ export function runAttempt(
   within: <T>(call: () => T) => T,
   done: AttemptDone,
 ): void {
-  let method: ResolvedMethod;
+  let call: Call;
   let checked: readonly JsonValue[] | Promise<readonly JsonValue[]>;
   try {
-    method = deps.registry.resolve(job.handler, job.method);
-    const resolved = method;
+    const method = deps.registry.resolve(job.handler, job.method);
     // A schema's own spans belong to the attempt too.
-    checked = within(() => checkedParams(job, resolved));
+    checked = within(() => checkedParams(job, method));
+    call = { job, method, stop, deps, reporter, within };
   } catch (error) {
     done({ kind: 'failed', error, permanent: true });
     return;
   }
-  const call = { job, method, stop, deps, reporter, within };
   if (!(checked instanceof Promise)) {
     race(call, checked, done);
     return;

@@ -132,34 +132,22 @@ export class Executor {
 
   /** What an attempt came to: an outcome for the completer, or a stop. */
   #ended(entry: HeldJob, span: AttemptSpan, result: AttemptResult): void {
+    if (result.kind !== 'aborted' && this.deps.progress.has(entry.key)) {
+      // Progress or log lines the handler left are stored before its outcome.
+      this.deps.progress.finish(entry.key).then(
+        () => this.#handOn(entry, span, result),
+        (error: unknown) => this.#unexpected(entry, span, error),
+      );
+    } else this.#handOn(entry, span, result);
+  }
+
+  /** Hands the attempt's end on (an outcome to the completer, or a stop), then frees its slot. */
+  #handOn(entry: HeldJob, span: AttemptSpan, result: AttemptResult): void {
     try {
       if (result.kind === 'aborted') {
         endAttemptSpan(span, result, null);
         this.#aborted(entry, result.reason);
-      } else if (this.deps.progress.has(entry.key)) {
-        // Progress or log lines the handler left are stored before its outcome.
-        this.deps.progress.finish(entry.key).then(
-          () => this.#handOn(entry, span, result),
-          (error: unknown) => this.#unexpected(entry, span, error),
-        );
-        return;
-      } else {
-        endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
-      }
-    } catch (error) {
-      this.#unexpected(entry, span, error);
-      return;
-    }
-    this.#freed(entry);
-  }
-
-  #handOn(
-    entry: HeldJob,
-    span: AttemptSpan,
-    result: Exclude<AttemptResult, { kind: 'aborted' }>,
-  ): void {
-    try {
-      endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
+      } else endAttemptSpan(span, result, this.deps.completer.finished(entry, result));
     } catch (error) {
       this.#unexpected(entry, span, error);
       return;
